@@ -1,0 +1,1 @@
+"""CouncilFlow's command line: ``councilflow serve``, ``scheduler``, ``db upgrade``, ``demo``."""

@@ -1,0 +1,121 @@
+"""The ``councilflow`` command (SPEC §8), built with Typer.
+
+Each command opens its own engine from the one settings object and commits at its own
+boundary; none of them holds rules of its own.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from workflow import audit, demo, migrate
+from workflow.clock import Clock
+from workflow.context import Ctx
+from workflow.db import make_engine, unit_of_work
+from workflow.errors import DomainError
+from workflow.models import Role
+from workflow.schemas import UserIn
+from workflow.settings import Settings, get_settings
+from workflow.users import create_user, ensure_admin, new_token
+
+app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes through Cabinet.")
+db_app = typer.Typer(help="Database schema.")
+audit_app = typer.Typer(help="The tamper-evident audit trail.")
+users_app = typer.Typer(help="Users and their tokens.")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+
+
+def _clock(settings: Settings) -> Clock:
+    return Clock(start=settings.now)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the Alembic migrations to COUNCILFLOW_DATABASE_URL."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine, revision)
+    typer.echo(f"database at {engine.url.render_as_string()} is at {revision}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first event changed, removed or reordered."""
+    engine = make_engine(get_settings().database_url)
+    with unit_of_work(engine) as session:
+        result = audit.verify(session)
+    if result.ok:
+        typer.echo(f"audit trail intact: {result.checked} events verified")
+        return
+    typer.echo(f"audit trail BROKEN: {result.problem}", err=True)
+    raise typer.Exit(code=1)
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Option(...),
+    email: str = typer.Option(...),
+    role: list[Role] = typer.Option(..., "--role", help="repeat for several roles"),
+    directorate: str | None = typer.Option(None),
+) -> None:
+    """Create a user and print its token (shown this once)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            ctx = Ctx(session, _clock(settings), settings)
+            user, token = create_user(
+                ctx, UserIn(name=name, email=email, roles=role, directorate=directorate), None
+            )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"user {user.id} {user.email} roles={','.join(user.roles)}")
+    typer.echo(f"token: {token}")
+
+
+@app.command("demo")
+def demo_load() -> None:
+    """Load the Sefton and Oldham cases, with their users, into the configured database."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    token = settings.admin_token or new_token()
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, _clock(settings), settings)
+        admin = ensure_admin(ctx, token)
+        loaded = demo.load(ctx, admin)
+    typer.echo("Loaded the demo:")
+    assert loaded.sefton is not None and loaded.oldham is not None
+    typer.echo(f"  case {loaded.sefton.id}: {loaded.sefton.title}")
+    typer.echo(f"  case {loaded.oldham.id}: {loaded.oldham.title} (exempt paragraph 3)")
+    typer.echo("Tokens (shown once):")
+    typer.echo(f"  admin: {token}")
+    for key, value in loaded.tokens.items():
+        user = loaded.users[key]
+        typer.echo(f"  {key:15} {user.name} <{user.email}>: {value}")
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """The API, the web pages and the scheduler in one process."""
+    import uvicorn
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, proxy_headers=True)
+
+
+@app.command("scheduler")
+def scheduler() -> None:
+    """The scheduler alone, for deployments that run it apart from the API."""
+    from scheduler.runner import run_forever
+
+    sys.exit(run_forever(get_settings()))
+
+
+if __name__ == "__main__":
+    app()

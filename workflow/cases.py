@@ -1,0 +1,256 @@
+"""Creating, amending and listing cases. A case changes only while drafted here; after that
+only events move it (``workflow.events``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, select
+
+from workflow import audit, planning
+from workflow.bundle import CaseBundle, get_case, load
+from workflow.context import Ctx
+from workflow.errors import (
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    PreconditionFailed,
+    TransitionRefused,
+)
+from workflow.events import claim_version
+from workflow.machine import AUTHOR_OR_DIRECTORATE_OFFICER
+from workflow.models import (
+    Agreement,
+    Case,
+    CaseAgreement,
+    Report,
+    ReportOption,
+    Role,
+    State,
+    User,
+    pk,
+)
+from workflow.paging import check_limit, decode_cursor, page
+from workflow.schemas import CaseIn, CasePatch, ReportIn, UrgencyIn
+
+
+def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
+    if not actor.has_role(Role.officer):
+        raise Forbidden("only an officer may draft a case")
+    agreements = _agreements(ctx, data.agreement_ids)
+    now = ctx.now()
+    case = Case(
+        kind=data.kind,
+        title=data.title,
+        directorate=data.directorate,
+        author_id=pk(actor.id),
+        state=State.drafted,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_scalars(
+        case,
+        data.model_dump(
+            exclude={
+                "agreement_ids",
+                "report",
+                "urgency",
+                "proposal",
+                "kind",
+                "title",
+                "directorate",
+            }
+        ),
+    )
+    _apply_urgency(case, data.urgency)
+    _apply_proposal(case, data.proposal.model_dump())
+    ctx.session.add(case)
+    ctx.session.flush()
+    _link_agreements(ctx, case, agreements)
+    _write_report(ctx, case, data.report)
+    audit.append(
+        ctx.session,
+        event="create",
+        at=now,
+        actor_id=actor.id,
+        case_id=case.id,
+        from_state=None,
+        to_state=State.drafted,
+        data={"case": data.model_dump(mode="json")},
+    )
+    planning.sync(ctx, load(ctx, case))
+    ctx.session.flush()
+    return case
+
+
+def patch_case(
+    ctx: Ctx, case_id: int, data: CasePatch, actor: User, expected_version: int | None = None
+) -> Case:
+    case = get_case(ctx, case_id)
+    if expected_version is not None and expected_version != case.version:
+        raise PreconditionFailed(
+            f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
+        )
+    if case.state != State.drafted:
+        raise TransitionRefused("patch", case.state, [])
+    from workflow.events import guard_context
+
+    bundle = load(ctx, case)
+    if not AUTHOR_OR_DIRECTORATE_OFFICER.check(guard_context(ctx, bundle, actor)):
+        raise Forbidden(f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}")
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    if not changes:
+        raise InvalidInput("nothing to change", [FieldProblem("body", "no fields given")])
+    claim_version(ctx, case)
+    fields = set(data.model_fields_set)
+    scalars = fields - {"agreement_ids", "report", "urgency", "proposal"}
+    _apply_scalars(case, {k: getattr(data, k) for k in scalars})
+    if "urgency" in fields:
+        _apply_urgency(case, data.urgency)
+    if "proposal" in fields:
+        if data.proposal is None:
+            raise InvalidInput("a case needs a proposal", [FieldProblem("proposal", "required")])
+        _apply_proposal(case, data.proposal.model_dump())
+    if "agreement_ids" in fields:
+        if data.agreement_ids is None:
+            raise InvalidInput(
+                "a case covers at least one agreement", [FieldProblem("agreement_ids", "required")]
+            )
+        agreements = _agreements(ctx, data.agreement_ids)
+        for link in ctx.session.exec(
+            select(CaseAgreement).where(CaseAgreement.case_id == case.id)
+        ).all():
+            ctx.session.delete(link)
+        ctx.session.flush()
+        _link_agreements(ctx, case, agreements)
+    if "report" in fields:
+        _write_report(ctx, case, data.report or ReportIn())
+    case.updated_at = ctx.now()
+    ctx.session.add(case)
+    ctx.session.flush()
+    audit.append(
+        ctx.session,
+        event="patch",
+        at=ctx.now(),
+        actor_id=actor.id,
+        case_id=case.id,
+        from_state=case.state,
+        to_state=case.state,
+        data={"changes": changes},
+    )
+    planning.sync(ctx, load(ctx, case))
+    ctx.session.flush()
+    return case
+
+
+def list_cases(
+    ctx: Ctx,
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    directorate: str | None = None,
+    author_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Case], str | None]:
+    limit = check_limit(limit)
+    query = select(Case).where(col(Case.id) > decode_cursor(cursor))
+    if state is not None:
+        query = query.where(Case.state == state)
+    if kind is not None:
+        query = query.where(Case.kind == kind)
+    if directorate is not None:
+        query = query.where(Case.directorate == directorate)
+    if author_id is not None:
+        query = query.where(Case.author_id == author_id)
+    rows = ctx.session.exec(query.order_by(col(Case.id)).limit(limit + 1)).all()
+    return page(rows, limit, lambda c: c.id)
+
+
+def bundles(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
+    return [load(ctx, c) for c in cases]
+
+
+def _agreements(ctx: Ctx, ids: list[int]) -> list[Agreement]:
+    unique = list(dict.fromkeys(ids))
+    found = {
+        a.id: a
+        for a in ctx.session.exec(select(Agreement).where(col(Agreement.id).in_(unique))).all()
+    }
+    missing = [i for i in unique if i not in found]
+    if missing:
+        raise InvalidInput(
+            f"no such agreement: {', '.join(map(str, missing))}",
+            [FieldProblem("agreement_ids", f"agreement {i} does not exist") for i in missing],
+        )
+    return [found[i] for i in unique]
+
+
+def _link_agreements(ctx: Ctx, case: Case, agreements: list[Agreement]) -> None:
+    for agreement in agreements:
+        ctx.session.add(CaseAgreement(case_id=case.id, agreement_id=agreement.id))  # type: ignore[arg-type]
+    ctx.session.flush()
+
+
+_SCALARS = {
+    "title",
+    "directorate",
+    "meeting_date",
+    "agenda_item",
+    "key_decision",
+    "forward_plan_published_on",
+    "exempt_paragraph",
+    "private_notice_published_on",
+}
+
+
+def _apply_scalars(case: Case, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name not in _SCALARS:
+            continue
+        if name in {"title", "directorate", "key_decision"} and value is None:
+            raise InvalidInput(f"{name} cannot be cleared", [FieldProblem(name, "required")])
+        setattr(case, name, value)
+
+
+def _apply_urgency(case: Case, urgency: UrgencyIn | None) -> None:
+    case.urgency_route = urgency.route if urgency else None
+    case.urgency_reason = urgency.reason if urgency else None
+    case.urgency_notified_on = urgency.notified_on if urgency else None
+    case.urgency_agreed_by = urgency.agreed_by if urgency else None
+
+
+def _apply_proposal(case: Case, proposal: dict[str, Any]) -> None:
+    start = proposal["start_date"]
+    case.proposal_start_date = start if isinstance(start, date) else date.fromisoformat(start)
+    case.proposal_initial_months = proposal["initial_months"]
+    case.proposal_max_months = proposal["max_months"]
+
+
+def _write_report(ctx: Ctx, case: Case, data: ReportIn) -> None:
+    session = ctx.session
+    report = session.exec(select(Report).where(Report.case_id == case.id)).first()
+    if report is None:
+        report = Report(case_id=case.id)  # type: ignore[arg-type]
+    report.summary = data.summary
+    report.recommended_option = data.recommended_option
+    report.reasons = data.reasons
+    report.financial_implications = data.financial_implications
+    session.add(report)
+    session.flush()
+    for old in session.exec(select(ReportOption).where(ReportOption.report_id == report.id)).all():
+        session.delete(old)
+    session.flush()
+    for position, option in enumerate(data.options):
+        session.add(
+            ReportOption(
+                report_id=report.id,  # type: ignore[arg-type]
+                position=position,
+                label=option.label,
+                description=option.description,
+                rejected_reason=option.rejected_reason,
+            )
+        )
+    session.flush()

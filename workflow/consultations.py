@@ -1,0 +1,68 @@
+"""Recording that the delegate consulted the consultee (SPEC §2, the sign-off guard)."""
+
+from __future__ import annotations
+
+from workflow import audit
+from workflow.bundle import get_case, load
+from workflow.context import Ctx
+from workflow.errors import (
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    PreconditionFailed,
+    TransitionRefused,
+)
+from workflow.events import claim_version, events_allowed
+from workflow.models import Consultation, State, User, pk
+from workflow.schemas import ConsultationIn
+
+
+def record_consultation(
+    ctx: Ctx, case_id: int, data: ConsultationIn, actor: User, expected_version: int | None = None
+) -> Consultation:
+    case = get_case(ctx, case_id)
+
+    if expected_version is not None and expected_version != case.version:
+        raise PreconditionFailed(f"case {case_id} is at version {case.version}; reload it")
+    bundle = load(ctx, case)
+    delegation = bundle.delegation
+    if case.state != State.delegated_approval or delegation is None:
+        raise TransitionRefused("consult", case.state, events_allowed(ctx, bundle, actor))
+    if actor.id not in (delegation.delegate_id, delegation.consultee_id):
+        raise Forbidden("a consultation is recorded by the delegate or the consultee")
+    problems = []
+    if delegation.consultee_id is None:
+        problems.append(FieldProblem("consultee_id", "Cabinet named no consultee for this case"))
+    elif data.consultee_id != delegation.consultee_id:
+        problems.append(
+            FieldProblem("consultee_id", f"the named consultee is user {delegation.consultee_id}")
+        )
+    if data.consulted_on > ctx.today():
+        problems.append(FieldProblem("consulted_on", "cannot be in the future"))
+    if problems:
+        raise InvalidInput("the consultation cannot be recorded", problems)
+    claim_version(ctx, case)
+    consultation = Consultation(
+        case_id=pk(case.id),
+        delegation_id=pk(delegation.id),
+        consultee_id=data.consultee_id,  # type: ignore[arg-type]
+        consulted_on=data.consulted_on,
+        response=data.response,
+        recorded_by_id=pk(actor.id),  # type: ignore[arg-type]
+        recorded_at=ctx.now(),
+    )
+    ctx.session.add(consultation)
+    case.updated_at = ctx.now()
+    ctx.session.add(case)
+    ctx.session.flush()
+    audit.append(
+        ctx.session,
+        event="consultation",
+        at=ctx.now(),
+        actor_id=actor.id,
+        case_id=pk(case.id),
+        from_state=case.state,
+        to_state=case.state,
+        data={"consultation_id": consultation.id, **data.model_dump(mode="json")},
+    )
+    return consultation

@@ -1,0 +1,233 @@
+"""The two real cases CouncilFlow was modelled on (SPEC §1), loaded through the service.
+
+Used by ``councilflow demo`` and by the tests that drive both cases end to end, so the demo
+can never drift from what the tests prove.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import select
+
+from workflow.agreements import create_agreement
+from workflow.cases import create_case
+from workflow.context import Ctx
+from workflow.models import Agreement, Case, User
+from workflow.schemas import AgreementIn, CaseIn, OptionIn, ProposalIn, ReportIn, UserIn
+from workflow.users import create_user
+
+ASC = "Adult Social Care"
+
+
+@dataclass
+class DemoPerson:
+    key: str
+    name: str
+    email: str
+    roles: list[str]
+    directorate: str | None = None
+
+
+SEFTON_PEOPLE = [
+    DemoPerson("officer", "Sam Officer", "sam.officer@sefton.example.gov.uk", ["officer"], ASC),
+    DemoPerson(
+        "clerk", "Dee Services", "dee.services@sefton.example.gov.uk", ["democratic_services"]
+    ),
+    DemoPerson(
+        "executive",
+        "Eve Director (Executive Director of Adult Social Care)",
+        "eve.director@sefton.example.gov.uk",
+        ["executive"],
+        ASC,
+    ),
+    DemoPerson(
+        "cabinet_member",
+        "Cllr Cara Member (Cabinet Member for Adult Social Care)",
+        "cara.member@sefton.example.gov.uk",
+        ["cabinet_member"],
+    ),
+    DemoPerson("scrutiny", "Cllr Sid Scrutiny", "sid.scrutiny@sefton.example.gov.uk", ["scrutiny"]),
+    DemoPerson("viewer", "Vic Viewer", "vic.viewer@sefton.example.gov.uk", ["viewer"]),
+]
+
+OLDHAM_PEOPLE = [
+    DemoPerson(
+        "oldham_officer",
+        "Director of Adult Social Care (Oldham)",
+        "dass@oldham.example.gov.uk",
+        ["officer"],
+        ASC,
+    ),
+]
+
+SEFTON_PROVIDERS = [
+    "Autism Initiatives",
+    "Crossroads Care",
+    "Sefton Community Choices",
+    "Imagine Independence",
+    "Alternative Futures Group",
+    "Making Space",
+    "Sefton Carers Centre",
+    "Life Opportunities",
+    "Venus Centre",
+    "Brighter Living Partnership",
+    "Person Shaped Support",
+    "Compass Day Services",
+    "Access Sefton",
+]
+
+
+@dataclass
+class Demo:
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    sefton: Case | None = None
+    oldham: Case | None = None
+
+
+def load_people(ctx: Ctx, admin: User, people: list[DemoPerson], demo: Demo) -> None:
+    for p in people:
+        existing = ctx.session.exec(select(User).where(User.email == p.email)).first()
+        if existing is not None:
+            demo.users[p.key] = existing
+            continue
+        user, token = create_user(
+            ctx,
+            UserIn(name=p.name, email=p.email, roles=p.roles, directorate=p.directorate),  # type: ignore[arg-type]
+            admin,
+        )
+        demo.users[p.key], demo.tokens[p.key] = user, token
+
+
+def sefton_agreements(ctx: Ctx, author: User) -> list[Agreement]:
+    out = []
+    for n, provider in enumerate(SEFTON_PROVIDERS, start=1):
+        out.append(
+            create_agreement(
+                ctx,
+                AgreementIn(
+                    reference=f"SEFTON-DAYOPS-{n:02d}",
+                    title=f"Day Opportunities for adults — {provider}",
+                    kind="contract",  # type: ignore[arg-type]
+                    counterparty=provider,
+                    directorate=ASC,
+                    annual_value_pence=(180_000 + 15_000 * n) * 100,
+                    start_date=date(2019, 10, 1),
+                    end_date=date(2024, 9, 30),
+                ),
+                author,
+            )
+        )
+    return out
+
+
+def sefton_case_in(agreement_ids: list[int]) -> CaseIn:
+    return CaseIn(
+        kind="extension",  # type: ignore[arg-type]
+        title="Day Opportunities contracts: extension for up to twelve months",
+        directorate=ASC,
+        agreement_ids=agreement_ids,
+        meeting_date=date(2024, 9, 5),
+        agenda_item="6",
+        key_decision=True,
+        forward_plan_published_on=date(2024, 7, 31),
+        proposal=ProposalIn(start_date=date(2024, 10, 1), initial_months=6, max_months=12),
+        report=ReportIn(
+            summary=(
+                "Thirteen existing Day Opportunities contracts end on 30 September 2024. To allow "
+                "a compliant procurement, extend them for a maximum of twelve months from 1 "
+                "October 2024: an initial six months, with the option of a further six months "
+                "approved by the Executive Director of Adult Social Care in consultation with "
+                "the Cabinet Member for Adult Social Care."
+            ),
+            options=[
+                OptionIn(
+                    label="Let the contracts end",
+                    description="Allow the contracts to expire on 30 September 2024.",
+                    rejected_reason="Service users would lose their day services.",
+                ),
+                OptionIn(
+                    label="Direct award of new long-term contracts",
+                    description="Award new contracts to the current providers without competition.",
+                    rejected_reason="Not compliant with the Procurement Regulations.",
+                ),
+                OptionIn(
+                    label="Extend for up to twelve months",
+                    description=(
+                        "An initial six-month extension with the option of a further six months."
+                    ),
+                ),
+            ],
+            recommended_option="Extend for up to twelve months",
+            reasons="Buys time for a compliant procurement without a gap in services.",
+            financial_implications="Met from the existing Adult Social Care day services budget.",
+        ),
+    )
+
+
+def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
+    return CaseIn(
+        kind="sla_refresh",  # type: ignore[arg-type]
+        title="Service Level Agreement with Miocare Group CIC",
+        directorate=ASC,
+        agreement_ids=agreement_ids,
+        meeting_date=date(2023, 9, 18),
+        agenda_item="7",
+        key_decision=True,
+        forward_plan_published_on=date(2023, 8, 20),
+        exempt_paragraph=3,
+        private_notice_published_on=date(2023, 8, 18),
+        proposal=ProposalIn(start_date=date(2023, 10, 1), initial_months=12, max_months=24),
+        report=ReportIn(
+            summary=(
+                "Approve a refreshed SLA for services delivered through Oldham Care and Support "
+                "Ltd, and a commitment to develop SLAs for services Miocare buys back from the "
+                "Council. Commercially sensitive information is at item 10 (exempt)."
+            ),
+            options=[
+                OptionIn(
+                    label="Do nothing",
+                    description="Continue under the existing SLA.",
+                    rejected_reason="The existing SLA no longer reflects the services delivered.",
+                ),
+                OptionIn(
+                    label="Wait",
+                    description="Defer a new SLA until the wider review concludes.",
+                    rejected_reason="Leaves the Council without clear service terms meanwhile.",
+                ),
+                OptionIn(label="Enter a new SLA", description="Approve the refreshed SLA."),
+            ],
+            recommended_option="Enter a new SLA",
+            reasons="Gives clear, current terms for services delivered by the Council's company.",
+            financial_implications="Set out in the exempt report at item 10.",
+        ),
+    )
+
+
+def load(ctx: Ctx, admin: User) -> Demo:
+    """Users, agreements and both cases as drafts, ready to be walked through."""
+    demo = Demo()
+    demo.users["admin"] = admin
+    load_people(ctx, admin, SEFTON_PEOPLE + OLDHAM_PEOPLE, demo)
+    officer = demo.users["officer"]
+    agreements = sefton_agreements(ctx, officer)
+    demo.sefton = create_case(ctx, sefton_case_in([a.id for a in agreements]), officer)  # type: ignore[misc]
+    oldham_officer = demo.users["oldham_officer"]
+    miocare = create_agreement(
+        ctx,
+        AgreementIn(
+            reference="OLDHAM-SLA-MIOCARE",
+            title="SLA: services delivered through Oldham Care and Support Ltd",
+            kind="sla",  # type: ignore[arg-type]
+            counterparty="Miocare Group CIC",
+            directorate=ASC,
+            annual_value_pence=2_500_000_000,
+            start_date=date(2018, 10, 1),
+            end_date=date(2023, 9, 30),
+        ),
+        oldham_officer,
+    )
+    demo.oldham = create_case(ctx, oldham_case_in([miocare.id]), oldham_officer)  # type: ignore[list-item]
+    return demo

@@ -1,0 +1,282 @@
+"""The state machine of SPEC §3, defined once.
+
+``TRANSITIONS`` is the table the API, the web pages, the diagram and the tests all read. One
+module-level ``transitions.Machine`` is built from it and fired on a small state holder per
+event (``machine.events[name].trigger(holder)``): never a machine per row, and the machine's
+own conditions run the guards, so nothing can move a case without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+from workflow import guards as g
+from workflow.guards import Guard, GuardContext
+from workflow.models import State
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who may fire an event, in the council's words, and the check."""
+
+    description: str
+    check: Callable[[GuardContext], bool]
+
+
+def _is_author(ctx: GuardContext) -> bool:
+    return ctx.actor is not None and ctx.actor.id == ctx.case.author_id
+
+
+def _has(role: str) -> Callable[[GuardContext], bool]:
+    return lambda ctx: ctx.actor is not None and ctx.actor.has_role(role)
+
+
+def _author_or_directorate_officer(ctx: GuardContext) -> bool:
+    actor = ctx.actor
+    return _is_author(ctx) or (
+        actor is not None
+        and actor.has_role("officer")
+        and actor.directorate is not None
+        and actor.directorate == ctx.case.directorate
+    )
+
+
+def _named_delegate(ctx: GuardContext) -> bool:
+    return (
+        ctx.actor is not None
+        and ctx.delegation is not None
+        and ctx.actor.id == ctx.delegation.delegate_id
+    )
+
+
+def _scheduler(ctx: GuardContext) -> bool:
+    return ctx.actor is not None and ctx.actor.is_system
+
+
+AUTHOR_OR_DIRECTORATE_OFFICER = Who(
+    "the case's author, or any officer of its directorate", _author_or_directorate_officer
+)
+DEMOCRATIC_SERVICES = Who("democratic services", _has("democratic_services"))
+SCRUTINY = Who("scrutiny", _has("scrutiny"))
+NAMED_DELEGATE = Who("only the named delegate", _named_delegate)
+OFFICER = Who("an officer", _has("officer"))
+SCHEDULER = Who("the scheduler only", _scheduler)
+AUTHOR_OR_ADMIN = Who("the author, or an admin", lambda ctx: _is_author(ctx) or _has("admin")(ctx))
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    event: str
+    sources: tuple[State, ...]
+    dest: State
+    who: Who
+    guards: tuple[Guard, ...] = field(default_factory=tuple)
+    description: str = ""
+
+
+S = State
+TRANSITIONS: tuple[TransitionSpec, ...] = (
+    TransitionSpec(
+        "submit",
+        (S.drafted,),
+        S.cabinet_consideration,
+        AUTHOR_OR_DIRECTORATE_OFFICER,
+        (
+            g.report_complete,
+            g.meeting_date_set,
+            g.agenda_deadline_not_passed,
+            g.key_decision_marked,
+            g.key_decision_notice,
+            g.exempt_notice,
+        ),
+        "send the report to Cabinet",
+    ),
+    TransitionSpec(
+        "defer",
+        (S.cabinet_consideration,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (g.meeting_date_not_past,),
+        "Cabinet defers the item to a meeting, or later on the same agenda",
+    ),
+    TransitionSpec(
+        "refer_back",
+        (S.cabinet_consideration,),
+        S.drafted,
+        DEMOCRATIC_SERVICES,
+        (),
+        "Cabinet sends the report back to its author",
+    ),
+    TransitionSpec(
+        "approve",
+        (S.cabinet_consideration,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (
+            g.decided_not_in_future,
+            g.notice_after_decision,
+            g.delegate_is_executive,
+            g.delegate_is_not_author,
+            g.consultee_is_cabinet_member,
+        ),
+        "record Cabinet's resolution and what it delegated",
+    ),
+    TransitionSpec(
+        "reject",
+        (S.cabinet_consideration,),
+        S.rejected,
+        DEMOCRATIC_SERVICES,
+        (g.decided_not_in_future,),
+        "record that Cabinet rejected the proposal",
+    ),
+    TransitionSpec(
+        "call_in",
+        (S.delegated_approval,),
+        S.cabinet_consideration,
+        SCRUTINY,
+        (g.within_call_in_period,),
+        "scrutiny calls the decision in for Cabinet to reconsider",
+    ),
+    TransitionSpec(
+        "sign_off",
+        (S.delegated_approval,),
+        S.active,
+        NAMED_DELEGATE,
+        (
+            g.call_in_period_over,
+            g.consultation_recorded,
+            g.term_within_envelope,
+            g.signer_not_author,
+        ),
+        "the delegate approves a term within the envelope",
+    ),
+    TransitionSpec(
+        "extend",
+        (S.active,),
+        S.delegated_approval,
+        OFFICER,
+        (g.envelope_has_months_left, g.extension_within_envelope),
+        "ask the delegate for a further term within the envelope",
+    ),
+    TransitionSpec(
+        "expire",
+        (S.active,),
+        S.expired,
+        SCHEDULER,
+        (g.end_date_passed,),
+        "the agreement's end date has passed",
+    ),
+    TransitionSpec(
+        "withdraw",
+        (S.drafted, S.cabinet_consideration),
+        S.withdrawn,
+        AUTHOR_OR_ADMIN,
+        (),
+        "the author withdraws the proposal",
+    ),
+)
+
+EVENTS: dict[str, TransitionSpec] = {t.event: t for t in TRANSITIONS}
+STATES: tuple[State, ...] = tuple(State)
+END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn})
+
+
+class CaseStateHolder:
+    """What the machine moves: a state and the context its guards read."""
+
+    def __init__(self, state: str, context: GuardContext) -> None:
+        self.state = state
+        self.context = context
+        self.failures: list[tuple[str, str]] = []
+
+
+def failing_guards(spec: TransitionSpec, ctx: GuardContext) -> list[tuple[str, str]]:
+    """Every guard of ``spec`` that fails now, as (name, reason)."""
+    out = []
+    for guard in spec.guards:
+        reason = guard.failure(ctx)
+        if reason is not None:
+            out.append((guard.name, reason))
+    return out
+
+
+def _guards_pass(event_data: Any) -> bool:
+    holder: CaseStateHolder = event_data.model
+    spec = EVENTS[event_data.event.name]
+    holder.failures = failing_guards(spec, holder.context)
+    return not holder.failures
+
+
+machine = Machine(
+    model=None,
+    states=[s.value for s in STATES],
+    transitions=[
+        {
+            "trigger": t.event,
+            "source": [s.value for s in t.sources],
+            "dest": t.dest.value,
+            "conditions": [_guards_pass],
+        }
+        for t in TRANSITIONS
+    ],
+    initial=S.drafted.value,
+    auto_transitions=False,
+    send_event=True,
+    ignore_invalid_triggers=False,
+)
+
+
+def may(event: str, ctx: GuardContext) -> bool:
+    """Whether ``ctx.actor`` may fire ``event`` now: the source, the right, and every guard
+    that does not depend on the payload (the ``may_<event>`` of the transitions README)."""
+    spec = EVENTS[event]
+    if ctx.case.state not in spec.sources or not spec.who.check(ctx):
+        return False
+    return not failing_guards(spec, ctx)
+
+
+def allowed_events(ctx: GuardContext) -> list[str]:
+    return [t.event for t in TRANSITIONS if may(t.event, ctx)]
+
+
+def events_from(state: str) -> list[str]:
+    return [t.event for t in TRANSITIONS if state in t.sources]
+
+
+def describe() -> dict[str, Any]:
+    """The machine as data, for ``GET /workflow``."""
+    return {
+        "states": [s.value for s in STATES],
+        "initial": S.drafted.value,
+        "end_states": sorted(s.value for s in END_STATES),
+        "events": [
+            {
+                "event": t.event,
+                "sources": [s.value for s in t.sources],
+                "dest": t.dest.value,
+                "who": t.who.description,
+                "description": t.description,
+                "guards": [{"name": gd.name, "description": gd.description} for gd in t.guards],
+            }
+            for t in TRANSITIONS
+        ],
+        "mermaid": mermaid(),
+    }
+
+
+def mermaid(current: str | None = None) -> str:
+    """A Mermaid state diagram of the table, with ``current`` highlighted if given."""
+    lines = ["stateDiagram-v2", f"    [*] --> {S.drafted.value}"]
+    for t in TRANSITIONS:
+        for source in t.sources:
+            lines.append(f"    {source.value} --> {t.dest.value}: {t.event}")
+    for end in sorted(s.value for s in END_STATES):
+        lines.append(f"    {end} --> [*]")
+    if current is not None:
+        lines.append("    classDef current fill:#ffdd00,stroke:#0b0c0c,stroke-width:3px")
+        lines.append(f"    class {current} current")
+    return "\n".join(lines)

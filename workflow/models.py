@@ -1,0 +1,337 @@
+"""The tables. Money is integer pence, dates are dates, instants are aware UTC.
+
+Rows are plain records: the rules live in the machine, the guards and the service, never in
+the models, so that every writer goes through the same checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workflow.dbtypes import UTCDateTime
+
+
+class Role(StrEnum):
+    officer = "officer"
+    democratic_services = "democratic_services"
+    executive = "executive"
+    cabinet_member = "cabinet_member"
+    scrutiny = "scrutiny"
+    admin = "admin"
+    viewer = "viewer"
+
+
+class AgreementKind(StrEnum):
+    contract = "contract"
+    sla = "sla"
+
+
+class CaseKind(StrEnum):
+    extension = "extension"
+    sla_refresh = "sla_refresh"
+
+
+class State(StrEnum):
+    drafted = "drafted"
+    cabinet_consideration = "cabinet_consideration"
+    delegated_approval = "delegated_approval"
+    active = "active"
+    expired = "expired"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+ENDED_STATES = frozenset({State.expired, State.rejected, State.withdrawn})
+
+
+class DeadlineKind(StrEnum):
+    forward_plan_notice = "forward_plan_notice"
+    private_meeting_notice = "private_meeting_notice"
+    agenda_publication = "agenda_publication"
+    call_in_end = "call_in_end"
+    sign_off_due = "sign_off_due"
+    agreement_end = "agreement_end"
+    extension_option_decision = "extension_option_decision"
+    envelope_exhausted = "envelope_exhausted"
+
+
+class DeadlineStatus(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class ReminderStatus(StrEnum):
+    pending = "pending"
+    claimed = "claimed"
+    sent = "sent"
+    failed = "failed"
+    dead = "dead"
+    cancelled = "cancelled"
+
+
+class ReminderPurpose(StrEnum):
+    reminder = "reminder"
+    escalation = "escalation"
+
+
+def _instant(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    directorate: str | None = None
+    token_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
+    is_system: bool = False
+    created_at: datetime = _instant()
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.roles
+
+
+class Agreement(SQLModel, table=True):
+    __tablename__ = "agreements"
+    __table_args__ = (Index("ix_agreements_kind_end", "kind", "end_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(sa_column=Column(String(100), unique=True, nullable=False))
+    title: str
+    kind: str
+    counterparty: str
+    companies_house_number: str | None = None
+    charity_number: str | None = None
+    directorate: str = Field(index=True)
+    annual_value_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    start_date: date
+    end_date: date = Field(index=True)
+    description: str | None = None
+    review_date: date | None = None
+    sme: bool | None = None
+    vcse: bool | None = None
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    title: str
+    directorate: str = Field(index=True)
+    author_id: int = Field(foreign_key="users.id", index=True)
+    state: str = Field(default=State.drafted, index=True)
+    version: int = 1
+    meeting_date: date | None = None
+    agenda_item: str | None = None
+    key_decision: bool = False
+    forward_plan_published_on: date | None = None
+    exempt_paragraph: int | None = None
+    private_notice_published_on: date | None = None
+    urgency_route: str | None = None
+    urgency_reason: str | None = None
+    urgency_notified_on: date | None = None
+    urgency_agreed_by: str | None = None
+    proposal_start_date: date | None = None
+    proposal_initial_months: int | None = None
+    proposal_max_months: int | None = None
+    entered_delegated_at: datetime | None = _instant(nullable=True)
+    term_start: date | None = None
+    term_end: date | None = None
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class CaseAgreement(SQLModel, table=True):
+    __tablename__ = "case_agreements"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", primary_key=True, index=True)
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True)
+    summary: str | None = None
+    recommended_option: str | None = None
+    reasons: str | None = None
+    financial_implications: str | None = None
+
+
+class ReportOption(SQLModel, table=True):
+    __tablename__ = "report_options"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="reports.id", index=True)
+    position: int
+    label: str
+    description: str
+    rejected_reason: str | None = None
+
+
+class Resolution(SQLModel, table=True):
+    __tablename__ = "resolutions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    outcome: str
+    text: str
+    decided_on: date
+    notice_published_on: date | None = None
+    urgent_reason: str | None = None
+    meeting_date: date | None = None
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = _instant()
+
+
+class Delegation(SQLModel, table=True):
+    __tablename__ = "delegations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    delegate_id: int = Field(foreign_key="users.id", index=True)
+    consultee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    max_months: int
+    latest_end_date: date
+    created_at: datetime = _instant()
+
+
+class Consultation(SQLModel, table=True):
+    __tablename__ = "consultations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    delegation_id: int = Field(foreign_key="delegations.id")
+    consultee_id: int = Field(foreign_key="users.id")
+    consulted_on: date
+    response: str
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = _instant()
+
+
+class SignOff(SQLModel, table=True):
+    __tablename__ = "sign_offs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    delegation_id: int = Field(foreign_key="delegations.id")
+    signer_id: int = Field(foreign_key="users.id")
+    months: int
+    term_start: date
+    term_end: date
+    reasons: str
+    conflicts_of_interest: str
+    signed_on: date
+    signed_at: datetime = _instant()
+
+
+class Deadline(SQLModel, table=True):
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_status_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
+    kind: str
+    due_on: date = Field(index=True)
+    is_duty: bool
+    status: str = DeadlineStatus.open
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_status_fire_at", "status", "fire_at"),
+        Index("ix_reminders_status_claimed_until", "status", "claimed_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadlines.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    deadline_kind: str
+    due_on: date
+    purpose: str = ReminderPurpose.reminder
+    offset_days: int | None = None
+    fire_at: datetime = _instant()
+    channel: str
+    recipients: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = ReminderStatus.pending
+    attempts: int = 0
+    claimed_by: str | None = None
+    claimed_until: datetime | None = _instant(nullable=True)
+    sent_at: datetime | None = _instant(nullable=True)
+    last_error: str | None = None
+    created_at: datetime = _instant()
+    updated_at: datetime = _instant()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One link of the tamper-evident chain; ids are assigned from ``AuditHead`` so they are
+    contiguous and a removed row shows as a gap."""
+
+    __tablename__ = "audit_events"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    case_id: int | None = Field(default=None, index=True)
+    event: str
+    from_state: str | None = None
+    to_state: str | None = None
+    actor_id: int | None = None
+    at: datetime = _instant()
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str
+    hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+
+
+class AuditHead(SQLModel, table=True):
+    """The single row that serialises appends to the audit chain (row-locked on PostgreSQL)."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_id: int = 0
+    last_hash: str = "0" * 64
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to a POST carrying an ``Idempotency-Key``, replayed for repeats."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    key: str = Field(sa_column=Column(String(200), nullable=False))
+    method: str
+    path: str
+    request_hash: str
+    status_code: int
+    response_body: str
+    response_headers: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _instant()
+
+
+def pk(value: int | None) -> int:
+    """A stored row's id (never None once flushed), typed as the int it is."""
+    if value is None:
+        raise ValueError("row has not been flushed, so it has no id yet")
+    return value

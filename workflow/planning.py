@@ -1,0 +1,186 @@
+"""Keeps a case's stored deadlines and reminders in step with what its facts now say.
+
+Runs inside the transaction of every transition and every change of the dates deadlines
+depend on, so the state, the deadlines and the reminders are written together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from workflow import timerules
+from workflow.bundle import CaseBundle
+from workflow.context import Ctx
+from workflow.deadlines import RECIPIENT_ROLES, CaseFacts, PlannedDeadline, plan
+from workflow.guards import is_key_decision_facts
+from workflow.models import (
+    ENDED_STATES,
+    Deadline,
+    DeadlineStatus,
+    Reminder,
+    ReminderPurpose,
+    ReminderStatus,
+    Role,
+    State,
+    User,
+)
+from workflow.users import users_with_role
+
+CANCELLABLE = (ReminderStatus.pending, ReminderStatus.failed)
+
+
+def facts_of(ctx: Ctx, bundle: CaseBundle) -> CaseFacts:
+    return CaseFacts(
+        case=bundle.case,
+        agreements=bundle.agreements,
+        is_key_decision=is_key_decision_facts(bundle.case, bundle.agreements, ctx.settings),
+        resolution=bundle.approval,
+        delegation=bundle.delegation,
+        months_used=bundle.months_used,
+    )
+
+
+def recipients(ctx: Ctx, bundle: CaseBundle, kind: str) -> list[str]:
+    """Email addresses for a deadline kind, from the roles SPEC §5 names."""
+    people: dict[int, User] = {}
+    case, delegation = bundle.case, bundle.delegation
+    for role in RECIPIENT_ROLES[kind]:
+        found: list[User | None] = []
+        if role == "author":
+            found = [ctx.session.get(User, case.author_id)]
+        elif role == "delegate" and delegation is not None:
+            found = [ctx.session.get(User, delegation.delegate_id)]
+        elif role == "consultee" and delegation is not None and delegation.consultee_id:
+            found = [ctx.session.get(User, delegation.consultee_id)]
+        elif role == "democratic_services":
+            found = list(users_with_role(ctx, Role.democratic_services))
+        elif role == "directorate_head":
+            found = [
+                u for u in users_with_role(ctx, Role.executive) if u.directorate == case.directorate
+            ]
+        for user in found:
+            if user is not None and user.id is not None:
+                people[user.id] = user
+    return sorted({u.email for u in people.values()})
+
+
+def sync(ctx: Ctx, bundle: CaseBundle) -> None:
+    """Diff the planned deadlines against the stored ones and re-plan reminders as needed."""
+    session, now, case = ctx.session, ctx.now(), bundle.case
+    assert case.id is not None
+    planned = {p.key: p for p in plan(facts_of(ctx, bundle), ctx.settings)}
+    stored = session.exec(
+        select(Deadline).where(
+            Deadline.case_id == case.id, Deadline.status != DeadlineStatus.cancelled
+        )
+    ).all()
+    by_key = {(d.kind, d.agreement_id): d for d in stored}
+    ended = State(case.state) in ENDED_STATES
+
+    for key, row in by_key.items():
+        if key in planned:
+            continue
+        if row.status == DeadlineStatus.open:
+            _cancel_reminders(ctx, row)
+        # A case that ends cancels its duties; a case that moves on has discharged them.
+        row.status = DeadlineStatus.cancelled if ended else DeadlineStatus.done
+        row.updated_at = now
+        session.add(row)
+
+    for key, p in planned.items():
+        who = recipients(ctx, bundle, p.kind)
+        existing = by_key.get(key)
+        if existing is None:
+            row = Deadline(
+                case_id=case.id,
+                agreement_id=p.agreement_id,
+                kind=p.kind,
+                due_on=p.due_on,
+                is_duty=p.is_duty,
+                recipients=who,
+                created_at=now,
+                updated_at=now,
+                status=DeadlineStatus.done if p.done else DeadlineStatus.open,
+            )
+            session.add(row)
+            session.flush()
+            if not p.done:
+                _plan_reminders(ctx, row, coalesce=True)
+            continue
+        _update(ctx, existing, p, who, now)
+
+
+def _update(ctx: Ctx, row: Deadline, p: PlannedDeadline, who: list[str], now: datetime) -> None:
+    moved = row.due_on != p.due_on
+    was_open = row.status == DeadlineStatus.open
+    row.due_on, row.updated_at = p.due_on, now
+    if p.done:
+        if was_open:
+            _cancel_reminders(ctx, row)
+        row.status, row.recipients = DeadlineStatus.done, who
+    elif not was_open or moved:
+        if was_open:
+            _cancel_reminders(ctx, row)
+        row.status, row.recipients = DeadlineStatus.open, who
+        ctx.session.add(row)
+        _plan_reminders(ctx, row, coalesce=True)
+    elif sorted(row.recipients) != who:
+        # Same date, different people: replace only what is still to come, so nobody gets
+        # a second copy of a reminder already sent.
+        _cancel_reminders(ctx, row, only_after=now)
+        row.recipients = who
+        ctx.session.add(row)
+        _plan_reminders(ctx, row, coalesce=False)
+    ctx.session.add(row)
+
+
+def _cancel_reminders(ctx: Ctx, row: Deadline, only_after: datetime | None = None) -> None:
+    stmt = (
+        update(Reminder)
+        .where(col(Reminder.deadline_id) == row.id)
+        .where(col(Reminder.status).in_([s.value for s in CANCELLABLE]))
+    )
+    if only_after is not None:
+        stmt = stmt.where(col(Reminder.fire_at) > only_after)
+    ctx.session.execute(
+        stmt.values(status=ReminderStatus.cancelled.value, updated_at=ctx.now()),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _plan_reminders(ctx: Ctx, row: Deadline, coalesce: bool) -> None:
+    settings, now = ctx.settings, ctx.now()
+    moments = timerules.reminder_moments(
+        row.due_on, settings.offsets_for(row.kind), settings.reminder_hour, now
+    )
+    plans: list[tuple[str, int | None, datetime]] = [
+        (ReminderPurpose.reminder, m.offset_days, m.fire_at)
+        for m in moments
+        if coalesce or not m.coalesced
+    ]
+    if row.is_duty:
+        escalate_at = timerules.escalation_moment(row.due_on, settings.reminder_hour, now)
+        if coalesce or escalate_at > now:
+            plans.append((ReminderPurpose.escalation, None, escalate_at))
+    assert row.id is not None
+    for purpose, offset, fire_at in plans:
+        for channel in settings.reminder_channels:
+            ctx.session.add(
+                Reminder(
+                    deadline_id=row.id,
+                    case_id=row.case_id,
+                    deadline_kind=row.kind,
+                    due_on=row.due_on,
+                    purpose=purpose,
+                    offset_days=offset,
+                    fire_at=fire_at,
+                    channel=channel,
+                    recipients=list(row.recipients),
+                    status=ReminderStatus.pending,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )

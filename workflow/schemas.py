@@ -1,0 +1,188 @@
+"""What callers send: the pinned bodies of SPEC §7, validated before anything is written.
+
+These are domain types, used by the HTTP layer, the web pages, the CLI and the demo alike.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from workflow.models import AgreementKind, CaseKind, Role
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+Months = Annotated[int, Field(ge=1, le=240)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserIn(Strict):
+    name: ShortText
+    email: EmailStr
+    roles: list[Role] = Field(min_length=1)
+    directorate: ShortText | None = None
+
+
+class AgreementIn(Strict):
+    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    title: ShortText
+    kind: AgreementKind
+    counterparty: ShortText
+    directorate: ShortText
+    annual_value_pence: Annotated[int, Field(ge=0, le=10**14)]
+    start_date: date
+    end_date: date
+    companies_house_number: Annotated[str, Field(max_length=20)] | None = None
+    charity_number: Annotated[str, Field(max_length=20)] | None = None
+    description: Annotated[str, Field(max_length=20_000)] | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> AgreementIn:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+
+class OptionIn(Strict):
+    label: ShortText
+    description: Text
+    rejected_reason: Annotated[str, Field(max_length=20_000)] | None = None
+
+
+class ReportIn(Strict):
+    summary: Annotated[str, Field(max_length=20_000)] | None = None
+    options: list[OptionIn] = Field(default_factory=list, max_length=20)
+    recommended_option: Annotated[str, Field(max_length=500)] | None = None
+    reasons: Annotated[str, Field(max_length=20_000)] | None = None
+    financial_implications: Annotated[str, Field(max_length=20_000)] | None = None
+
+
+class ProposalIn(Strict):
+    start_date: date
+    initial_months: Months
+    max_months: Months
+
+    @model_validator(mode="after")
+    def _initial_within_max(self) -> ProposalIn:
+        if self.initial_months > self.max_months:
+            raise ValueError("initial_months must not exceed max_months")
+        return self
+
+
+class UrgencyIn(Strict):
+    route: Literal["general_exception", "special_urgency"]
+    reason: Text
+    notified_on: date | None = None
+    agreed_by: ShortText | None = None
+
+
+class CaseIn(Strict):
+    kind: CaseKind
+    title: ShortText
+    directorate: ShortText
+    agreement_ids: list[int] = Field(min_length=1, max_length=500)
+    meeting_date: date | None = None
+    agenda_item: Annotated[str, Field(max_length=50)] | None = None
+    key_decision: bool = False
+    forward_plan_published_on: date | None = None
+    exempt_paragraph: Annotated[int, Field(ge=1, le=7)] | None = None
+    private_notice_published_on: date | None = None
+    urgency: UrgencyIn | None = None
+    proposal: ProposalIn
+    report: ReportIn = Field(default_factory=ReportIn)
+
+
+class CasePatch(Strict):
+    """Any subset of a draft's fields; ``None`` clears an optional one."""
+
+    title: ShortText | None = None
+    directorate: ShortText | None = None
+    agreement_ids: list[int] | None = Field(default=None, min_length=1, max_length=500)
+    meeting_date: date | None = None
+    agenda_item: Annotated[str, Field(max_length=50)] | None = None
+    key_decision: bool | None = None
+    forward_plan_published_on: date | None = None
+    exempt_paragraph: Annotated[int, Field(ge=1, le=7)] | None = None
+    private_notice_published_on: date | None = None
+    urgency: UrgencyIn | None = None
+    proposal: ProposalIn | None = None
+    report: ReportIn | None = None
+
+
+# Event payloads (SPEC §7).
+
+
+class SubmitIn(Strict):
+    pass
+
+
+class DeferIn(Strict):
+    reason: Text
+    meeting_date: date
+
+
+class ReferBackIn(Strict):
+    reason: Text
+
+
+class ApproveIn(Strict):
+    resolution: Text
+    decided_on: date
+    notice_published_on: date
+    delegate_id: int
+    consultee_id: int | None = None
+    max_months: Months | None = None
+    urgent_reason: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
+
+
+class RejectIn(Strict):
+    resolution: Text
+    decided_on: date
+
+
+class CallInIn(Strict):
+    reason: Text
+
+
+class SignOffIn(Strict):
+    months: Months
+    reasons: Text
+    conflicts_of_interest: Annotated[str, Field(max_length=20_000)] = "None declared"
+
+
+class ExtendIn(Strict):
+    months: Months
+    reasons: Text
+
+
+class ExpireIn(Strict):
+    pass
+
+
+class WithdrawIn(Strict):
+    reason: Text
+
+
+EVENT_PAYLOADS: dict[str, type[Strict]] = {
+    "submit": SubmitIn,
+    "defer": DeferIn,
+    "refer_back": ReferBackIn,
+    "approve": ApproveIn,
+    "reject": RejectIn,
+    "call_in": CallInIn,
+    "sign_off": SignOffIn,
+    "extend": ExtendIn,
+    "expire": ExpireIn,
+    "withdraw": WithdrawIn,
+}
+
+
+class ConsultationIn(Strict):
+    consultee_id: int
+    consulted_on: date
+    response: Text
