@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
 
     # HTTP.
+    static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576
     session_secret: str = "change-me-session-secret"
     secure_cookies: bool = False
