@@ -90,8 +90,11 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
         row.updated_at = now
         session.add(row)
 
+    people_for: dict[str, list[str]] = {}
     for key, p in planned.items():
-        who = recipients(ctx, bundle, p.kind)
+        if p.kind not in people_for:
+            people_for[p.kind] = recipients(ctx, bundle, p.kind)
+        who = people_for[p.kind]
         existing = by_key.get(key)
         if existing is None:
             row = Deadline(
