@@ -18,13 +18,17 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.runtime
 
-# GOV.UK Frontend's styles, scripts, fonts and images, from the npm registry at build time.
+# GOV.UK Frontend's scripts and images from the npm registry at build time, and our stylesheet
+# compiled from its Sass (Arial, not the GOV.UK-only font; asset URLs under /static/govuk/).
 assets: api/static/govuk/.installed
 
-api/static/govuk/.installed: package.json
-	npm install --no-audit --no-fund --silent
+api/static/govuk/.installed: package.json package-lock.json api/web/assets/councilflow.scss
+	npm ci --no-audit --no-fund --silent
 	rm -rf api/static/govuk && mkdir -p api/static/govuk
-	cp -r node_modules/govuk-frontend/dist/govuk/. api/static/govuk/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets api/static/govuk/assets
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js api/static/govuk/
+	npx --no-install sass --no-source-map --style=compressed --load-path=node_modules \
+		--quiet-deps api/web/assets/councilflow.scss api/static/govuk/councilflow.css
 	touch $@
 
 migrate: $(VENV)/.runtime
