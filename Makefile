@@ -24,11 +24,7 @@ assets: api/static/govuk/.installed
 
 api/static/govuk/.installed: package.json package-lock.json api/web/assets/councilflow.scss
 	npm ci --no-audit --no-fund --silent
-	rm -rf api/static/govuk && mkdir -p api/static/govuk
-	cp -r node_modules/govuk-frontend/dist/govuk/assets api/static/govuk/assets
-	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js api/static/govuk/
-	npx --no-install sass --no-source-map --style=compressed --load-path=node_modules \
-		--quiet-deps api/web/assets/councilflow.scss api/static/govuk/councilflow.css
+	npm run --silent build
 	touch $@
 
 migrate: $(VENV)/.runtime
