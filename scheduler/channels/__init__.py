@@ -1,0 +1,45 @@
+"""The ways a reminder goes out: email (SMTP), a signed webhook, and the log.
+
+Each channel turns a ``Notice`` into one delivery and raises ``DeliveryError`` when it cannot
+be sure the delivery happened, so the dispatcher retries rather than marking it sent. The
+reminder id travels with every delivery as its idempotency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from scheduler.notice import Notice
+from workflow.clock import Clock
+from workflow.settings import Settings
+
+
+class DeliveryError(Exception):
+    """The delivery did not (certainly) happen; the message says why, for ``last_error``."""
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, notice: Notice) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def build_channels(settings: Settings, clock: Clock) -> Mapping[str, Channel]:
+    """One instance of every channel, built from the settings; close them when done."""
+    from scheduler.channels.email import EmailChannel
+    from scheduler.channels.log import LogChannel
+    from scheduler.channels.webhook import WebhookChannel
+
+    return {
+        "email": EmailChannel(settings, clock),
+        "webhook": WebhookChannel(settings, clock),
+        "log": LogChannel(),
+    }
+
+
+def close_all(channels: Mapping[str, Channel]) -> None:
+    for channel in channels.values():
+        channel.close()

@@ -1,0 +1,174 @@
+"""The dispatch loop: claim a batch, vet it, send it, write down the outcomes; repeat.
+
+Three short transactions per batch, none held open while sending: the claim (with the vetting
+and the reading of what to say) is committed before the first send, and the outcomes are
+written after the last. Memory is bounded by the batch size, never by the backlog.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from scheduler import outcome
+from scheduler.channels import Channel, DeliveryError
+from scheduler.claim import claim_batch
+from scheduler.notice import Notice, build_notices
+from scheduler.vetting import vet
+from workflow.clock import Clock
+from workflow.db import unit_of_work
+from workflow.models import Reminder
+from workflow.settings import Settings
+
+log = logging.getLogger("councilflow.scheduler")
+
+# Stop starting sends when less than this share of the lease is left, so that nothing is
+# sent after another worker could have re-claimed it.
+LEASE_SAFETY = 0.1
+
+
+@dataclass
+class DispatchCounts:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    cancelled: int = 0
+    released: int = 0
+    lost: int = 0
+    batches: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Batch:
+    notices: list[Notice] = field(default_factory=list)
+    attempts: dict[int, int] = field(default_factory=dict)
+    lease_until: datetime | None = None
+
+
+@dataclass
+class _Results:
+    sent: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    unsent: list[int] = field(default_factory=list)
+
+
+def dispatch_due(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    worker_id: str,
+    channels: Mapping[str, Channel],
+    stop: threading.Event | None = None,
+) -> DispatchCounts:
+    """Send every reminder that is due, batch by batch, until none is left or ``stop``."""
+    counts = DispatchCounts()
+    limit = max(1, settings.dispatch_batch_size)
+    while stop is None or not stop.is_set():
+        taken, batch = _claim(engine, clock, settings, worker_id, limit, counts)
+        if taken == 0:
+            break
+        results = _send(batch, channels, clock, settings)
+        _record(engine, clock, settings, worker_id, batch, results, counts)
+        if taken < limit:
+            break
+    return counts
+
+
+def _claim(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    worker_id: str,
+    limit: int,
+    counts: DispatchCounts,
+) -> tuple[int, _Batch]:
+    lease = timedelta(seconds=settings.claim_lease_seconds)
+    with unit_of_work(engine) as session:
+        now = clock.now()
+        ids = claim_batch(session, now=now, worker_id=worker_id, lease=lease, limit=limit)
+        if not ids:
+            return 0, _Batch()
+        rows = list(session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all())
+        verdicts = vet(session, rows, now, settings.max_attempts)
+        for reason in set(verdicts.cancel.values()):
+            same = [i for i, r in verdicts.cancel.items() if r == reason]
+            counts.cancelled += outcome.record_cancelled(session, same, worker_id, now, reason)
+        for reason in set(verdicts.dead.values()):
+            same = [i for i, r in verdicts.dead.items() if r == reason]
+            counts.dead += outcome.record_dead(session, same, worker_id, now, reason)
+        notices = build_notices(session, verdicts.send, settings)
+    counts.claimed += len(ids)
+    counts.batches += 1
+    batch = _Batch(lease_until=now + lease)
+    for r in sorted(verdicts.send, key=lambda r: (r.fire_at, r.id or 0)):
+        assert r.id is not None
+        batch.notices.append(notices[r.id])
+        batch.attempts[r.id] = r.attempts
+    return len(ids), batch
+
+
+def _send(
+    batch: _Batch, channels: Mapping[str, Channel], clock: Clock, settings: Settings
+) -> _Results:
+    results = _Results()
+    assert batch.lease_until is not None
+    cutoff = batch.lease_until - timedelta(seconds=settings.claim_lease_seconds * LEASE_SAFETY)
+    for notice in batch.notices:
+        rid = notice.reminder_id
+        if clock.now() >= cutoff:
+            results.unsent.append(rid)
+            continue
+        channel = channels.get(notice.channel)
+        try:
+            if channel is None:
+                raise DeliveryError(f"there is no channel '{notice.channel}'")
+            channel.send(notice)
+        except DeliveryError as exc:
+            results.failed[rid] = str(exc)
+        except Exception as exc:  # a bug in a channel must not lose the reminder
+            log.exception("reminder %s: %s channel raised", rid, notice.channel)
+            results.failed[rid] = f"{type(exc).__name__}: {exc}"
+        else:
+            results.sent.append(rid)
+    return results
+
+
+def _record(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    worker_id: str,
+    batch: _Batch,
+    results: _Results,
+    counts: DispatchCounts,
+) -> None:
+    with unit_of_work(engine) as session:
+        now = clock.now()
+        done = outcome.record_sent(session, results.sent, worker_id, now)
+        counts.sent += done
+        counts.lost += len(results.sent) - done
+        for rid, error in results.failed.items():
+            status = outcome.record_failure(
+                session, rid, batch.attempts[rid], worker_id, now, error, settings
+            )
+            if status == "dead":
+                counts.dead += 1
+            elif status == "failed":
+                counts.failed += 1
+            else:
+                counts.lost += 1
+        counts.released += outcome.release(session, results.unsent, worker_id, now)
+    if counts.lost:
+        log.warning("%s: %d outcomes lost to expired leases", worker_id, counts.lost)
+    for rid, error in results.failed.items():
+        log.warning("reminder %s not delivered: %s", rid, error)

@@ -1,0 +1,47 @@
+"""Automatic expiry: active cases whose term has ended are expired through the domain.
+
+Going through ``workflow.events.fire`` (inside ``expire_due``) means the audit trail records
+the scheduler as the actor and the case's reminders are cancelled in the same transaction.
+When several schedulers run, the conditional version update lets exactly one of them win each
+case; the others' savepoints roll back with a conflict they skip.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from workflow.clock import Clock
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.events import expire_due
+from workflow.models import User
+from workflow.settings import Settings
+from workflow.users import system_user
+
+PAGE = 100
+
+
+def scheduler_actor(engine: Engine, clock: Clock, settings: Settings) -> User:
+    """The system user, created in its own transaction so that two schedulers starting at
+    once (each trying to create it) do not fail the expiry pass: the loser reads the winner's."""
+    for _ in range(2):
+        try:
+            with unit_of_work(engine) as session:
+                return system_user(Ctx(session, clock, settings))
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not create or read the scheduler's system user")
+
+
+def expire_overdue(engine: Engine, clock: Clock, settings: Settings) -> list[int]:
+    """Expire every case due for expiry, a page per unit of work; answers the case ids."""
+    actor = scheduler_actor(engine, clock, settings)
+    expired: list[int] = []
+    while True:
+        with unit_of_work(engine) as session:
+            page = expire_due(Ctx(session, clock, settings), actor, limit=PAGE)
+        expired += page
+        # A short page means no more candidates; refused ones would come back every time.
+        if len(page) < PAGE:
+            return expired

@@ -1,0 +1,56 @@
+"""One scheduler pass: expiries first, then every due reminder.
+
+The same function serves the APScheduler job, ``POST /api/v1/admin/tick`` and the tests, so
+what an admin triggers by hand is exactly what runs on the timer. Expiry comes first because
+expiring a case cancels its pending reminders, which must then not go out.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from scheduler.channels import Channel, build_channels, close_all
+from scheduler.dispatch import dispatch_due
+from scheduler.expiry import expire_overdue
+from workflow.clock import Clock
+from workflow.settings import Settings
+
+
+def new_worker_id() -> str:
+    """Unique per process and per start, readable in ``claimed_by``: host, pid, random."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def run_tick(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    worker_id: str | None = None,
+    *,
+    channels: Mapping[str, Channel] | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Run one pass and answer what it did.
+
+    ``{"expired": [case ids], "claimed", "sent", "failed", "dead", "cancelled", "released",
+    "lost", "batches": counts, "worker_id": …}``. ``channels`` lets a long-running scheduler
+    keep its connections between passes; without it the pass builds and closes its own.
+    ``stop`` ends the pass after the batch in hand (SIGTERM).
+    """
+    worker_id = worker_id or new_worker_id()
+    expired = expire_overdue(engine, clock, settings)
+    own = channels is None
+    chans = build_channels(settings, clock) if channels is None else channels
+    try:
+        counts = dispatch_due(engine, clock, settings, worker_id, chans, stop)
+    finally:
+        if own:
+            close_all(chans)
+    return {"expired": expired, **counts.as_dict(), "worker_id": worker_id}
