@@ -1,0 +1,66 @@
+"""What a route needs, as ``Annotated`` aliases (the pattern of FastAPI's full-stack template).
+
+The session is the request's unit of work. It is a ``yield`` dependency with
+``scope="function"``: FastAPI runs its exit code after the route (and the response model's
+serialisation) but *before* the response is sent, so the commit happens while the client is
+still waiting. A commit that fails raises from here into the exception handlers and the
+client gets a problem answer instead of a 2xx for a write that was lost. (The default scope
+for ``yield`` dependencies, ``"request"``, would commit after the answer had gone.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from workflow.context import Ctx
+from workflow.errors import Forbidden
+from workflow.models import Role, User
+from workflow.users import authenticate
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_ctx(request: Request, session: SessionDep) -> Ctx:
+    return Ctx(session, request.app.state.clock, request.app.state.settings)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="The token shown once when the user was created (or COUNCILFLOW_ADMIN_TOKEN).",
+)
+
+
+def current_user(
+    ctx: CtxDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> User:
+    return authenticate(ctx, credentials.credentials if credentials else None)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if not user.has_role(Role.admin):
+        raise Forbidden("this needs the admin role")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]

@@ -1,0 +1,185 @@
+"""Every error the API answers, as RFC 9457 problem details, mapped in this one module.
+
+Domain errors carry their own status (``workflow/errors.py``); FastAPI's own errors (invalid
+request, unknown route, wrong method) and the database's (a unique key lost in a race, a lock
+that did not come) are translated here too, so a client only ever parses one error shape and
+bad input never surfaces as a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workflow.errors import DomainError, InvalidInput, TransitionRefused, Unauthenticated
+
+log = logging.getLogger("councilflow.api")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://councilflow.example/problems/"
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> ProblemResponse:
+    """One problem-details answer. ``slug`` names a CouncilFlow problem type; without one the
+    type is ``about:blank`` and the title is the HTTP reason phrase, as RFC 9457 says."""
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return ProblemResponse(body, status_code=status, headers=headers)
+
+
+def _field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic error locations as the field a client sent: ``body.report.options.0.label``
+    becomes ``report.options.0.label``; query, path and header fields keep their place."""
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        where = loc[0] if loc and loc[0] in {"body", "query", "path", "header", "cookie"} else None
+        rest = loc[1:] if where else loc
+        if where == "body" and rest and rest[0].isdigit() and err.get("type") == "json_invalid":
+            rest = []  # a JSON syntax error's position is not a field
+        field = ".".join(rest) or (where or "body")
+        entry = {"field": field, "message": str(err.get("msg", "invalid"))}
+        if where and where != "body":
+            entry["in"] = where
+        out.append(entry)
+    return out
+
+
+async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, DomainError)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] | None = None
+    if isinstance(exc, TransitionRefused):
+        extra = {
+            "event": exc.event,
+            "state": exc.state,
+            "allowed_events": exc.allowed_events,
+            "guards": [{"name": g.name, "reason": g.reason} for g in exc.guards],
+        }
+    elif isinstance(exc, InvalidInput):
+        extra = {"errors": [{"field": p.field, "message": p.message} for p in exc.problems]}
+    elif isinstance(exc, Unauthenticated):
+        headers = {"WWW-Authenticate": _bearer_challenge(request)}
+    return problem(
+        exc.status,
+        exc.detail,
+        slug=exc.type_slug,
+        title=exc.title,
+        instance=request.url.path,
+        headers=headers,
+        **extra,
+    )
+
+
+def _bearer_challenge(request: Request) -> str:
+    """RFC 6750: no token at all gets a bare challenge; a wrong one says it is invalid."""
+    if request.headers.get("authorization"):
+        return 'Bearer realm="councilflow", error="invalid_token"'
+    return 'Bearer realm="councilflow"'
+
+
+async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc.errors())
+    names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return problem(
+        422,
+        f"the request is not valid: {names}",
+        slug="invalid-input",
+        title="Invalid input",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"there is nothing at {request.url.path}"
+    elif exc.status_code == 405:
+        allow = (exc.headers or {}).get("Allow", "")
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allow}"
+    elif exc.status_code == 413:
+        return problem(
+            413,
+            detail,
+            slug="body-too-large",
+            title="Content too large",
+            instance=request.url.path,
+        )
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+async def _integrity_error(request: Request, exc: Exception) -> ProblemResponse:
+    """A unique key lost to a concurrent request: the other one won; this one changed nothing."""
+    log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        409,
+        "someone else made a conflicting change at the same moment; reload and try again",
+        slug="conflict",
+        title="Conflict",
+        instance=request.url.path,
+    )
+
+
+async def _operational_error(request: Request, exc: Exception) -> ProblemResponse:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "the database is busy or unavailable; try again shortly",
+        slug="unavailable",
+        title="Service unavailable",
+        instance=request.url.path,
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> ProblemResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        500,
+        "something went wrong on our side; it has been logged",
+        slug="internal-error",
+        title="Internal server error",
+        instance=request.url.path,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(Exception, _unexpected)

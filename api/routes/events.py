@@ -1,0 +1,133 @@
+"""Firing an event on a case, and recording a consultation.
+
+Each event of the machine has its own route, generated from ``workflow.machine.TRANSITIONS``
+and ``workflow.schemas.EVENT_PAYLOADS``, so the OpenAPI schema shows every payload exactly and
+the routes can never drift from the machine. The domain decides everything: whether the state
+allows it (409 with ``allowed_events``), whether the caller may (403), the guards (409 naming
+each failing one) and the version (412).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Response
+from pydantic import BaseModel
+
+from api.deps import CtxDep, CurrentUser
+from api.etag import etag
+from api.idempotency import IdempotentRoute
+from api.params import API_PREFIX, Id
+from api.responses import WRITE, problems
+from api.routes.cases import IfMatch, case_answer, version_expected
+from api.schemas import CaseOut, ConsultationOut
+from workflow.bundle import get_case
+from workflow.consultations import record_consultation
+from workflow.context import Ctx
+from workflow.events import fire
+from workflow.machine import EVENTS
+from workflow.models import User
+from workflow.schemas import EVENT_PAYLOADS, ConsultationIn
+
+router = APIRouter(prefix=API_PREFIX, tags=["events"], route_class=IdempotentRoute)
+
+EVENT_RESPONSES = problems(*WRITE, 404, 409, 412)
+
+
+def _fire(
+    ctx: Ctx,
+    user: User,
+    response: Response,
+    case_id: int,
+    event: str,
+    payload: BaseModel | dict[str, Any] | None,
+    if_match: str | None,
+) -> dict[str, Any]:
+    expected = version_expected(ctx, case_id, if_match)
+    case = fire(ctx, case_id, event, user, payload, expected_version=expected)
+    return case_answer(ctx, case, user, response)
+
+
+def _event_endpoint(event: str, payload_model: type[BaseModel]) -> Callable[..., dict[str, Any]]:
+    """A route function whose body parameter is typed with this event's payload model."""
+
+    def endpoint(
+        case_id: Id,
+        ctx: CtxDep,
+        user: CurrentUser,
+        response: Response,
+        payload: Any = None,
+        if_match: IfMatch = None,
+    ) -> dict[str, Any]:
+        return _fire(ctx, user, response, case_id, event, payload, if_match)
+
+    optional = not any(f.is_required() for f in payload_model.model_fields.values())
+    body_type: Any = payload_model | None if optional else payload_model
+    body: Any = Annotated[body_type, Body(description=f"the '{event}' payload")]
+    signature = inspect.signature(endpoint)
+    params = [
+        p.replace(annotation=body, default=None if optional else inspect.Parameter.empty)
+        if p.name == "payload"
+        else p
+        for p in signature.parameters.values()
+    ]
+    params.sort(key=lambda p: p.default is not inspect.Parameter.empty)
+    setattr(endpoint, "__signature__", signature.replace(parameters=params))  # noqa: B010
+    endpoint.__name__ = f"fire_{event}"
+    return endpoint
+
+
+for _event, _model in EVENT_PAYLOADS.items():
+    _spec = EVENTS[_event]
+    _guards = "".join(f"\n- `{g.name}`: {g.description}" for g in _spec.guards)
+    router.add_api_route(
+        f"/cases/{{case_id}}/events/{_event}",
+        _event_endpoint(_event, _model),
+        methods=["POST"],
+        response_model=CaseOut,
+        responses=EVENT_RESPONSES,
+        summary=f"Fire '{_event}': {_spec.description}",
+        description=(
+            f"From {', '.join(s.value for s in _spec.sources)} to {_spec.dest.value}; "
+            f"fired by {_spec.who.description}."
+            + (f"\n\nGuards (each failing one is named in the 409):{_guards}" if _guards else "")
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/events/{event}", include_in_schema=False)
+def fire_unknown(
+    case_id: Id,
+    event: Annotated[str, Path(max_length=100)],
+    ctx: CtxDep,
+    user: CurrentUser,
+    response: Response,
+) -> dict[str, Any]:
+    """Any other event name: the domain answers 404, naming the events there are."""
+    return _fire(ctx, user, response, case_id, event, None, None)
+
+
+@router.post(
+    "/cases/{case_id}/consultations",
+    status_code=201,
+    response_model=ConsultationOut,
+    responses=problems(*WRITE, 404, 409, 412),
+    summary="Record a consultation (the delegate or the consultee)",
+)
+def post_consultation(
+    case_id: Id,
+    data: ConsultationIn,
+    ctx: CtxDep,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """That the delegate consulted the named consultee, when, and what they said: the
+    ``sign_off`` guard looks for one recorded since the case last entered delegated approval.
+    The answer's ETag is the case's new version."""
+    expected = version_expected(ctx, case_id, if_match)
+    consultation = record_consultation(ctx, case_id, data, user, expected_version=expected)
+    response.headers["ETag"] = etag(get_case(ctx, case_id).version)
+    return consultation.model_dump()

@@ -1,0 +1,109 @@
+"""The Sefton Day Opportunities case (SPEC §1) driven over HTTP from draft to expiry:
+thirteen contracts, an initial six months, a further six approved by the delegate after
+consulting the cabinet member, and the expiry the scheduler fires when the term ends."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from httpcase import Caller, problem_of, sefton_agreements
+
+from workflow.demo import sefton_case_in
+
+
+def travel(admin: Caller, instant: str) -> None:
+    admin.ok(admin.post("/admin/clock", {"now": instant}))
+
+
+def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Caller]) -> None:
+    officer, clerk, exe = people["officer"], people["clerk"], people["executive"]
+    member, admin = people["cabinet_member"], people["admin"]
+
+    ids = sefton_agreements(officer)
+    body = sefton_case_in(ids).model_dump(mode="json")
+    created = officer.post("/cases", body)
+    case = officer.ok(created, 201)
+    cid = case["id"]
+    assert created.headers["location"] == f"/api/v1/cases/{cid}"
+    assert created.headers["etag"] == 'W/"1"'
+    assert case["state"] == "drafted" and case["version"] == 1
+    assert case["author_id"] == officer.id and len(case["agreement_ids"]) == 13
+    assert case["proposal"] == {"start_date": "2024-10-01", "initial_months": 6, "max_months": 12}
+    assert set(case["allowed_events"]) == {"submit", "withdraw"}
+    assert {d["kind"] for d in case["deadlines"]} >= {"agenda_publication", "agreement_end"}
+
+    case = officer.ok(officer.fire(cid, "submit", headers={"If-Match": 'W/"1"'}))
+    assert case["state"] == "cabinet_consideration"
+
+    # Cabinet meets on 5 September; the decision notice goes out the next day.
+    travel(admin, "2024-09-06T09:00:00+01:00")
+    approve = {
+        "resolution": "Extend for an initial six months, a further six delegated.",
+        "decided_on": "2024-09-05",
+        "notice_published_on": "2024-09-06",
+        "delegate_id": exe.id,
+        "consultee_id": member.id,
+        "max_months": 12,
+    }
+    case = clerk.ok(clerk.fire(cid, "approve", approve))
+    assert case["state"] == "delegated_approval"
+    assert case["delegation"]["latest_end_date"] == "2025-09-30"
+    assert any(d["kind"] == "call_in_end" for d in case["deadlines"])
+
+    # Too soon, and nobody consulted: both guards named, nothing changed.
+    refused = problem_of(exe.fire(cid, "sign_off", {"months": 6, "reasons": "r"}), 409)
+    assert {g["name"] for g in refused["guards"]} == {
+        "call_in_period_over",
+        "consultation_recorded",
+    }
+    assert exe.ok(exe.get(f"/cases/{cid}"))["version"] == case["version"]
+
+    travel(admin, "2024-09-16T09:00:00+01:00")
+    consult = {"consultee_id": member.id, "consulted_on": "2024-09-16", "response": "Agreed."}
+    recorded = exe.post(f"/cases/{cid}/consultations", consult)
+    assert exe.ok(recorded, 201)["consultee_id"] == member.id
+    sign_off = {"months": 6, "reasons": "Time for a compliant procurement."}
+    case = exe.ok(exe.fire(cid, "sign_off", sign_off, headers={"If-Match": recorded.headers["etag"]}))
+    assert case["state"] == "active"
+    assert case["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
+
+    record = exe.ok(exe.get(f"/cases/{cid}/decision-record"))
+    assert record["term"] == {"months": 6, "start_date": "2024-10-01", "end_date": "2025-03-31"}
+    assert record["consultee"]["response"] == "Agreed."
+    assert {a["label"] for a in record["alternatives_rejected"]} == {
+        "Let the contracts end",
+        "Direct award of new long-term contracts",
+    }
+    assert record["conflicts_of_interest"] == "None declared"
+
+    # The further six months: the officer asks, the delegate consults again and signs.
+    travel(admin, "2024-12-20T09:00:00+00:00")
+    case = officer.ok(officer.fire(cid, "extend", {"months": 6, "reasons": "Procurement runs on."}))
+    assert case["state"] == "delegated_approval"
+    refused = problem_of(exe.fire(cid, "sign_off", {"months": 6, "reasons": "r"}), 409)
+    assert [g["name"] for g in refused["guards"]] == ["consultation_recorded"]
+    consult["consulted_on"] = "2024-12-20"
+    exe.ok(exe.post(f"/cases/{cid}/consultations", consult), 201)
+    case = exe.ok(exe.fire(cid, "sign_off", {"months": 6, "reasons": "Still procuring."}))
+    assert case["term"] == {"start_date": "2025-04-01", "end_date": "2025-09-30"}
+    assert case["delegation"]["months_left"] == 0
+
+    # The envelope is spent: a further extension needs a new case and Cabinet.
+    refused = problem_of(officer.fire(cid, "extend", {"months": 1, "reasons": "More?"}), 409)
+    assert "a new case and a Cabinet decision are needed" in refused["detail"]
+    assert refused["allowed_events"] == []
+
+    # The term ends on 30 September 2025; the scheduler expires the case the day after.
+    travel(admin, "2025-10-01T09:00:00+01:00")
+    tick = admin.ok(admin.post("/admin/tick"))
+    assert tick["expired"] == [cid]
+    case = officer.ok(officer.get(f"/cases/{cid}"))
+    assert case["state"] == "expired"
+    assert all(d["status"] != "open" for d in case["deadlines"])
+
+    trail = officer.ok(officer.get(f"/cases/{cid}/audit", params={"limit": 200}))["items"]
+    events = [e["event"] for e in trail]
+    assert events[0] == "create" and events[-1] == "expire"
+    assert events.count("sign_off") == 2 and "extend" in events
+    for before, after in zip(trail, trail[1:], strict=False):
+        assert after["id"] > before["id"]
+    assert trail[-1]["actor_id"] != admin.id  # the scheduler's own user expired it

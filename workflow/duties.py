@@ -1,0 +1,119 @@
+"""The deadlines and reminders people look at: filtered lists, and which deadlines belong
+in a person's calendar. (An admin's retry of a dead reminder is ``scheduler.retry``.)
+
+Deadlines and reminders carry kinds, dates, states and addresses, never report content, so
+listing them needs no redaction; the calendar shows only case titles, which SPEC §6 leaves
+public even for exempt items.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+
+from workflow.context import Ctx
+from workflow.models import (
+    Case,
+    Deadline,
+    DeadlineStatus,
+    Delegation,
+    Reminder,
+    Role,
+    User,
+    pk,
+)
+from workflow.paging import check_limit, decode_cursor, page
+
+SEES_EVERY_CASE = (Role.democratic_services, Role.admin)
+
+
+def list_deadlines(
+    ctx: Ctx,
+    *,
+    case_id: int | None = None,
+    kind: str | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Deadline], str | None]:
+    limit = check_limit(limit)
+    query = select(Deadline).where(col(Deadline.id) > decode_cursor(cursor))
+    if case_id is not None:
+        query = query.where(Deadline.case_id == case_id)
+    if kind is not None:
+        query = query.where(Deadline.kind == kind)
+    if due_from is not None:
+        query = query.where(col(Deadline.due_on) >= due_from)
+    if due_to is not None:
+        query = query.where(col(Deadline.due_on) <= due_to)
+    if status is not None:
+        query = query.where(Deadline.status == status)
+    rows = ctx.session.exec(query.order_by(col(Deadline.id)).limit(limit + 1)).all()
+    return page(rows, limit, lambda d: d.id)
+
+
+def list_reminders(
+    ctx: Ctx,
+    *,
+    case_id: int | None = None,
+    kind: str | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Reminder], str | None]:
+    limit = check_limit(limit)
+    query = select(Reminder).where(col(Reminder.id) > decode_cursor(cursor))
+    if case_id is not None:
+        query = query.where(Reminder.case_id == case_id)
+    if kind is not None:
+        query = query.where(Reminder.deadline_kind == kind)
+    if due_from is not None:
+        query = query.where(col(Reminder.due_on) >= due_from)
+    if due_to is not None:
+        query = query.where(col(Reminder.due_on) <= due_to)
+    if status is not None:
+        query = query.where(Reminder.status == status)
+    rows = ctx.session.exec(query.order_by(col(Reminder.id)).limit(limit + 1)).all()
+    return page(rows, limit, lambda r: r.id)
+
+
+def reminder_view(r: Reminder) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "case_id": r.case_id,
+        "deadline_kind": r.deadline_kind,
+        "due_on": r.due_on.isoformat(),
+        "fire_at": r.fire_at.isoformat(),
+        "channel": r.channel,
+        "recipients": list(r.recipients),
+        "status": r.status,
+        "purpose": r.purpose,
+        "attempts": r.attempts,
+        "last_error": r.last_error,
+        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+    }
+
+
+def calendar_deadlines(ctx: Ctx, viewer: User) -> list[tuple[Deadline, Case]]:
+    """The open deadlines of the viewer's cases: those they wrote, or were delegated or are to
+    be consulted on; democratic services and admins follow every case."""
+    query = (
+        select(Deadline, Case)
+        .join(Case, col(Case.id) == col(Deadline.case_id))
+        .where(Deadline.status == DeadlineStatus.open)
+    )
+    if not any(viewer.has_role(r) for r in SEES_EVERY_CASE):
+        uid = pk(viewer.id)
+        delegated = select(Delegation.case_id).where(
+            or_(col(Delegation.delegate_id) == uid, col(Delegation.consultee_id) == uid)
+        )
+        query = query.where(or_(col(Case.author_id) == uid, col(Case.id).in_(delegated)))
+    rows = ctx.session.exec(query.order_by(col(Deadline.due_on), col(Deadline.id))).all()
+    return [(d, c) for d, c in rows]
