@@ -1,10 +1,14 @@
 """Claiming due reminders: the one step that decides which process sends what.
 
-Each claim is one conditional ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)``,
-committed before anything is sent. On PostgreSQL ``SKIP LOCKED`` lets several processes take
-disjoint batches without waiting on each other; on SQLite, where SQLAlchemy drops the locking
-clause, every write transaction begins ``IMMEDIATE`` so claims are serialised and the same
-conditional statement is just as exclusive.
+A claim is ``SELECT id … FOR UPDATE SKIP LOCKED LIMIT n`` then a conditional ``UPDATE`` of
+exactly those rows, in one transaction committed before anything is sent. On PostgreSQL
+``SKIP LOCKED`` lets several processes take disjoint batches without waiting on each other
+(the single-statement ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` is
+not used: PostgreSQL may plan it as a nested-loop semi join that rescans the locking subquery
+for every outer row and so updates more than ``n`` rows — seen in EXPLAIN and in
+``test_claims_take_the_oldest_first_in_batches``). On SQLite, where SQLAlchemy drops the
+locking clause, every write transaction begins ``IMMEDIATE``, so claims are serialised and
+the conditional update is just as exclusive.
 
 Three sources are claimed in turn, each walking its own index in order, so no claim ever sorts
 or loads the whole backlog: leases that ran out (a worker died holding them), failed reminders
@@ -51,16 +55,20 @@ def claim_batch(
         wanted = limit - len(claimed)
         if wanted <= 0:
             break
-        candidates = (
-            select(col(Reminder.id))
-            .where(condition)
-            .order_by(_order_of(index))
-            .limit(wanted)
-            .with_for_update(skip_locked=True)
+        ids = list(
+            session.execute(
+                select(col(Reminder.id))
+                .where(condition)
+                .order_by(_order_of(index))
+                .limit(wanted)
+                .with_for_update(skip_locked=True)
+            ).scalars()
         )
+        if not ids:
+            continue
         result = session.execute(
             update(Reminder)
-            .where(col(Reminder.id).in_(candidates), condition)
+            .where(col(Reminder.id).in_(ids), condition)
             .values(
                 status=S.claimed.value,
                 claimed_by=worker_id,
@@ -68,8 +76,9 @@ def claim_batch(
                 attempts=col(Reminder.attempts) + 1,
                 updated_at=now,
             )
-            .returning(col(Reminder.id))
             .execution_options(synchronize_session=False)
         )
-        claimed.extend(row[0] for row in result)
+        if result.rowcount != len(ids):  # type: ignore[attr-defined]
+            raise RuntimeError(f"claimed {result.rowcount} of {len(ids)} locked reminders")  # type: ignore[attr-defined]
+        claimed.extend(ids)
     return claimed
