@@ -33,12 +33,13 @@ def _worker() -> str:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine | None]:
-    """One scratch database per xdist worker, created fresh for the session."""
+    """One scratch database per test process (xdist worker), created fresh and dropped after,
+    so parallel runs on one server never share or drop each other's tables."""
     if not PG_URL:
         yield None
         return
     base = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"councilflow_test_{_worker()}"
+    name = f"councilflow_test_{_worker()}_{os.getpid()}"
     admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -48,6 +49,10 @@ def pg_engine() -> Iterator[Engine | None]:
     create_all(engine)
     yield engine
     engine.dispose()
+    admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate(engine: Engine) -> None:
