@@ -269,7 +269,14 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
     if not may_see_exempt(bundle, viewer):
         assert case.exempt_paragraph is not None
         notice = redaction_notice(case.exempt_paragraph)
-        for key in ("reasons", "alternatives_rejected", "consultee", "authority"):
+        # Conflicts declared are part of the record like the reasons: exempt content too.
+        for key in (
+            "reasons",
+            "alternatives_rejected",
+            "consultee",
+            "authority",
+            "conflicts_of_interest",
+        ):
             record[key] = None
         record["redacted"] = notice
     return record

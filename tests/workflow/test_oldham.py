@@ -1,0 +1,314 @@
+"""Oldham's SLA with Miocare Group CIC (SPEC §1.1) through the service, and who sees what.
+
+A key decision with an exempt item (Schedule 12A paragraph 3) for the Cabinet of Monday
+18 Sep 2023: the forward plan of Sunday 20 Aug is in time and 21 Aug is not; Cabinet defers
+the item to later on the same meeting's agenda, to consider item 10 first, then approves.
+Everyone but the author, democratic services, the delegate, the consultee, scrutiny and
+admins sees the exempt content redacted, with the paragraph number.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from casework import Work, allowed, audit_events, case_of, deadline_kinds, london, snapshot
+
+from workflow import demo
+from workflow.agreements import create_agreement
+from workflow.bundle import load
+from workflow.cases import create_case, patch_case
+from workflow.clock import FrozenClock
+from workflow.consultations import record_consultation
+from workflow.errors import TransitionRefused
+from workflow.events import fire
+from workflow.models import User, pk
+from workflow.schemas import AgreementIn, CasePatch, ConsultationIn
+from workflow.views import audit_of, case_view, decision_record
+
+DEFER_REASON = "To consider the commercially sensitive information at item 10 (exempt) first."
+RESOLUTION = "Approve the refreshed SLA with Miocare Group CIC for services through OCS Ltd."
+RESPONSE = "Content, given the figures at item 10."
+SIGN_OFF_REASONS = "The refreshed SLA reflects the services Miocare now delivers."
+CONFLICTS = "Cllr Member declared a family member employed by Miocare; took no part."
+
+REPORT = demo.oldham_case_in([1]).report
+SECRETS = [
+    DEFER_REASON,
+    RESOLUTION,
+    RESPONSE,
+    SIGN_OFF_REASONS,
+    CONFLICTS,
+    str(REPORT.summary),
+    str(REPORT.reasons),
+    str(REPORT.financial_implications),
+    *(o.description for o in REPORT.options),
+    *(str(o.rejected_reason) for o in REPORT.options if o.rejected_reason),
+]
+ENTITLED = ("oldham_officer", "clerk", "executive", "cabinet_member", "scrutiny", "admin")
+NOT_ENTITLED = ("viewer", "officer", "other_executive", "colleague")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Oldham's story happens in 2023."""
+    return FrozenClock(london(2023, 8, 1, 9))
+
+
+def miocare_case(work: Work, people: dict[str, User], forward_plan: date) -> int:
+    author = people["oldham_officer"]
+    with work() as ctx:
+        miocare = create_agreement(
+            ctx,
+            AgreementIn(
+                reference="OLDHAM-SLA-MIOCARE",
+                title="SLA: services delivered through Oldham Care and Support Ltd",
+                kind="sla",  # type: ignore[arg-type]
+                counterparty="Miocare Group CIC",
+                directorate=demo.ASC,
+                annual_value_pence=2_500_000_000,
+                start_date=date(2018, 10, 1),
+                end_date=date(2023, 9, 30),
+            ),
+            author,
+        )
+        data = demo.oldham_case_in([pk(miocare.id)])
+        data = data.model_copy(update={"forward_plan_published_on": forward_plan})
+        return pk(create_case(ctx, data, author).id)
+
+
+def test_forward_plan_of_sunday_20_aug_is_in_time_and_21_aug_is_not(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 21))
+    with work() as ctx:
+        # Duties due on the Friday, so nobody is told a Sunday (SPEC §4).
+        assert deadline_kinds(ctx, case_id, "done") == {
+            "forward_plan_notice": {date(2023, 8, 18)},
+            "private_meeting_notice": {date(2023, 8, 18)},
+        }
+        assert deadline_kinds(ctx, case_id) == {
+            "agenda_publication": {date(2023, 9, 8)},
+            "agreement_end": {date(2023, 9, 30)},
+        }
+
+    clock.travel_to(london(2023, 9, 1))
+    author = people["oldham_officer"]
+    with work() as ctx:
+        before = snapshot(ctx, case_id)
+        assert allowed(ctx, case_id, author) == ["withdraw"]
+        with pytest.raises(TransitionRefused) as refused:
+            fire(ctx, case_id, "submit", author)
+    assert [g.name for g in refused.value.guards] == ["key_decision_notice"]
+    assert "Sun 20 Aug 2023" in refused.value.detail
+    assert "was published on Mon 21 Aug 2023" in refused.value.detail
+    with work() as ctx:
+        assert snapshot(ctx, case_id) == before
+
+    with work() as ctx:
+        patch_case(ctx, case_id, CasePatch(forward_plan_published_on=date(2023, 8, 20)), author, 1)
+    # The agenda may go out as late as Sunday 10 Sep: the guard takes the law's own day.
+    clock.travel_to(london(2023, 9, 10, 18))
+    with work() as ctx:
+        assert allowed(ctx, case_id, author) == ["submit", "withdraw"]
+        fire(ctx, case_id, "submit", author, expected_version=2)
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.version) == ("cabinet_consideration", 3)
+
+
+def test_oldham_defers_to_consider_item_10_first_then_approves(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20))
+    clock.travel_to(london(2023, 9, 1))
+    with work() as ctx:
+        fire(ctx, case_id, "submit", people["oldham_officer"])
+
+    # Mon 18 Sep, item 7: Cabinet takes item 10 (exempt) first, then comes back to this.
+    clock.travel_to(london(2023, 9, 18, 14))
+    with work() as ctx:
+        deadlines_before = snapshot(ctx, case_id).deadlines
+        fire(
+            ctx,
+            case_id,
+            "defer",
+            people["clerk"],
+            {"reason": DEFER_REASON, "meeting_date": "2023-09-18"},
+        )
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.version, case.meeting_date) == (
+            "cabinet_consideration",
+            3,
+            date(2023, 9, 18),
+        )
+        last = audit_events(ctx, case_id)[-1]
+        assert (last.event, last.from_state, last.to_state) == (
+            "defer",
+            "cabinet_consideration",
+            "cabinet_consideration",
+        )
+        assert last.data["previous_meeting_date"] == "2023-09-18"
+        assert last.data["payload"] == {"reason": DEFER_REASON, "meeting_date": "2023-09-18"}
+        assert snapshot(ctx, case_id).deadlines == deadlines_before  # same meeting: no change
+        assert allowed(ctx, case_id, people["clerk"]) == [
+            "defer",
+            "refer_back",
+            "approve",
+            "reject",
+        ]
+
+    clock.travel_to(london(2023, 9, 20))
+    with work() as ctx:
+        fire(
+            ctx,
+            case_id,
+            "approve",
+            people["clerk"],
+            {
+                "resolution": RESOLUTION,
+                "decided_on": "2023-09-18",
+                "notice_published_on": "2023-09-20",
+                "delegate_id": people["executive"].id,
+                "consultee_id": people["cabinet_member"].id,
+            },
+        )
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.version) == ("delegated_approval", 4)
+        bundle = load(ctx, case)
+        assert bundle.delegation is not None
+        # No max_months in the resolution: the proposal's 24 months from 1 Oct 2023.
+        assert (bundle.delegation.max_months, bundle.delegation.latest_end_date) == (
+            24,
+            date(2025, 9, 30),
+        )
+        assert bundle.approval is not None and bundle.approval.meeting_date == date(2023, 9, 18)
+        assert deadline_kinds(ctx, case_id)["call_in_end"] == {date(2023, 9, 27)}
+
+
+def walk_oldham_to_active(work: Work, clock: FrozenClock, people: dict[str, User]) -> int:
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20))
+    clock.travel_to(london(2023, 9, 1))
+    with work() as ctx:
+        fire(ctx, case_id, "submit", people["oldham_officer"])
+    clock.travel_to(london(2023, 9, 18, 14))
+    with work() as ctx:
+        fire(
+            ctx,
+            case_id,
+            "defer",
+            people["clerk"],
+            {"reason": DEFER_REASON, "meeting_date": "2023-09-18"},
+        )
+        fire(
+            ctx,
+            case_id,
+            "approve",
+            people["clerk"],
+            {
+                "resolution": RESOLUTION,
+                "decided_on": "2023-09-18",
+                "notice_published_on": "2023-09-18",
+                "delegate_id": people["executive"].id,
+                "consultee_id": people["cabinet_member"].id,
+                "max_months": 24,
+            },
+        )
+    clock.travel_to(london(2023, 9, 21))
+    with work() as ctx:
+        record_consultation(
+            ctx,
+            case_id,
+            ConsultationIn(
+                consultee_id=pk(people["cabinet_member"].id),
+                consulted_on=date(2023, 9, 21),
+                response=RESPONSE,
+            ),
+            people["cabinet_member"],
+        )
+    clock.travel_to(london(2023, 9, 26))
+    with work() as ctx:
+        fire(
+            ctx,
+            case_id,
+            "sign_off",
+            people["executive"],
+            {"months": 12, "reasons": SIGN_OFF_REASONS, "conflicts_of_interest": CONFLICTS},
+        )
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.term_start, case.term_end) == (
+            "active",
+            date(2023, 10, 1),
+            date(2024, 9, 30),
+        )
+    return case_id
+
+
+def everything_seen_by(work: Work, case_id: int, viewer: User) -> dict[str, Any]:
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        return {
+            "case": case_view(ctx, bundle, viewer),
+            "audit": audit_of(ctx, bundle, viewer, limit=200),
+            "decision_record": decision_record(ctx, bundle, viewer),
+        }
+
+
+@pytest.mark.parametrize("who", NOT_ENTITLED)
+def test_everyone_else_sees_the_exempt_content_redacted_with_its_paragraph(
+    work: Work, clock: FrozenClock, people: dict[str, User], who: str
+) -> None:
+    case_id = walk_oldham_to_active(work, clock, people)
+    seen = everything_seen_by(work, case_id, people[who])
+    text = json.dumps(seen)
+    assert [s for s in SECRETS if s in text] == []
+
+    view = seen["case"]
+    # What stays public: the title, the state and the dates.
+    assert view["title"] == "Service Level Agreement with Miocare Group CIC"
+    assert view["state"] == "active"
+    assert view["meeting_date"] == "2023-09-18"
+    assert view["term"] == {"start_date": "2023-10-01", "end_date": "2024-09-30"}
+    assert {d["kind"] for d in view["deadlines"]} >= {"agreement_end", "envelope_exhausted"}
+    notice = view["redacted"]
+    assert notice["exempt_paragraph"] == 3
+    assert "paragraph 3 of Schedule 12A" in notice["reason"]
+    assert view["report"] == notice
+    assert view["value_pence"] is None
+
+    assert seen["audit"], "the audit trail is listed, redacted"
+    for event in seen["audit"]:
+        assert event["data"]["redacted"]["exempt_paragraph"] == 3
+    events = {e["event"]: e for e in seen["audit"]}
+    assert list(events) == ["create", "submit", "defer", "approve", "consultation", "sign_off"]
+    assert events["defer"]["data"]["payload"] == {"meeting_date": "2023-09-18"}
+
+    record = seen["decision_record"]
+    assert record["redacted"]["exempt_paragraph"] == 3
+    assert record["date"] == "2023-09-26"
+    assert record["term"]["end_date"] == "2024-09-30"
+
+
+@pytest.mark.parametrize("who", ENTITLED)
+def test_the_entitled_see_the_exempt_content_in_full(
+    work: Work, clock: FrozenClock, people: dict[str, User], who: str
+) -> None:
+    case_id = walk_oldham_to_active(work, clock, people)
+    seen = everything_seen_by(work, case_id, people[who])
+    text = json.dumps(seen)
+    assert [s for s in SECRETS if s not in text] == []
+    assert seen["case"]["redacted"] is None
+    assert seen["case"]["report"]["financial_implications"] == REPORT.financial_implications
+    assert seen["case"]["value_pence"] == 2_500_000_000 * 24 // 12
+    assert all("redacted" not in e["data"] for e in seen["audit"])
+    record = seen["decision_record"]
+    assert record["redacted"] is None
+    assert record["exempt_paragraph"] == 3
+    assert record["conflicts_of_interest"] == CONFLICTS
+    assert record["consultee"]["response"] == RESPONSE
+    assert record["reasons"] == SIGN_OFF_REASONS
