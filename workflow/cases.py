@@ -103,22 +103,29 @@ def patch_case(
     changes = data.model_dump(mode="json", exclude_unset=True)
     if not changes:
         raise InvalidInput("nothing to change", [FieldProblem("body", "no fields given")])
-    claim_version(ctx, case)
     fields = set(data.model_fields_set)
-    scalars = fields - {"agreement_ids", "report", "urgency", "proposal"}
-    _apply_scalars(case, {k: getattr(data, k) for k in scalars})
-    if "urgency" in fields:
-        _apply_urgency(case, data.urgency)
-    if "proposal" in fields:
-        if data.proposal is None:
-            raise InvalidInput("a case needs a proposal", [FieldProblem("proposal", "required")])
-        _apply_proposal(case, data.proposal.model_dump())
+    scalars = {
+        k: getattr(data, k) for k in fields - {"agreement_ids", "report", "urgency", "proposal"}
+    }
+    # Every check before the first write, so a refused patch changes nothing even for a
+    # caller that catches the error and carries on in the same transaction.
+    _check_scalars(scalars)
+    if "proposal" in fields and data.proposal is None:
+        raise InvalidInput("a case needs a proposal", [FieldProblem("proposal", "required")])
+    agreements: list[Agreement] | None = None
     if "agreement_ids" in fields:
         if data.agreement_ids is None:
             raise InvalidInput(
                 "a case covers at least one agreement", [FieldProblem("agreement_ids", "required")]
             )
         agreements = _agreements(ctx, data.agreement_ids)
+    claim_version(ctx, case)
+    _apply_scalars(case, scalars)
+    if "urgency" in fields:
+        _apply_urgency(case, data.urgency)
+    if data.proposal is not None:
+        _apply_proposal(case, data.proposal.model_dump())
+    if agreements is not None:
         for link in ctx.session.exec(
             select(CaseAgreement).where(CaseAgreement.case_id == case.id)
         ).all():
@@ -206,13 +213,17 @@ _SCALARS = {
 }
 
 
-def _apply_scalars(case: Case, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        if name not in _SCALARS:
-            continue
-        if name in {"title", "directorate", "key_decision"} and value is None:
+def _check_scalars(values: dict[str, Any]) -> None:
+    for name in ("title", "directorate", "key_decision"):
+        if name in values and values[name] is None:
             raise InvalidInput(f"{name} cannot be cleared", [FieldProblem(name, "required")])
-        setattr(case, name, value)
+
+
+def _apply_scalars(case: Case, values: dict[str, Any]) -> None:
+    _check_scalars(values)
+    for name, value in values.items():
+        if name in _SCALARS:
+            setattr(case, name, value)
 
 
 def _apply_urgency(case: Case, urgency: UrgencyIn | None) -> None:
