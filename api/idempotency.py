@@ -46,11 +46,16 @@ class Pending:
 
 
 class Replay(Exception):
-    """Raised before the route runs when the key was seen: answer the stored result."""
+    """Raised before the route runs when the key was seen: answer the stored result.
+
+    It carries a copy, not the row: the session rolls back (and expires the row) before
+    the handler renders the answer."""
 
     def __init__(self, record: IdempotencyRecord) -> None:
         super().__init__(record.key)
-        self.record = record
+        self.status_code = record.status_code
+        self.body = record.response_body
+        self.headers = dict(record.response_headers)
 
 
 def _fingerprint(method: str, path: str, body: bytes) -> str:
@@ -142,14 +147,13 @@ class IdempotentRoute(APIRoute):
 
 async def _replay(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Replay)
-    record = exc.record
-    headers = {k: v for k, v in record.response_headers.items() if k != "content-type"}
+    headers = {k: v for k, v in exc.headers.items() if k != "content-type"}
     headers[REPLAYED_HEADER] = "true"
     return Response(
-        content=record.response_body,
-        status_code=record.status_code,
+        content=exc.body,
+        status_code=exc.status_code,
         headers=headers,
-        media_type=record.response_headers.get("content-type", "application/json"),
+        media_type=exc.headers.get("content-type", "application/json"),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -127,8 +128,10 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"there is nothing at {request.url.path}"
     elif exc.status_code == 405:
-        allow = (exc.headers or {}).get("Allow", "")
+        allow = _allowed_methods(request)
+        headers = {**(exc.headers or {}), "Allow": allow}
         detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allow}"
+        return problem(405, detail, instance=request.url.path, headers=headers)
     elif exc.status_code == 413:
         return problem(
             413,
@@ -139,6 +142,19 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
         )
     headers = dict(exc.headers) if exc.headers else None
     return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path. (Starlette names only the first route
+    that matched the path, but one path here has several routes, one per method.)"""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _integrity_error(request: Request, exc: Exception) -> ProblemResponse:

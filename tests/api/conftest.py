@@ -4,20 +4,18 @@ the in-process scheduler off and clock travel on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from httpcase import ADMIN_TOKEN, Caller, make_people
+from httpcase import ADMIN_TOKEN, Caller, MakeClient, make_people
 from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from workflow.clock import Clock
 from workflow.settings import Settings
-
-MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture

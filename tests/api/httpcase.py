@@ -6,6 +6,8 @@ thing created outside HTTP is the bootstrap admin, exactly as ``COUNCILFLOW_ADMI
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,11 +15,14 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from workflow.demo import ASC, OLDHAM_PEOPLE, SEFTON_PEOPLE, SEFTON_PROVIDERS
+from workflow.demo import ASC, OLDHAM_PEOPLE, SEFTON_PEOPLE, SEFTON_PROVIDERS, sefton_case_in
 
 ADMIN_TOKEN = "test-admin-token"
 V1 = "/api/v1"
 PROBLEM = "application/problem+json"
+
+MakeClient = Callable[..., TestClient]
+_REFERENCES = itertools.count(1)
 
 
 @dataclass
@@ -106,3 +111,52 @@ def sefton_agreements(officer: Caller) -> list[int]:
 
 def iso(d: date) -> str:
     return d.isoformat()
+
+
+def one_agreement(officer: Caller, reference: str | None = None, **changes: Any) -> int:
+    body = {
+        "reference": reference or f"SEFTON-DAYOPS-{next(_REFERENCES):03d}",
+        "title": "Day Opportunities for adults — Autism Initiatives",
+        "kind": "contract",
+        "counterparty": "Autism Initiatives",
+        "directorate": ASC,
+        "annual_value_pence": 19_500_000,
+        "start_date": "2019-10-01",
+        "end_date": "2024-09-30",
+        **changes,
+    }
+    return int(officer.ok(officer.post("/agreements", body), 201)["id"])
+
+
+def draft_case(officer: Caller, agreement_ids: list[int] | None = None) -> dict[str, Any]:
+    """A Sefton-shaped draft (meeting 5 Sep 2024, key decision on the forward plan)."""
+    ids = agreement_ids or [one_agreement(officer)]
+    return officer.ok(officer.post("/cases", sefton_case_in(ids).model_dump(mode="json")), 201)
+
+
+def approve_body(people: dict[str, Caller]) -> dict[str, Any]:
+    return {
+        "resolution": "Extend; a further six months delegated.",
+        "decided_on": "2024-09-05",
+        "notice_published_on": "2024-09-06",
+        "delegate_id": people["executive"].id,
+        "consultee_id": people["cabinet_member"].id,
+        "max_months": 12,
+    }
+
+
+def to_delegated_approval(people: dict[str, Caller], case_id: int) -> dict[str, Any]:
+    """Submit now, then (on 6 Sep 2024) Cabinet approves; answers the case."""
+    people["officer"].ok(people["officer"].fire(case_id, "submit"))
+    admin, clerk = people["admin"], people["clerk"]
+    admin.ok(admin.post("/admin/clock", {"now": "2024-09-06T09:00:00+01:00"}))
+    return clerk.ok(clerk.fire(case_id, "approve", approve_body(people)))
+
+
+def to_active(people: dict[str, Caller], case_id: int) -> dict[str, Any]:
+    """From delegated approval: past call-in, consulted, six months signed off."""
+    admin, exe, member = people["admin"], people["executive"], people["cabinet_member"]
+    admin.ok(admin.post("/admin/clock", {"now": "2024-09-16T09:00:00+01:00"}))
+    consult = {"consultee_id": member.id, "consulted_on": "2024-09-16", "response": "Agreed."}
+    exe.ok(exe.post(f"/cases/{case_id}/consultations", consult), 201)
+    return exe.ok(exe.fire(case_id, "sign_off", {"months": 6, "reasons": "Procurement time."}))
