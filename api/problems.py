@@ -129,9 +129,8 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
         detail = f"there is nothing at {request.url.path}"
     elif exc.status_code == 405:
         allow = _allowed_methods(request)
-        headers = {**(exc.headers or {}), "Allow": allow}
         detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allow}"
-        return problem(405, detail, instance=request.url.path, headers=headers)
+        return problem(405, detail, instance=request.url.path, headers={"Allow": allow})
     elif exc.status_code == 413:
         return problem(
             413,
@@ -140,8 +139,12 @@ async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
             title="Content too large",
             instance=request.url.path,
         )
-    headers = dict(exc.headers) if exc.headers else None
-    return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
+    return problem(
+        exc.status_code,
+        detail,
+        instance=request.url.path,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 def _allowed_methods(request: Request) -> str:
