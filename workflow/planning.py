@@ -81,10 +81,10 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
     ended = State(case.state) in ENDED_STATES
 
     for key, row in by_key.items():
-        if key in planned:
+        if key in planned or row.status != DeadlineStatus.open:
+            # A duty already discharged stays done, even when the case later ends.
             continue
-        if row.status == DeadlineStatus.open:
-            _cancel_reminders(ctx, row)
+        _cancel_reminders(ctx, row)
         # A case that ends cancels its duties; a case that moves on has discharged them.
         row.status = DeadlineStatus.cancelled if ended else DeadlineStatus.done
         row.updated_at = now
