@@ -5,16 +5,45 @@ These are domain types, used by the HTTP layer, the web pages, the CLI and the d
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from workflow.models import AgreementKind, CaseKind, Role
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
-Months = Annotated[int, Field(ge=1, le=240)]
+# Numbers are numbers: in lax mode pydantic would take ``true`` as user 1 and "6" as six months.
+Months = Annotated[int, Field(strict=True, ge=1, le=240)]
+UserId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the id columns' range
+AgreementId = UserId
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Dates travel as ``YYYY-MM-DD`` (SPEC §7). Pydantic alone would also read a number as a
+    Unix timestamp, so ``0`` would quietly become 1 January 1970; that is refused here."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+# A date a council could mean: far enough either way for any contract, and inside what the
+# rules of time can add months and working days to without leaving the calendar.
+Day = Annotated[date, BeforeValidator(_iso_date), Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
 
 
 class Strict(BaseModel):
@@ -34,9 +63,9 @@ class AgreementIn(Strict):
     kind: AgreementKind
     counterparty: ShortText
     directorate: ShortText
-    annual_value_pence: Annotated[int, Field(ge=0, le=10**14)]
-    start_date: date
-    end_date: date
+    annual_value_pence: Annotated[int, Field(strict=True, ge=0, le=10**14)]
+    start_date: Day
+    end_date: Day
     companies_house_number: Annotated[str, Field(max_length=20)] | None = None
     charity_number: Annotated[str, Field(max_length=20)] | None = None
     description: Annotated[str, Field(max_length=20_000)] | None = None
@@ -63,7 +92,7 @@ class ReportIn(Strict):
 
 
 class ProposalIn(Strict):
-    start_date: date
+    start_date: Day
     initial_months: Months
     max_months: Months
 
@@ -77,7 +106,7 @@ class ProposalIn(Strict):
 class UrgencyIn(Strict):
     route: Literal["general_exception", "special_urgency"]
     reason: Text
-    notified_on: date | None = None
+    notified_on: Day | None = None
     agreed_by: ShortText | None = None
 
 
@@ -85,13 +114,13 @@ class CaseIn(Strict):
     kind: CaseKind
     title: ShortText
     directorate: ShortText
-    agreement_ids: list[int] = Field(min_length=1, max_length=500)
-    meeting_date: date | None = None
+    agreement_ids: list[AgreementId] = Field(min_length=1, max_length=500)
+    meeting_date: Day | None = None
     agenda_item: Annotated[str, Field(max_length=50)] | None = None
-    key_decision: bool = False
-    forward_plan_published_on: date | None = None
-    exempt_paragraph: Annotated[int, Field(ge=1, le=7)] | None = None
-    private_notice_published_on: date | None = None
+    key_decision: StrictBool = False
+    forward_plan_published_on: Day | None = None
+    exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
+    private_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None
     proposal: ProposalIn
     report: ReportIn = Field(default_factory=ReportIn)
@@ -102,13 +131,13 @@ class CasePatch(Strict):
 
     title: ShortText | None = None
     directorate: ShortText | None = None
-    agreement_ids: list[int] | None = Field(default=None, min_length=1, max_length=500)
-    meeting_date: date | None = None
+    agreement_ids: list[AgreementId] | None = Field(default=None, min_length=1, max_length=500)
+    meeting_date: Day | None = None
     agenda_item: Annotated[str, Field(max_length=50)] | None = None
-    key_decision: bool | None = None
-    forward_plan_published_on: date | None = None
-    exempt_paragraph: Annotated[int, Field(ge=1, le=7)] | None = None
-    private_notice_published_on: date | None = None
+    key_decision: StrictBool | None = None
+    forward_plan_published_on: Day | None = None
+    exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
+    private_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None
     proposal: ProposalIn | None = None
     report: ReportIn | None = None
@@ -123,7 +152,7 @@ class SubmitIn(Strict):
 
 class DeferIn(Strict):
     reason: Text
-    meeting_date: date
+    meeting_date: Day
 
 
 class ReferBackIn(Strict):
@@ -132,17 +161,17 @@ class ReferBackIn(Strict):
 
 class ApproveIn(Strict):
     resolution: Text
-    decided_on: date
-    notice_published_on: date
-    delegate_id: int
-    consultee_id: int | None = None
+    decided_on: Day
+    notice_published_on: Day
+    delegate_id: UserId
+    consultee_id: UserId | None = None
     max_months: Months | None = None
     urgent_reason: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
 
 
 class RejectIn(Strict):
     resolution: Text
-    decided_on: date
+    decided_on: Day
 
 
 class CallInIn(Strict):
@@ -183,6 +212,6 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
 
 
 class ConsultationIn(Strict):
-    consultee_id: int
-    consulted_on: date
+    consultee_id: UserId
+    consulted_on: Day
     response: Text
