@@ -1,0 +1,57 @@
+"""Signing in with a user's token, and signing out.
+
+The token is the same bearer token the API takes, checked by the same domain call
+(``workflow.users.authenticate``); the page keeps only a signed session cookie afterwards.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.web.pages import WebRoute, page_work
+from workflow.errors import Unauthenticated
+from workflow.users import authenticate
+
+router = APIRouter(route_class=WebRoute)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never let a link send someone signing in elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request, next: str = "/") -> Response:
+    with page_work(request, require_user=False) as page:
+        return page.render("sign_in.html", {"next": safe_next(next), "errors": []})
+
+
+@router.post("/sign-in")
+def sign_in(request: Request) -> Response:
+    with page_work(request, require_user=False) as page:
+        token = str(page.form.get("token", "")).strip()
+        target = safe_next(str(page.form.get("next", "/")))
+        try:
+            user = authenticate(page.ctx, token)
+        except Unauthenticated:
+            message = (
+                "Enter your access token" if not token else "That access token is not recognised"
+            )
+            return page.render(
+                "sign_in.html",
+                {"next": target, "errors": [{"text": message, "href": "#token"}]},
+                status_code=400,
+            )
+        page.session.sign_in(user)
+        return page.redirect(target, flash=f"You are signed in as {user.name}.")
+
+
+@router.post("/sign-out")
+def sign_out(request: Request) -> Response:
+    with page_work(request, require_user=False) as page:
+        page.session.sign_out()
+        return page.redirect("/sign-in", flash="You have signed out.")

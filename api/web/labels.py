@@ -1,0 +1,102 @@
+"""The council's words for the machine's names, for people rather than programs.
+
+Only wording lives here: which states, events and deadlines exist is read from the domain
+(``workflow.machine``, ``workflow.models``), and a test checks every one has a label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATES = {
+    "drafted": "Drafted",
+    "cabinet_consideration": "Cabinet consideration",
+    "delegated_approval": "Delegated approval",
+    "active": "Active",
+    "expired": "Expired",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+}
+
+# GOV.UK tag colours: each modifier pairs text and background that pass AA contrast.
+STATE_TAG_CLASSES = {
+    "drafted": "govuk-tag--grey",
+    "cabinet_consideration": "govuk-tag--blue",
+    "delegated_approval": "govuk-tag--purple",
+    "active": "govuk-tag--green",
+    "expired": "govuk-tag--grey",
+    "rejected": "govuk-tag--red",
+    "withdrawn": "govuk-tag--grey",
+}
+
+EVENTS = {
+    "submit": "Submit to Cabinet",
+    "defer": "Defer",
+    "refer_back": "Refer back to the author",
+    "approve": "Record Cabinet's approval",
+    "reject": "Record Cabinet's rejection",
+    "call_in": "Call in",
+    "sign_off": "Sign off",
+    "extend": "Ask for a further term",
+    "expire": "Expire",
+    "withdraw": "Withdraw",
+    # Audit-trail entries that are not events of the machine.
+    "create": "Drafted",
+    "patch": "Draft changed",
+    "consultation": "Consultation recorded",
+}
+
+DEADLINES = {
+    "forward_plan_notice": "Forward plan notice",
+    "private_meeting_notice": "Private meeting notice",
+    "agenda_publication": "Agenda publication",
+    "call_in_end": "End of call-in",
+    "sign_off_due": "Sign-off due",
+    "agreement_end": "Agreement ends",
+    "extension_option_decision": "Decide on the extension option",
+    "envelope_exhausted": "Envelope exhausted (re-procure by)",
+}
+
+ROLES = {
+    "officer": "Officer",
+    "democratic_services": "Democratic services",
+    "executive": "Executive",
+    "cabinet_member": "Cabinet member",
+    "scrutiny": "Scrutiny",
+    "admin": "Administrator",
+    "viewer": "Viewer",
+}
+
+REMINDER_STATUS_TAGS = {
+    "pending": "govuk-tag--blue",
+    "claimed": "govuk-tag--yellow",
+    "sent": "govuk-tag--green",
+    "failed": "govuk-tag--orange",
+    "dead": "govuk-tag--red",
+    "cancelled": "govuk-tag--grey",
+}
+
+
+def _humanise(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def state_label(state: str) -> str:
+    return STATES.get(state, _humanise(state))
+
+
+def event_label(event: str) -> str:
+    return EVENTS.get(event, _humanise(event))
+
+
+def deadline_label(kind: str) -> str:
+    return DEADLINES.get(kind, _humanise(kind))
+
+
+def role_label(role: str) -> str:
+    return ROLES.get(role, _humanise(role))
+
+
+def state_tag(state: str) -> dict[str, Any]:
+    """Parameters for ``govukTag``."""
+    return {"text": state_label(state), "classes": STATE_TAG_CLASSES.get(state, "")}

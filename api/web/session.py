@@ -1,0 +1,116 @@
+"""The web session: one signed cookie carrying who is signed in, a CSRF token and a flash.
+
+Why a signed cookie and not a server-side table: the pages need only a user id and two short
+strings, and a signature (itsdangerous, keyed by ``settings.session_secret``) stops anyone
+forging one. The cookie is HTTP-only (scripts cannot read it), SameSite=Lax (other sites'
+forms do not carry it) and Secure when ``settings.secure_cookies`` is on. The token itself is
+never stored: a fingerprint of its hash ties the session to it, so issuing a user a new token
+signs out every session opened with the old one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from workflow.models import User
+from workflow.settings import Settings
+
+COOKIE = "councilflow_session"
+MAX_AGE_SECONDS = 8 * 60 * 60  # a working day; then sign in again
+_SALT = "councilflow.web.session"
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.session_secret, salt=_SALT)
+
+
+def token_fingerprint(user: User) -> str:
+    return (user.token_hash or "")[:16]
+
+
+@dataclass
+class WebSession:
+    data: dict[str, Any] = field(default_factory=dict)
+    modified: bool = False
+
+    @property
+    def csrf_token(self) -> str:
+        """One token per session, made on first use; every form carries it back."""
+        token = self.data.get("csrf")
+        if not isinstance(token, str) or not token:
+            token = secrets.token_urlsafe(32)
+            self.data["csrf"] = token
+            self.modified = True
+        return token
+
+    def csrf_ok(self, sent: object) -> bool:
+        expected = self.data.get("csrf")
+        return (
+            isinstance(sent, str)
+            and isinstance(expected, str)
+            and bool(expected)
+            and hmac.compare_digest(sent.encode(), expected.encode())
+        )
+
+    def sign_in(self, user: User) -> None:
+        # A fresh CSRF token at sign-in, so a token planted before sign-in is worthless.
+        self.data = {
+            "uid": user.id,
+            "tfp": token_fingerprint(user),
+            "csrf": secrets.token_urlsafe(32),
+        }
+        self.modified = True
+
+    def sign_out(self) -> None:
+        self.data = {"csrf": secrets.token_urlsafe(32)}
+        self.modified = True
+
+    @property
+    def user_id(self) -> int | None:
+        uid = self.data.get("uid")
+        return uid if isinstance(uid, int) else None
+
+    def matches(self, user: User) -> bool:
+        return hmac.compare_digest(str(self.data.get("tfp", "")), token_fingerprint(user))
+
+    def flash(self, message: str) -> None:
+        self.data["flash"] = message
+        self.modified = True
+
+    def pop_flash(self) -> str | None:
+        message = self.data.pop("flash", None)
+        if message is not None:
+            self.modified = True
+        return message if isinstance(message, str) else None
+
+
+def load(request: Request, settings: Settings) -> WebSession:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return WebSession()
+    try:
+        data = _serializer(settings).loads(raw, max_age=MAX_AGE_SECONDS)
+    except BadSignature:
+        return WebSession(modified=True)
+    return WebSession(data=data if isinstance(data, dict) else {})
+
+
+def save(response: Response, session: WebSession, settings: Settings) -> None:
+    if not session.modified:
+        return
+    response.set_cookie(
+        COOKIE,
+        _serializer(settings).dumps(session.data),
+        max_age=MAX_AGE_SECONDS,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
