@@ -1,0 +1,125 @@
+"""The agreements register: search and filter, end dates coming up, and importing a
+Transparency Code contract register (``workflow.transparency.import_register``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from sqlmodel import select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.web import forms
+from api.web.forms import Errors
+from api.web.pages import WebRoute, attempt, signed_in
+from workflow.agreements import list_agreements, may_register
+from workflow.errors import InvalidInput
+from workflow.models import Agreement
+from workflow.transparency import ImportResult, import_register
+
+router = APIRouter(route_class=WebRoute)
+
+# "Ends within" choices: days from today (negative: already ended).
+WINDOWS = {"90": "the next 3 months", "180": "the next 6 months", "365": "the next year"}
+COMING_UP_DAYS = 180
+
+
+def _directorates(page: Any) -> list[str]:
+    rows = page.ctx.session.exec(select(Agreement.directorate).distinct()).all()
+    return sorted(r for r in rows if r)
+
+
+@router.get("/agreements")
+def register(
+    request: Request,
+    q: str | None = None,
+    kind: str | None = None,
+    directorate: str | None = None,
+    ends: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    with signed_in(request) as page:
+        today = page.ctx.today()
+        kind = kind if kind in ("contract", "sla") else None
+        directorate = directorate or None
+        window = ends if ends in WINDOWS or ends == "ended" else None
+        end_from = end_to = None
+        if window == "ended":
+            end_to = today - timedelta(days=1)
+        elif window is not None:
+            end_from, end_to = today, today + timedelta(days=int(window))
+        rows, next_cursor = list_agreements(
+            page.ctx,
+            kind=kind,
+            directorate=directorate,
+            end_from=end_from,
+            end_to=end_to,
+            q=(q or "").strip() or None,
+            cursor=cursor,
+            limit=50,
+        )
+        soon, _ = list_agreements(
+            page.ctx, end_from=today, end_to=today + timedelta(days=COMING_UP_DAYS), limit=200
+        )
+        soon.sort(key=lambda a: (a.end_date, a.reference))
+        filters = {
+            "q": q or "",
+            "kind": kind or "",
+            "directorate": directorate or "",
+            "ends": window or "",
+        }
+        query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+        return page.render(
+            "agreements.html",
+            {
+                "agreements": rows,
+                "coming_up": soon[:10],
+                "coming_up_days": COMING_UP_DAYS,
+                "filters": filters,
+                "filtered": any(filters.values()),
+                "directorates": _directorates(page),
+                "windows": WINDOWS,
+                "next_href": f"/agreements?cursor={next_cursor}&{query}" if next_cursor else None,
+                "may_draft": page.me.has_role("officer"),
+                "may_import": may_register(page.me),
+            },
+        )
+
+
+@router.get("/agreements/import")
+def import_form(request: Request) -> Response:
+    with signed_in(request) as page:
+        return page.render("import.html", {"errors": [], "error_of": Errors().message})
+
+
+@router.post("/agreements/import")
+def import_file(request: Request) -> Response:
+    with signed_in(request) as page:
+        errors = Errors()
+        upload = page.form.get("register")
+        data = b""
+        if isinstance(upload, UploadFile):
+            data = upload.file.read()
+        if not data:
+            errors.add("register", "Choose a CSV file of your contract register")
+            return page.render(
+                "import.html", {"errors": errors.summary(), "error_of": errors.message}, 400
+            )
+        results: list[ImportResult] = []
+        refused = attempt(page, lambda: results.append(import_register(page.ctx, data, page.me)))
+        if refused is not None:
+            if isinstance(refused, InvalidInput) and refused.problems:
+                # The file as a whole is wrong (not a CSV, missing columns): say so by the field.
+                for p in refused.problems:
+                    errors.general.append(forms.sentence(p.message))
+                errors.add("register", forms.sentence(refused.detail))
+            else:
+                errors.add("register", forms.sentence(refused.detail))
+            return page.render(
+                "import.html", {"errors": errors.summary(), "error_of": errors.message}, 400
+            )
+        name = upload.filename if isinstance(upload, UploadFile) else None
+        return page.render("import_result.html", {"result": results[0], "filename": name})

@@ -1,0 +1,34 @@
+"""The dashboard: what waits on me, my deadlines, my cases by state."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.web import queries
+from api.web.pages import WebRoute, signed_in
+
+router = APIRouter(route_class=WebRoute)
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    with signed_in(request) as page:
+        ctx, me = page.ctx, page.me
+        mine = queries.involved_cases(ctx, me)
+        waiting = queries.waiting_on(ctx, me)
+        people = queries.names(
+            ctx, {b.delegation.consultee_id for b, _, _ in waiting.sign_offs if b.delegation}
+        )
+        return page.render(
+            "dashboard.html",
+            {
+                "waiting": waiting,
+                "deadlines": queries.my_deadlines(ctx, me),
+                "by_state": queries.cases_by_state(mine),
+                "upcoming_days": queries.UPCOMING_DAYS,
+                "people": people,
+                "may_draft": me.has_role("officer"),
+            },
+        )
