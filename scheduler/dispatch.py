@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,9 +19,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from scheduler import outcome
-from scheduler.channels import Channel, DeliveryError
+from scheduler.channels import Channel
 from scheduler.claim import claim_batch
 from scheduler.notice import Notice, build_notices
+from scheduler.sending import SEND_CONCURRENCY, Results, send_all
 from scheduler.vetting import vet
 from workflow.clock import Clock
 from workflow.db import unit_of_work
@@ -55,13 +58,6 @@ class _Batch:
     lease_until: datetime | None = None
 
 
-@dataclass
-class _Results:
-    sent: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)
-    unsent: list[int] = field(default_factory=list)
-
-
 def dispatch_due(
     engine: Engine,
     clock: Clock,
@@ -69,18 +65,30 @@ def dispatch_due(
     worker_id: str,
     channels: Mapping[str, Channel],
     stop: threading.Event | None = None,
+    concurrency: int = SEND_CONCURRENCY,
 ) -> DispatchCounts:
-    """Send every reminder that is due, batch by batch, until none is left or ``stop``."""
+    """Send every reminder that is due, batch by batch, until none is left or ``stop``.
+
+    ``concurrency`` deliveries are in flight at once; 1 sends strictly in order.
+    """
     counts = DispatchCounts()
     limit = max(1, settings.dispatch_batch_size)
-    while stop is None or not stop.is_set():
-        taken, batch = _claim(engine, clock, settings, worker_id, limit, counts)
-        if taken == 0:
-            break
-        results = _send(batch, channels, clock, settings)
-        _record(engine, clock, settings, worker_id, batch, results, counts)
-        if taken < limit:
-            break
+    safety = timedelta(seconds=settings.claim_lease_seconds * LEASE_SAFETY)
+    with ExitStack() as stack:
+        pool = None
+        if concurrency > 1:
+            pool = stack.enter_context(
+                ThreadPoolExecutor(concurrency, thread_name_prefix="councilflow-send")
+            )
+        while stop is None or not stop.is_set():
+            taken, batch = _claim(engine, clock, settings, worker_id, limit, counts)
+            if taken == 0:
+                break
+            assert batch.lease_until is not None
+            results = send_all(batch.notices, channels, clock, batch.lease_until - safety, pool)
+            _record(engine, clock, settings, worker_id, batch, results, counts)
+            if taken < limit:
+                break
     return counts
 
 
@@ -117,39 +125,13 @@ def _claim(
     return len(ids), batch
 
 
-def _send(
-    batch: _Batch, channels: Mapping[str, Channel], clock: Clock, settings: Settings
-) -> _Results:
-    results = _Results()
-    assert batch.lease_until is not None
-    cutoff = batch.lease_until - timedelta(seconds=settings.claim_lease_seconds * LEASE_SAFETY)
-    for notice in batch.notices:
-        rid = notice.reminder_id
-        if clock.now() >= cutoff:
-            results.unsent.append(rid)
-            continue
-        channel = channels.get(notice.channel)
-        try:
-            if channel is None:
-                raise DeliveryError(f"there is no channel '{notice.channel}'")
-            channel.send(notice)
-        except DeliveryError as exc:
-            results.failed[rid] = str(exc)
-        except Exception as exc:  # a bug in a channel must not lose the reminder
-            log.exception("reminder %s: %s channel raised", rid, notice.channel)
-            results.failed[rid] = f"{type(exc).__name__}: {exc}"
-        else:
-            results.sent.append(rid)
-    return results
-
-
 def _record(
     engine: Engine,
     clock: Clock,
     settings: Settings,
     worker_id: str,
     batch: _Batch,
-    results: _Results,
+    results: Results,
     counts: DispatchCounts,
 ) -> None:
     with unit_of_work(engine) as session:

@@ -67,6 +67,7 @@ class InProcessScheduler:
         return self.job.worker_id
 
     def start(self) -> None:
+        quiet_logs()
         _add_dispatch(self.scheduler, self.job, self.settings)
         self.scheduler.start()
         log.info("scheduler %s started in-process", self.worker_id)
@@ -79,11 +80,27 @@ class InProcessScheduler:
         log.info("scheduler %s stopped", self.worker_id)
 
 
+class _DrainingIsNotAMisfire(logging.Filter):
+    """While a pass drains a backlog, the interval's wake-ups find it still running and are
+    skipped: that is the design (``max_instances=1``), not a problem worth a warning each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def quiet_logs() -> None:
+    """One line per pass that did something, not one per wake-up or per HTTP request."""
+    logging.getLogger("apscheduler.scheduler").addFilter(_DrainingIsNotAMisfire())
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def run_forever(settings: Settings) -> int:
     """``councilflow scheduler``: run until SIGTERM or SIGINT, then finish the batch in hand
     and answer exit status 0."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    quiet_logs()
     engine = make_engine(settings.database_url)
     job = DispatchJob(engine, Clock(start=settings.now), settings)
     scheduler = BlockingScheduler(**_options())

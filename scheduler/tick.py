@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from scheduler.channels import Channel, build_channels, close_all
 from scheduler.dispatch import dispatch_due
 from scheduler.expiry import expire_overdue
+from scheduler.sending import SEND_CONCURRENCY
 from workflow.clock import Clock
 from workflow.settings import Settings
 
@@ -36,20 +37,22 @@ def run_tick(
     *,
     channels: Mapping[str, Channel] | None = None,
     stop: threading.Event | None = None,
+    concurrency: int = SEND_CONCURRENCY,
 ) -> dict[str, Any]:
     """Run one pass and answer what it did.
 
     ``{"expired": [case ids], "claimed", "sent", "failed", "dead", "cancelled", "released",
     "lost", "batches": counts, "worker_id": …}``. ``channels`` lets a long-running scheduler
     keep its connections between passes; without it the pass builds and closes its own.
-    ``stop`` ends the pass after the batch in hand (SIGTERM).
+    ``stop`` ends the pass after the batch in hand (SIGTERM). ``concurrency`` is how many
+    deliveries are in flight at once (1: strictly in order, as some tests want).
     """
     worker_id = worker_id or new_worker_id()
     expired = expire_overdue(engine, clock, settings)
     own = channels is None
     chans = build_channels(settings, clock) if channels is None else channels
     try:
-        counts = dispatch_due(engine, clock, settings, worker_id, chans, stop)
+        counts = dispatch_due(engine, clock, settings, worker_id, chans, stop, concurrency)
     finally:
         if own:
             close_all(chans)

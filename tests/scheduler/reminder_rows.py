@@ -10,9 +10,12 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from itertools import count
 
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from workflow.context import Ctx
+from workflow.db import unit_of_work
 from workflow.models import (
     Agreement,
     Case,
@@ -151,3 +154,48 @@ def due_reminder(session: Session, now: datetime, **kwargs: object) -> Reminder:
 
 
 Work = Callable[[], AbstractContextManager[Ctx]]
+
+
+def many_due(engine: Engine, now: datetime, n: int, channel: str = "webhook") -> list[int]:
+    """``n`` due reminders, each for its own open deadline (so none coalesces with another),
+    spread over a few cases; multi-row inserts, a few seconds for thousands. Answers the ids."""
+    with unit_of_work(engine) as session:
+        author = user(session, now, ["officer"])
+        cases = [pk(case(session, now, author=author).id) for _ in range(max(1, n // 100))]
+        common = {"is_duty": True, "status": "open", "created_at": now, "updated_at": now}
+        deadline_ids = session.execute(
+            insert(Deadline).returning(col(Deadline.id), sort_by_parameter_order=True),
+            [
+                {
+                    "case_id": cases[i % len(cases)],
+                    "kind": "agenda_publication",
+                    "due_on": date(2024, 8, 29),
+                    "recipients": ["clerk@council.example.gov.uk"],
+                    **common,
+                }
+                for i in range(n)
+            ],
+        ).scalars()
+        rows = [
+            {
+                "deadline_id": d,
+                "case_id": cases[i % len(cases)],
+                "deadline_kind": "agenda_publication",
+                "due_on": date(2024, 8, 29),
+                "purpose": "reminder",
+                "offset_days": 7,
+                "fire_at": now,
+                "channel": channel,
+                "recipients": ["clerk@council.example.gov.uk"],
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i, d in enumerate(list(deadline_ids))
+        ]
+        return list(
+            session.execute(
+                insert(Reminder).returning(col(Reminder.id), sort_by_parameter_order=True), rows
+            ).scalars()
+        )

@@ -85,7 +85,7 @@ def test_nothing_is_sent_once_the_lease_is_nearly_over(
         clock.advance(timedelta(seconds=55))  # the first send took most of the lease
 
     with webhook_receiver(now=clock.now, on_delivery=slow) as receiver:
-        result = run_tick(engine, clock, delivering_to(settings, receiver))
+        result = run_tick(engine, clock, delivering_to(settings, receiver), concurrency=1)
         assert (result["sent"], result["released"]) == (1, 1)
         released = _row(work, ids[1])  # type: ignore[arg-type]
         assert (released.status, released.attempts, released.claimed_by) == ("pending", 0, None)
