@@ -348,6 +348,23 @@ def _validate(
         return None
 
 
+def _only_changes(page: Page, case: Case, body: CasePatch) -> CasePatch | None:
+    """The form sends every field; the patch (and so the audit trail) carries only the ones
+    that differ from the draft as stored, or None when nothing does."""
+    stored = to_input(Draft.from_view(case_view(page.ctx, load(page.ctx, case), page.me)), Errors())
+    stored.pop("kind")
+    try:
+        before = CasePatch.model_validate(stored)
+    except ValidationError:
+        return body
+    changed = {
+        name for name in CasePatch.model_fields if getattr(body, name) != getattr(before, name)
+    }
+    if not changed:
+        return None
+    return CasePatch.model_validate(body.model_dump(include=changed))
+
+
 @router.get("/cases/new")
 def new_case(request: Request) -> Response:
     with signed_in(request) as page:
@@ -405,6 +422,9 @@ def update(request: Request, case_id: int) -> Response:
         body = _validate(CasePatch, data, draft, errors)
         if errors or body is None:
             return _render(page, draft, errors, case)
+        body = _only_changes(page, case, body)
+        if body is None:
+            return page.redirect(f"/cases/{case_id}", flash="Nothing was changed.")
         version = _int(page.form.get("version"))
         refused = attempt(
             page, lambda: patch_case(page.ctx, case_id, body, page.me, expected_version=version)

@@ -77,9 +77,13 @@ class Widget:
 
 
 def _base(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+    """The plain type under ``X | None`` and ``Annotated[X, ...]``, however nested."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _base(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if args else annotation
+        return _base(args[0]) if args else annotation
     return annotation
 
 

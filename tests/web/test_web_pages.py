@@ -1,0 +1,209 @@
+"""What the pages say and do, without a browser: quick, and on every configured database."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from webcase import OLDHAM_SUMMARY_WORDS, WebClient, date_fields, form_fields
+
+from api.web import labels
+from api.web.event_forms import widgets
+from workflow.machine import EVENTS
+from workflow.models import DeadlineKind, State
+from workflow.schemas import EVENT_PAYLOADS
+from workflow.transparency import sample_register
+
+FORM_PLUMBING = {"csrf_token", "version", "step"}
+
+
+def field_names(html: str) -> set[str]:
+    form = html.split('<form method="post" action="/cases/', 1)[1].split("</form>", 1)[0]
+    names = set(re.findall(r'name="([^"]+)"', form)) - FORM_PLUMBING
+    dates = {n.rsplit("-", 1)[0] for n in names if n.endswith(("-day", "-month", "-year"))}
+    return {n for n in names if not n.endswith(("-day", "-month", "-year"))} | dates
+
+
+def summary(html: str) -> list[str]:
+    if "govuk-error-summary" not in html:
+        return []
+    box = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    return [re.sub(r"<[^>]+>|\s+", " ", li).strip() for li in box.split("<li>")[1:]]
+
+
+def test_every_word_the_machine_uses_has_a_label() -> None:
+    assert {s.value for s in State} <= set(labels.STATES)
+    assert set(EVENTS) <= set(labels.EVENTS)
+    assert {k.value for k in DeadlineKind} <= set(labels.DEADLINES)
+
+
+@pytest.mark.parametrize("event", [e for e in EVENT_PAYLOADS if e != "expire"])
+def test_each_event_form_asks_exactly_its_payload(web: WebClient, event: str) -> None:
+    web.sign_in("oldham_officer")
+    page = web.get(f"/cases/{web.seeded.oldham_case_id}/events/{event}")
+    assert page.status_code == 200
+    assert field_names(page.text) == set(EVENT_PAYLOADS[event].model_fields)
+    kinds = {w.name: w.kind for w in widgets(event)}
+    assert all(kinds[n] == "date" for n in kinds if n.endswith(("_on", "_date")))
+
+
+def test_a_refused_action_lists_each_failing_guard(web: WebClient) -> None:
+    # The Oldham meeting (18 September 2023) is long past on 1 July 2024.
+    web.sign_in("oldham_officer")
+    case = f"/cases/{web.seeded.oldham_case_id}"
+    page = web.get(case)
+    assert "Submit to Cabinet" not in page.text.split("What you can do")[1].split("The case")[0]
+    assert "You cannot submit to Cabinet yet" in page.text
+    web.get(f"{case}/events/submit")
+    refused = web.post(f"{case}/events/submit", {"version": "1"})
+    assert refused.status_code == 400
+    lines = summary(refused.text)
+    assert lines == [
+        "The agenda for the meeting on Mon 18 Sep 2023 had to be published by Sun 10 Sep 2023 "
+        "(5 clear working days)"
+    ], lines
+    assert "Drafted" in web.get(case).text
+
+
+def test_a_viewer_sees_the_oldham_report_redacted(web: WebClient) -> None:
+    web.sign_in("viewer")
+    page = web.get(f"/cases/{web.seeded.oldham_case_id}")
+    assert page.status_code == 200
+    assert "Service Level Agreement with Miocare Group CIC" in page.text
+    assert "paragraph 3 of Schedule 12A to the Local Government Act 1972" in page.text
+    for secret in (OLDHAM_SUMMARY_WORDS, "Set out in the exempt report", "Do nothing", "£25,000"):
+        assert secret not in page.text, secret
+    assert "There is nothing for you to do on this case now." in page.text
+    web.sign_in("oldham_officer")
+    page = web.get(f"/cases/{web.seeded.oldham_case_id}")
+    assert OLDHAM_SUMMARY_WORDS in page.text and "Do nothing" in page.text
+
+
+def test_not_found_and_forbidden_are_pages(web: WebClient) -> None:
+    web.sign_in("viewer")
+    forbidden = web.get("/cases/new")
+    assert forbidden.status_code == 403 and "You cannot do that" in forbidden.text
+    missing = web.get("/cases/99999")
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    assert web.get("/cases/1/events/expire").status_code == 404
+
+
+def test_the_draft_form_reports_problems_by_field(web: WebClient) -> None:
+    web.sign_in("officer")
+    web.get("/cases/new")
+    sent = web.post(
+        "/cases/new",
+        {"kind": "extension", "option_count": "2", "title": "", "directorate": "ASC"}
+        | {"proposal_start_date-day": "31", "proposal_start_date-month": "2"}
+        | {"proposal_start_date-year": "2024", "proposal_initial_months": "six"},
+    )
+    assert sent.status_code == 400
+    lines = summary(sent.text)
+    assert "Start of the new term must be a real date, like 5 9 2024" in lines
+    assert "Months at first must be a whole number, like 6" in lines
+    assert 'href="#proposal_start_date-day"' in sent.text
+    sent = web.post(
+        "/cases/new",
+        {"kind": "extension", "option_count": "2", "title": "", "directorate": "ASC"}
+        | date_fields("proposal_start_date", date(2024, 10, 1))
+        | {"proposal_initial_months": "6", "proposal_max_months": "12"},
+    )
+    lines = summary(sent.text)
+    assert "Enter title" in lines, lines
+    assert any(line.startswith("Agreements covered") for line in lines), lines
+    assert 'href="#title"' in sent.text
+
+
+def test_options_are_added_and_removed_without_losing_what_was_typed(web: WebClient) -> None:
+    web.sign_in("officer")
+    web.get("/cases/new")
+    typed = {
+        "kind": "extension",
+        "title": "Keep me",
+        "option_count": "2",
+        "option-0-label": "First",
+        "option-1-label": "Second",
+    }
+    added = web.post("/cases/new", typed | {"action": "add_option"})
+    assert added.status_code == 200
+    assert 'name="option-2-label"' in added.text and 'value="Keep me"' in added.text
+    removed = web.post(
+        "/cases/new",
+        typed | {"option_count": "3", "option-2-label": "Third", "action": "remove_option-0"},
+    )
+    assert 'name="option-2-label"' not in removed.text
+    assert re.search(r'name="option-0-label"[^>]*value="Second"', removed.text)
+    assert re.search(r'name="option-1-label"[^>]*value="Third"', removed.text)
+
+
+def test_a_form_left_open_while_the_case_changed_is_refused(web: WebClient) -> None:
+    web.sign_in("oldham_officer")
+    case = f"/cases/{web.seeded.oldham_case_id}"
+    form = web.get(f"{case}/events/withdraw")
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version
+    edit = web.get(f"{case}/edit")
+    assert edit.status_code == 200
+    fields = form_fields(edit.text, f"{case}/edit") | {"agenda_item": ["7A"], "action": ["save"]}
+    saved = web.client.post(f"{case}/edit", data=fields)
+    assert saved.status_code == 200, summary(saved.text)
+    assert "Your changes to the draft were saved." in saved.text
+    changed = saved.text.split("Changed:", 1)[1].split("</dd>", 1)[0]
+    assert changed.rsplit(">", 1)[1] == "agenda item"  # only what differed is patched
+    web.get(case)
+    stale = web.post(f"{case}/events/withdraw", {"version": version.group(1), "reason": "Late"})
+    assert stale.status_code == 400
+    assert any("Someone else changed this case" in line for line in summary(stale.text))
+
+
+def test_importing_a_register_lists_the_refused_rows(web: WebClient) -> None:
+    web.sign_in("officer")
+    web.get("/agreements/import")
+    lines = sample_register().decode("utf-8-sig").splitlines()
+    bad = lines[1].split(",")
+    bad[0] = "CR-BAD-ROW"
+    bad_row = ",".join(bad).replace("01/03/2019", "31/02/2019")
+    body = ("\n".join([*lines, bad_row]) + "\n").encode()
+    done = web.client.post(
+        "/agreements/import",
+        data={"csrf_token": web.csrf},
+        files={"register": ("register.csv", body, "text/csv")},
+    )
+    assert done.status_code == 200, done.text
+    assert "Import results: register.csv" in done.text
+    refused = done.text.split("Refused rows", 1)[1]
+    assert "CR-BAD-ROW" in refused
+    web.get("/agreements/import")
+    junk = web.client.post(
+        "/agreements/import",
+        data={"csrf_token": web.csrf},
+        files={"register": ("x.csv", b"\x00\x01\x02 not a register", "text/csv")},
+    )
+    assert junk.status_code == 400 and "govuk-error-summary" in junk.text
+
+
+def test_the_register_searches_and_filters(web: WebClient) -> None:
+    web.sign_in("officer")
+    found = web.get("/agreements", params={"q": "miocare"})
+    table = found.text.split("matching your search", 1)[1]
+    assert "OLDHAM-SLA-MIOCARE" in table and "SEFTON-DAYOPS-01" not in table
+    ended = web.get("/agreements", params={"kind": "contract", "ends": "ended"})
+    assert "No agreements match." in ended.text  # Sefton's end on 30 September 2024
+    soon = web.get("/agreements", params={"kind": "contract", "ends": "180"})
+    table = soon.text.split("matching your search", 1)[1]
+    assert "SEFTON-DAYOPS-01" in table and "OLDHAM-SLA-MIOCARE" not in table
+    coming = web.get("/agreements").text.split("End dates coming up", 1)[1].split("</table>")[0]
+    assert "SEFTON-DAYOPS-01" in coming
+
+
+def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient) -> None:
+    web.sign_in("oldham_officer")
+    page = web.get("/calendar")
+    assert "/api/v1/calendar.ics" in page.text
+    assert "Authorization: Bearer" in page.text
+    feed = web.client.get("/calendar/download")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in feed.content
+    assert b"Service Level Agreement with Miocare Group CIC" in feed.content
