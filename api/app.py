@@ -88,7 +88,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings, app.state.clock, app.state.engine = settings, clock, engine
-    app.state.metrics = Metrics(engine)
+    app.state.metrics = Metrics(lambda: app.state.engine)
 
     problems.install(app)
     idempotency.install(app)

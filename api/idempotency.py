@@ -3,8 +3,9 @@
 A client that lost the answer to a POST (a dropped connection, a timeout) sends it again with
 the same key. The first successful answer is stored in ``idempotency_records`` *in the same
 transaction as the effect*, so either both are committed or neither is; a repeat by the same
-user with the same key and the same request gets that answer back (status, body, ETag), a
-repeat with a different request is refused. Answers that failed are not stored: they changed
+user with the same key and the same request (method, path, body, ``If-Match`` and
+``Content-Type``) gets that answer back (status, body, ETag); a repeat with a different request
+is refused, so a changed or malformed repeat is never mistaken for the first. Answers that failed are not stored: they changed
 nothing, so sending them again simply tries again.
 
 Two identical requests racing each other both pass the look-up; the unique key
@@ -58,8 +59,16 @@ class Replay(Exception):
         self.headers = dict(record.response_headers)
 
 
-def _fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+# Headers that change what a request means; a repeat must carry the same ones to be replayed.
+MEANINGFUL_HEADERS = ("content-type", "if-match")
+
+
+def _fingerprint(request: Request, path: str, body: bytes) -> str:
+    digest = hashlib.sha256(f"{request.method} {path}\n".encode())
+    for name in MEANINGFUL_HEADERS:
+        digest.update(f"{name}: {request.headers.get(name, '')}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
 
 
 def _find(session: Session, user_id: int, key: str) -> IdempotencyRecord | None:
@@ -87,13 +96,13 @@ async def idempotency(
     if idempotency_key is None:
         return
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    digest = _fingerprint(request.method, path, await request.body())
+    digest = _fingerprint(request, path, await request.body())
     record = await run_in_threadpool(_find, ctx.session, pk(user.id), idempotency_key)
     if record is not None:
         if record.request_hash != digest:
             raise InvalidInput(
                 f"the {HEADER} {idempotency_key!r} was already used for a different request",
-                [FieldProblem(HEADER, "already used with another method, path or body")],
+                [FieldProblem(HEADER, "already used with another method, path, If-Match or body")],
             )
         raise Replay(record)
     request.state.idempotency = Pending(

@@ -10,7 +10,7 @@ same whichever API process answers the scrape.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -28,8 +28,8 @@ from workflow.models import AuditEvent
 class DatabaseCollector(Collector):
     """Transitions by event and reminders by status, counted in the database per scrape."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine_of: Callable[[], Engine]) -> None:
+        self.engine_of = engine_of
 
     def collect(self) -> Iterator[Metric]:
         transitions = CounterMetricFamily(
@@ -40,7 +40,7 @@ class DatabaseCollector(Collector):
         reminders = GaugeMetricFamily(
             "councilflow_reminders", "Reminders in the database, by status.", labels=["status"]
         )
-        with Session(self.engine) as session:
+        with Session(self.engine_of()) as session:
             by_event = dict(
                 session.exec(
                     select(AuditEvent.event, func.count())
@@ -61,7 +61,7 @@ class DatabaseCollector(Collector):
 class Metrics:
     """One registry per app, so several apps in one test process never share series."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine_of: Callable[[], Engine]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "councilflow_http_requests",
@@ -75,7 +75,7 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self.registry.register(DatabaseCollector(engine))
+        self.registry.register(DatabaseCollector(engine_of))
 
 
 class MetricsMiddleware:

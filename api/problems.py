@@ -125,6 +125,17 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
 async def _http_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 400 and request.method in {"POST", "PATCH", "PUT"}:
+        # FastAPI's answer to a body it could not even decode (not UTF-8, say): as invalid
+        # as malformed JSON, which it answers 422, so it gets the same answer.
+        return problem(
+            422,
+            "the request body could not be read as JSON",
+            slug="invalid-input",
+            title="Invalid input",
+            instance=request.url.path,
+            errors=[{"field": "body", "message": detail}],
+        )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"there is nothing at {request.url.path}"
     elif exc.status_code == 405:

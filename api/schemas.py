@@ -8,9 +8,9 @@ the served OpenAPI schema describes exactly what goes on the wire, redacted shap
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from workflow.models import AgreementKind, CaseKind, DeadlineKind, ReminderStatus, Role, State
 
@@ -316,10 +316,17 @@ class WorkflowOut(BaseModel):
     mermaid: str = Field(description="A Mermaid stateDiagram-v2 of the machine.")
 
 
+def _iso_instant(value: object) -> object:
+    """An instant is ISO 8601 text with its offset; a bare number is not one."""
+    if isinstance(value, datetime | str):
+        return value
+    raise ValueError("must be an ISO 8601 instant with its offset")
+
+
 class ClockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    now: AwareDatetime
+    now: Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
 
 
 class ClockOut(BaseModel):

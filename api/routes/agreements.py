@@ -4,7 +4,6 @@ Transparency Code contract register."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -16,7 +15,7 @@ from api.responses import AUTH, WRITE, problems
 from api.schemas import AgreementOut, ImportResultOut, Page
 from workflow.agreements import create_agreement, get_agreement, list_agreements
 from workflow.models import Agreement, AgreementKind
-from workflow.schemas import AgreementIn
+from workflow.schemas import AgreementIn, Day
 from workflow.transparency import import_register
 
 router = APIRouter(prefix=API_PREFIX, tags=["agreements"], route_class=IdempotentRoute)
@@ -52,8 +51,8 @@ def get_agreements(
     user: CurrentUser,
     kind: AgreementKind | None = None,
     directorate: Annotated[str | None, Query(max_length=500)] = None,
-    end_from: Annotated[date | None, Query(description="end date on or after")] = None,
-    end_to: Annotated[date | None, Query(description="end date on or before")] = None,
+    end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
+    end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
     q: Annotated[str | None, Query(max_length=200, description="title, provider or ref")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,

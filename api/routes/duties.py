@@ -3,7 +3,6 @@ that could not be delivered."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,13 +15,14 @@ from api.schemas import DeadlineOut, Page, ReminderOut
 from scheduler.retry import retry_reminder
 from workflow.duties import list_deadlines, list_reminders, reminder_view
 from workflow.models import DeadlineKind, DeadlineStatus, ReminderStatus
+from workflow.schemas import Day
 from workflow.views import deadline_view
 
 router = APIRouter(prefix=API_PREFIX, tags=["deadlines and reminders"], route_class=IdempotentRoute)
 
 CaseFilter = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only this case")]
-DueFrom = Annotated[date | None, Query(description="due on or after")]
-DueTo = Annotated[date | None, Query(description="due on or before")]
+DueFrom = Annotated[Day | None, Query(description="due on or after")]
+DueTo = Annotated[Day | None, Query(description="due on or before")]
 
 
 @router.get(
