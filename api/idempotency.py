@@ -5,8 +5,8 @@ the same key. The first successful answer is stored in ``idempotency_records`` *
 transaction as the effect*, so either both are committed or neither is; a repeat by the same
 user with the same key and the same request (method, path, body, ``If-Match`` and
 ``Content-Type``) gets that answer back (status, body, ETag); a repeat with a different request
-is refused, so a changed or malformed repeat is never mistaken for the first. Answers that failed are not stored: they changed
-nothing, so sending them again simply tries again.
+is refused, so a changed or malformed repeat is never mistaken for the first. Answers that
+failed are not stored: they changed nothing, so sending them again simply tries again.
 
 Two identical requests racing each other both pass the look-up; the unique key
 ``(user_id, key)`` lets only one commit, and the other becomes a 409 problem (see
