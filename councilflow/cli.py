@@ -101,11 +101,25 @@ def demo_load() -> None:
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """The API, the web pages and the scheduler in one process."""
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+) -> None:
+    """The API, the web pages and the scheduler in one process (SPEC §8).
+
+    On a fresh SQLite file this is all it takes: start-up creates the schema, ensures the
+    admin of COUNCILFLOW_ADMIN_TOKEN and starts the scheduler. SIGTERM or Ctrl-C stops it
+    after the requests and the reminder batch in hand.
+    """
+    import logging
+
     import uvicorn
+
     from api.app import create_app
 
+    if not logging.getLogger().handlers:
+        # The service's own loggers (councilflow.api, councilflow.scheduler) beside uvicorn's.
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(create_app(), host=host, port=port, proxy_headers=True)
 
 
