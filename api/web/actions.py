@@ -112,6 +112,8 @@ def _render_event(
             "error_of": errors.message,
             "date_items": lambda name: forms.date_items(values.get(name, {}), name, errors),
             "blocked": blocked,
+            "out_of_reach": bool(blocked)
+            and event_forms.out_of_reach(page.ctx, bundle, page.me, event),
             "confirm_step": event == "sign_off",
         },
         status_code=400 if errors else 200,

@@ -134,6 +134,14 @@ def field_labels(event: str) -> dict[str, str]:
     return {w.name: w.label for w in widgets(event)}
 
 
+def out_of_reach(ctx: Ctx, bundle: CaseBundle, user: User, event: str) -> bool:
+    """Whether no payload could make ``event`` possible for ``user`` now (wrong state, or not
+    theirs to fire), so the form is not worth showing, only the reason."""
+    spec = EVENTS[event]
+    gctx = guard_context(ctx, bundle, user)
+    return bundle.case.state not in spec.sources or not spec.who.check(gctx)
+
+
 def why_not(ctx: Ctx, bundle: CaseBundle, user: User, event: str) -> list[str]:
     """Why ``user`` cannot fire ``event`` now, in the machine's words; empty if they can."""
     spec = EVENTS[event]

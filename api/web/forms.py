@@ -130,6 +130,7 @@ FRIENDLY = {
     "Field required": "Enter {lower}",
     "String should have at least 1 character": "Enter {lower}",
     "Input should be greater than or equal to 1": "{label} must be 1 or more",
+    "List should have at least 1 item": "{label}: choose at least one",
 }
 
 
