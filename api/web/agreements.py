@@ -77,6 +77,7 @@ def register(
             {
                 "agreements": rows,
                 "coming_up": soon[:10],
+                "coming_up_more": max(0, len(soon) - 10),
                 "coming_up_days": COMING_UP_DAYS,
                 "filters": filters,
                 "filtered": any(filters.values()),
