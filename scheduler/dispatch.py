@@ -1,6 +1,6 @@
 """The dispatch loop: claim a batch, vet it, send it, write down the outcomes; repeat.
 
-Three short transactions per batch, none held open while sending: the claim (with the vetting
+Two short transactions per batch, neither held open while sending: the claim (with the vetting
 and the reading of what to say) is committed before the first send, and the outcomes are
 written after the last. Memory is bounded by the batch size, never by the backlog.
 """
@@ -134,11 +134,12 @@ def _record(
     results: Results,
     counts: DispatchCounts,
 ) -> None:
+    lost = 0
     with unit_of_work(engine) as session:
         now = clock.now()
         done = outcome.record_sent(session, results.sent, worker_id, now)
         counts.sent += done
-        counts.lost += len(results.sent) - done
+        lost += len(results.sent) - done
         for rid, error in results.failed.items():
             status = outcome.record_failure(
                 session, rid, batch.attempts[rid], worker_id, now, error, settings
@@ -148,9 +149,11 @@ def _record(
             elif status == "failed":
                 counts.failed += 1
             else:
-                counts.lost += 1
+                lost += 1
         counts.released += outcome.release(session, results.unsent, worker_id, now)
-    if counts.lost:
-        log.warning("%s: %d outcomes lost to expired leases", worker_id, counts.lost)
+    counts.lost += lost
+    if lost:
+        # Another worker re-claimed them after our lease ran out: it owns the outcome now.
+        log.warning("%s: %d outcomes not recorded: the lease ran out", worker_id, lost)
     for rid, error in results.failed.items():
         log.warning("reminder %s not delivered: %s", rid, error)

@@ -35,9 +35,9 @@ class DispatchJob:
         self.last: dict[str, Any] | None = None
 
     def __call__(self) -> None:
-        if self.stop.is_set():
-            return
         with self.busy:
+            if self.stop.is_set():  # checked under the lock: ``finish`` may have closed up
+                return
             try:
                 self.last = run_tick(
                     self.engine,

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col
 
 from workflow.models import Reminder, ReminderStatus
@@ -39,12 +39,12 @@ def backoff_delay(
     return timedelta(seconds=nominal / 2 + rand() * nominal / 2)
 
 
-def _mine(ids: Iterable[int], worker_id: str) -> list[object]:
-    return [
+def _mine(ids: Iterable[int], worker_id: str) -> ColumnElement[bool]:
+    return and_(
         col(Reminder.id).in_(list(ids)),
         col(Reminder.status) == S.claimed.value,
         col(Reminder.claimed_by) == worker_id,
-    ]
+    )
 
 
 def _apply(session: Session, ids: list[int], worker_id: str, **values: object) -> int:
@@ -52,7 +52,7 @@ def _apply(session: Session, ids: list[int], worker_id: str, **values: object) -
         return 0
     result = session.execute(
         update(Reminder)
-        .where(*_mine(ids, worker_id))  # type: ignore[arg-type]
+        .where(_mine(ids, worker_id))
         .values(**values)
         .execution_options(synchronize_session=False)
     )
