@@ -200,7 +200,14 @@ def sign_off_payload(months: int = 6, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def consult(ctx: Ctx, people: dict[str, User], case_id: int, response: str = "Agreed.") -> None:
+def consult(
+    ctx: Ctx,
+    people: dict[str, User],
+    case_id: int,
+    response: str = "Agreed.",
+    by: str = "executive",
+) -> None:
+    """The delegate (or whoever ``by`` names) records consulting the Cabinet Member today."""
     record_consultation(
         ctx,
         case_id,
@@ -209,9 +216,12 @@ def consult(ctx: Ctx, people: dict[str, User], case_id: int, response: str = "Ag
             consulted_on=ctx.today(),
             response=response,
         ),
-        people["executive"],
+        people[by],
     )
 
+
+# The clock of ``tests/conftest.py``: Mon 1 Jul 2024, 09:00 in London.
+START_OF_TESTS = london(2024, 7, 1, 9)
 
 # The standard path of a small case, each step at the instant it lawfully can happen.
 SUBMITTED_AT = london(2024, 7, 1, 10)

@@ -1,0 +1,386 @@
+"""The machine itself: its table is SPEC §3's, every reading of it (``transitions``, the
+Mermaid diagram, ``describe()``) says the same, one module-level machine serves every case,
+and random sequences of events by random people keep its promises (hypothesis)."""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import hypothesis
+import pytest
+import transitions
+from casework import START_OF_TESTS, Snapshot, consult, new_case, snapshot, to_active
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from workflow import machine as m
+from workflow.audit import verify
+from workflow.bundle import get_case, load
+from workflow.clock import FrozenClock
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
+from workflow.events import events_allowed, fire
+from workflow.models import AuditEvent, User
+from workflow.settings import Settings
+
+# SPEC §3, written out here by hand so that a change to the table has to change this too.
+SPEC_TABLE = {
+    ("submit", "drafted", "cabinet_consideration"),
+    ("defer", "cabinet_consideration", "cabinet_consideration"),
+    ("refer_back", "cabinet_consideration", "drafted"),
+    ("approve", "cabinet_consideration", "delegated_approval"),
+    ("reject", "cabinet_consideration", "rejected"),
+    ("call_in", "delegated_approval", "cabinet_consideration"),
+    ("sign_off", "delegated_approval", "active"),
+    ("extend", "active", "delegated_approval"),
+    ("expire", "active", "expired"),
+    ("withdraw", "drafted", "withdrawn"),
+    ("withdraw", "cabinet_consideration", "withdrawn"),
+}
+SPEC_GUARDS = {
+    "submit": [
+        "report_complete",
+        "meeting_date_set",
+        "agenda_deadline_not_passed",
+        "key_decision_marked",
+        "key_decision_notice",
+        "exempt_notice",
+    ],
+    "defer": ["meeting_date_not_past"],
+    "refer_back": [],
+    "approve": [
+        "decided_not_in_future",
+        "notice_after_decision",
+        "delegate_is_executive",
+        "delegate_is_not_author",
+        "consultee_is_cabinet_member",
+    ],
+    "reject": ["decided_not_in_future"],
+    "call_in": ["within_call_in_period"],
+    "sign_off": [
+        "call_in_period_over",
+        "consultation_recorded",
+        "term_within_envelope",
+        "signer_not_author",
+    ],
+    "extend": ["envelope_has_months_left", "extension_within_envelope"],
+    "expire": ["end_date_passed"],
+    "withdraw": [],
+}
+STATES = {
+    "drafted",
+    "cabinet_consideration",
+    "delegated_approval",
+    "active",
+    "expired",
+    "rejected",
+    "withdrawn",
+}
+ENDS = {"expired", "rejected", "withdrawn"}
+
+
+def table() -> set[tuple[str, str, str]]:
+    return {(t.event, s.value, t.dest.value) for t in m.TRANSITIONS for s in t.sources}
+
+
+def test_the_table_is_spec_3() -> None:
+    assert table() == SPEC_TABLE
+    assert {t.event: [g.name for g in t.guards] for t in m.TRANSITIONS} == SPEC_GUARDS
+    assert set(m.STATES) == STATES
+    assert m.END_STATES == ENDS
+    # Every state but the ends can be left; nothing leaves an end.
+    sources = {source for _, source, _ in SPEC_TABLE}
+    assert sources == STATES - ENDS
+
+
+def test_the_transitions_machine_is_built_from_the_table_and_nothing_else() -> None:
+    machine = m.machine
+    assert set(machine.states) == STATES
+    assert set(machine.events) == set(SPEC_GUARDS)  # no auto "to_<state>" triggers
+    built = {
+        (name, source, t.dest)
+        for name, event in machine.events.items()
+        for source, ts in event.transitions.items()
+        for t in ts
+    }
+    assert built == SPEC_TABLE
+
+
+def test_the_mermaid_diagram_draws_exactly_the_table() -> None:
+    lines = m.mermaid().splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    arrows = [re.fullmatch(r"    (\S+) --> (\S+?)(?:: (\S+))?", line) for line in lines[1:]]
+    assert all(arrows), lines
+    drawn = {(a[3], a[1], a[2]) for a in arrows if a and a[3]}
+    assert drawn == SPEC_TABLE
+    assert len([a for a in arrows if a and a[3]]) == len(SPEC_TABLE)  # none drawn twice
+    plain = {(a[1], a[2]) for a in arrows if a and not a[3]}
+    assert plain == {("[*]", "drafted")} | {(end, "[*]") for end in ENDS}
+    highlighted = m.mermaid(current="active").splitlines()
+    assert highlighted[: len(lines)] == lines
+    assert highlighted[-1] == "    class active current"
+
+
+def test_describe_lists_exactly_the_table() -> None:
+    described = m.describe()
+    assert set(described["states"]) == STATES
+    assert set(described["end_states"]) == ENDS
+    assert described["initial"] == "drafted"
+    listed = {(e["event"], s, e["dest"]) for e in described["events"] for s in e["sources"]}
+    assert listed == SPEC_TABLE
+    assert {e["event"]: [g["name"] for g in e["guards"]] for e in described["events"]} == (
+        SPEC_GUARDS
+    )
+    assert all(e["who"] and e["description"] for e in described["events"])
+    assert described["mermaid"] == m.mermaid()
+
+
+@contextmanager
+def machines_built() -> Iterator[list[Any]]:
+    """Count every ``transitions.Machine`` (or subclass) constructed inside the block."""
+    built: list[Any] = []
+    original = transitions.Machine.__init__
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    transitions.Machine.__init__ = counting  # type: ignore[method-assign]
+    try:
+        yield built
+    finally:
+        transitions.Machine.__init__ = original  # type: ignore[method-assign]
+
+
+def live_machines() -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, transitions.Machine))
+
+
+def test_one_module_level_machine_serves_every_case(
+    work: Any, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    assert isinstance(m.machine, transitions.Machine)
+    before = live_machines()
+    with machines_built() as built:
+        with work() as ctx:
+            first, second = new_case(ctx, people), new_case(ctx, people)
+        to_active(work, clock, people, first)
+        with work() as ctx:
+            fire(ctx, second, "withdraw", people["officer"], {"reason": "r"})
+            with pytest.raises(TransitionRefused):
+                fire(ctx, second, "submit", people["officer"])
+    assert built == []
+    assert live_machines() == before
+
+
+def test_the_counter_sees_a_machine_being_built() -> None:
+    with machines_built() as built:
+        transitions.Machine(states=["a", "b"], initial="a")
+    assert len(built) == 1
+
+
+# --- random sequences -----------------------------------------------------------------------
+
+NATURAL = {
+    "submit": "officer",
+    "defer": "clerk",
+    "refer_back": "clerk",
+    "approve": "clerk",
+    "reject": "clerk",
+    "call_in": "scrutiny",
+    "sign_off": "executive",
+    "extend": "officer",
+    "expire": "system",
+    "withdraw": "officer",
+}
+ACTORS = [
+    "officer",
+    "colleague",
+    "outsider",
+    "clerk",
+    "executive",
+    "other_executive",
+    "cabinet_member",
+    "scrutiny",
+    "viewer",
+    "admin",
+    "system",
+]
+
+
+def payload(event: str, variant: int, today: date, people: dict[str, User]) -> dict[str, Any]:
+    """A payload for ``event``: mostly good ones, some refused by a guard, some malformed."""
+    months = [6, 6, 12, 3, 1, 13, 7, 6, 0, 6][variant]
+    past = today - timedelta(days=variant % 3)
+    if event == "defer":
+        later = today + timedelta(days=[0, 7, 28, -1, 14, 0, 35, 7, 3, 0][variant])
+        return {"reason": "r", "meeting_date": later.isoformat()} if variant != 9 else {}
+    if event == "approve":
+        body: dict[str, Any] = {
+            "resolution": "Approved.",
+            "decided_on": past.isoformat(),
+            "notice_published_on": today.isoformat(),
+            "delegate_id": people["executive"].id,
+            "consultee_id": people["cabinet_member"].id if variant % 4 else None,
+            "max_months": [None, 12, 6, 12, 24, 12, 12, 12, 12, 12][variant],
+        }
+        if variant == 3:
+            body["urgent_reason"] = "Services stop otherwise."
+        elif variant == 6:
+            body["delegate_id"] = people["colleague"].id
+        elif variant == 7:
+            body["consultee_id"] = people["viewer"].id
+        elif variant == 8:
+            body["decided_on"] = (today + timedelta(days=1)).isoformat()
+        elif variant == 9:
+            del body["delegate_id"]
+        return body
+    if event == "reject":
+        return {"resolution": "No.", "decided_on": past.isoformat()} if variant != 9 else {}
+    if event in ("sign_off", "extend"):
+        return {"months": months, "reasons": "r"}
+    if event in ("refer_back", "call_in", "withdraw"):
+        return {"reason": "r" if variant != 9 else ""}
+    return {} if variant != 9 else {"unexpected": True}
+
+
+any_step = st.one_of(
+    st.tuples(
+        st.just("fire"),
+        st.sampled_from(sorted(NATURAL)),
+        st.one_of(st.just("natural"), st.sampled_from(ACTORS)),
+        st.integers(0, 9),
+    ),
+    st.tuples(st.just("consult"), st.sampled_from(["executive", "cabinet_member", "viewer"])),
+    st.tuples(st.just("wait"), st.sampled_from([1, 3, 7, 30, 100, 200])),
+)
+
+# Steps that tend to move a case on from each state, so that random walks reach every state
+# rather than mostly ending in an early withdrawal.
+ONWARD: dict[str, list[tuple[Any, ...]]] = {
+    "drafted": [("fire", "submit", "natural", 0)],
+    "cabinet_consideration": [("fire", "approve", "natural", v) for v in (0, 1, 2, 3, 4)],
+    "delegated_approval": [
+        ("consult", "executive"),
+        ("wait", 10),
+        *(("fire", "sign_off", "natural", v) for v in (0, 2, 3)),
+    ],
+    "active": [("fire", "extend", "natural", 0), ("wait", 200), ("fire", "expire", "natural", 0)],
+}
+
+
+def next_step(state: str) -> st.SearchStrategy[tuple[Any, ...]]:
+    onward = ONWARD.get(state)
+    if onward is None:
+        return any_step
+    onward_step = st.sampled_from(onward)
+    return st.one_of(onward_step, onward_step, onward_step, any_step)
+
+
+@contextmanager
+def unit(engine: Engine, clock: FrozenClock, settings: Settings) -> Iterator[Ctx]:
+    with unit_of_work(engine) as session:
+        yield Ctx(session, clock, settings)
+
+
+def added_events(before: Snapshot, after: Snapshot, engine: Engine) -> list[tuple[Any, ...]]:
+    """The audit events a step appended to the case: (event, from_state, to_state)."""
+    assert after.audit_ids[: len(before.audit_ids)] == before.audit_ids
+    with Session(engine) as session:
+        return [
+            (e.event, e.from_state, e.to_state)
+            for e in (session.get(AuditEvent, i) for i in after.audit_ids[len(before.audit_ids) :])
+            if e is not None
+        ]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), length=st.integers(6, 24))
+def test_random_sequences_keep_the_machines_promises(
+    engine: Engine, settings: Settings, people: dict[str, User], data: Any, length: int
+) -> None:
+    clock = FrozenClock(START_OF_TESTS)
+    with unit(engine, clock, settings) as ctx:
+        case_id = new_case(ctx, people)
+
+    with unit(engine, clock, settings) as ctx:
+        after = snapshot(ctx, case_id)
+    for _ in range(length):
+        before = after  # nothing but these steps writes to the case
+        action = data.draw(next_step(before.state))
+        hypothesis.event(f"visited {before.state}")
+        assert before.state in STATES
+
+        if action[0] == "wait":
+            clock.advance(timedelta(days=action[1]))
+            continue
+
+        if action[0] == "consult":
+            with unit(engine, clock, settings) as ctx:
+                try:
+                    consult(ctx, people, case_id, by=action[1])
+                    error: DomainError | None = None
+                except DomainError as exc:
+                    error = exc
+            with unit(engine, clock, settings) as ctx:
+                after = snapshot(ctx, case_id)
+            if error is None:
+                assert (after.state, after.version) == (before.state, before.version + 1)
+                assert added_events(before, after, engine) == [
+                    ("consultation", before.state, before.state)
+                ]
+            else:
+                assert after == before
+            continue
+
+        _, event, who, variant = action
+        actor = people[NATURAL[event] if who == "natural" else who]
+        with unit(engine, clock, settings) as ctx:
+            allowed_before = events_allowed(ctx, load(ctx, get_case(ctx, case_id)), actor)
+            assert set(allowed_before) <= set(m.events_from(before.state))
+            body = payload(event, variant, ctx.today(), people)
+            try:
+                fire(ctx, case_id, event, actor, body)
+                error = None
+            except DomainError as exc:
+                error = exc  # caught inside the unit of work, which then commits
+
+        with unit(engine, clock, settings) as ctx:
+            after = snapshot(ctx, case_id)
+        spec = m.EVENTS[event]
+        assert after.state in STATES
+        if error is not None:
+            assert after == before, f"{event} refused ({error.detail}) but changed the case"
+            assert isinstance(error, TransitionRefused | Forbidden | InvalidInput), error
+            if isinstance(error, TransitionRefused) and before.state not in {
+                s.value for s in spec.sources
+            }:
+                assert error.guards == []
+            if before.state in ENDS:
+                assert not isinstance(error, Forbidden)
+            continue
+        assert before.state not in ENDS
+        assert (event, before.state, after.state) in SPEC_TABLE
+        assert event in allowed_before  # accepted only what was on offer
+        assert after.version == before.version + 1
+        assert added_events(before, after, engine) == [(event, before.state, after.state)]
+
+    with unit(engine, clock, settings) as ctx:
+        final = get_case(ctx, case_id)
+        if final.state in ENDS:
+            bundle = load(ctx, final)
+            assert all(events_allowed(ctx, bundle, people[a]) == [] for a in ACTORS)
+        assert verify(ctx.session).ok
