@@ -4,10 +4,10 @@
 
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
-COPY package.json ./
-RUN npm install --no-audit --no-fund --omit=dev \
-    && mkdir -p /assets/govuk \
-    && cp -r node_modules/govuk-frontend/dist/govuk/. /assets/govuk/
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY api/web/assets ./api/web/assets
+RUN npm run build
 
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -29,7 +29,7 @@ RUN groupadd --system --gid 10001 councilflow \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin councilflow \
     && mkdir -p /data && chown 10001:10001 /data
 COPY --from=build /opt/councilflow /opt/councilflow
-COPY --from=assets /assets/govuk /opt/councilflow/static/govuk
+COPY --from=assets /build/api/static/govuk /opt/councilflow/static/govuk
 ENV COUNCILFLOW_STATIC_DIR=/opt/councilflow/static
 USER 10001:10001
 WORKDIR /data
