@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflow import audit
-from workflow.bundle import get_case, load
+from workflow.bundle import CaseBundle, get_case, load
 from workflow.context import Ctx
 from workflow.errors import (
     FieldProblem,
@@ -17,11 +17,23 @@ from workflow.models import Consultation, State, User, pk
 from workflow.schemas import ConsultationIn
 
 
+def may_record_consultation(bundle: CaseBundle, actor: User) -> bool:
+    """Whether ``actor`` may record a consultation now: in delegated approval, with a named
+    consultee, by the delegate or the consultee. The one rule ``record_consultation`` enforces
+    and the pages read to decide whether to offer the form."""
+    delegation = bundle.delegation
+    return (
+        bundle.case.state == State.delegated_approval
+        and delegation is not None
+        and delegation.consultee_id is not None
+        and actor.id in (delegation.delegate_id, delegation.consultee_id)
+    )
+
+
 def record_consultation(
     ctx: Ctx, case_id: int, data: ConsultationIn, actor: User, expected_version: int | None = None
 ) -> Consultation:
     case = get_case(ctx, case_id)
-
     if expected_version is not None and expected_version != case.version:
         raise PreconditionFailed(f"case {case_id} is at version {case.version}; reload it")
     bundle = load(ctx, case)

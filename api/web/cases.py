@@ -18,6 +18,7 @@ from api.web.event_forms import why_not
 from api.web.machine_view import mermaid_source, state_cards
 from api.web.pages import Page, WebRoute, signed_in
 from api.web.templating import long_date
+from workflow import consultations
 from workflow.bundle import CaseBundle, get_case, load
 from workflow.cases import list_cases
 from workflow.events import guard_context
@@ -56,16 +57,8 @@ def may_edit_draft(page: Page, bundle: CaseBundle) -> bool:
 
 
 def may_record_consultation(page: Page, bundle: CaseBundle) -> bool:
-    """Mirrors ``workflow.consultations.record_consultation``'s own refusal (the delegate or
-    the consultee, while in delegated approval), only to decide whether to offer the form;
-    the domain still decides when it is sent."""
-    d = bundle.delegation
-    return (
-        bundle.case.state == State.delegated_approval
-        and d is not None
-        and d.consultee_id is not None
-        and page.me.id in (d.delegate_id, d.consultee_id)
-    )
+    """Whether to offer the consultation form: the domain's own rule."""
+    return consultations.may_record_consultation(bundle, page.me)
 
 
 def not_yet(page: Page, bundle: CaseBundle, allowed: list[str]) -> dict[str, list[str]]:
