@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from workflow.models import AgreementKind, CaseKind, DeadlineKind, ReminderStatus, Role, State
 
@@ -323,10 +330,18 @@ def _iso_instant(value: object) -> object:
     raise ValueError("must be an ISO 8601 instant with its offset")
 
 
+def _in_range(value: datetime) -> datetime:
+    """Within the years the domain's dates may take (``workflow.schemas.Day``), so moving to
+    it can neither overflow converting to UTC nor leave the rules of time a calendar to use."""
+    if not 1900 <= value.year <= 2199:
+        raise ValueError("must be between the years 1900 and 2199")
+    return value
+
+
 class ClockIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    now: Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
+    now: Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_in_range)]
 
 
 class ClockOut(BaseModel):

@@ -202,6 +202,9 @@ def test_the_clock_goes_forward_only_and_exists_only_when_configured(
     assert back["errors"][0]["field"] == "now"
     naive = problem_of(admin.post("/admin/clock", {"now": "2024-09-01T12:00:00"}), 422)
     assert naive["errors"][0]["field"] == "now"
+    for nonsense in ("0001-01-01T00:00:00+00:01", 1_800_000_000, "9999-12-31T23:59:59-01:00"):
+        far = problem_of(admin.post("/admin/clock", {"now": nonsense}), 422)
+        assert far["errors"][0]["field"] == "now"
     fixed = make_client(clock_travel=False)
     response = fixed.post(
         V1 + "/admin/clock",
