@@ -469,3 +469,32 @@ def test_a_case_referred_back_has_its_agenda_duty_again(
             (R, 1),
             (E, None),
         ]
+
+
+def test_duties_fall_due_on_a_working_day_and_facts_as_they_are(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    """A term from Mon 26 May 2025 (a bank holiday): sign-off is due the day before, a
+    Sunday, so Friday; the option decision three months before the end falls on the August
+    bank holiday, so the Friday before; the end and the envelope are shown as they are."""
+    clock.travel_to(london(2024, 7, 1, 10))
+    with work() as ctx:
+        case_id = new_case(
+            ctx,
+            people,
+            proposal=ProposalIn(start_date=date(2025, 5, 26), initial_months=6, max_months=12),
+        )
+    to_delegated(work, clock, people, case_id)
+    with work() as ctx:
+        assert deadline_kinds(ctx, case_id)["sign_off_due"] == {date(2025, 5, 23)}
+        assert deadline_kinds(ctx, case_id)["envelope_exhausted"] == {date(2026, 5, 25)}
+        consult(ctx, people, case_id)
+    clock.travel_to(london(2024, 9, 16))
+    with work() as ctx:
+        fire(ctx, case_id, "sign_off", people["executive"], {"months": 6, "reasons": "r"})
+    with work() as ctx:
+        assert deadline_kinds(ctx, case_id) == {
+            "extension_option_decision": {date(2025, 8, 22)},
+            "agreement_end": {date(2025, 11, 25)},
+            "envelope_exhausted": {date(2026, 5, 25)},
+        }
