@@ -8,8 +8,9 @@ public even for exempt items.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_
 from sqlmodel import col, select
@@ -30,58 +31,50 @@ from workflow.paging import check_limit, decode_cursor, page
 SEES_EVERY_CASE = (Role.democratic_services, Role.admin)
 
 
-def list_deadlines(
-    ctx: Ctx,
-    *,
-    case_id: int | None = None,
-    kind: str | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    status: str | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> tuple[list[Deadline], str | None]:
+@dataclass(frozen=True)
+class DutyFilter:
+    """What the deadline and reminder lists filter by (SPEC §7): case, kind, due range, status."""
+
+    case_id: int | None = None
+    kind: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    status: str | None = None
+
+
+Row = TypeVar("Row", Deadline, Reminder)
+
+
+def _filtered(
+    ctx: Ctx, model: type[Row], kind: Any, where: DutyFilter, cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
     limit = check_limit(limit)
-    query = select(Deadline).where(col(Deadline.id) > decode_cursor(cursor))
-    if case_id is not None:
-        query = query.where(Deadline.case_id == case_id)
-    if kind is not None:
-        query = query.where(Deadline.kind == kind)
-    if due_from is not None:
-        query = query.where(col(Deadline.due_on) >= due_from)
-    if due_to is not None:
-        query = query.where(col(Deadline.due_on) <= due_to)
-    if status is not None:
-        query = query.where(Deadline.status == status)
-    rows = ctx.session.exec(query.order_by(col(Deadline.id)).limit(limit + 1)).all()
-    return page(rows, limit, lambda d: d.id)
+    query = select(model).where(col(model.id) > decode_cursor(cursor))
+    if where.case_id is not None:
+        query = query.where(col(model.case_id) == where.case_id)
+    if where.kind is not None:
+        query = query.where(kind == where.kind)
+    if where.due_from is not None:
+        query = query.where(col(model.due_on) >= where.due_from)
+    if where.due_to is not None:
+        query = query.where(col(model.due_on) <= where.due_to)
+    if where.status is not None:
+        query = query.where(col(model.status) == where.status)
+    rows = ctx.session.exec(query.order_by(col(model.id)).limit(limit + 1)).all()
+    return page(rows, limit, lambda r: r.id)
+
+
+def list_deadlines(
+    ctx: Ctx, where: DutyFilter, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Deadline], str | None]:
+    return _filtered(ctx, Deadline, col(Deadline.kind), where, cursor, limit)
 
 
 def list_reminders(
-    ctx: Ctx,
-    *,
-    case_id: int | None = None,
-    kind: str | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    status: str | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
+    ctx: Ctx, where: DutyFilter, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Reminder], str | None]:
-    limit = check_limit(limit)
-    query = select(Reminder).where(col(Reminder.id) > decode_cursor(cursor))
-    if case_id is not None:
-        query = query.where(Reminder.case_id == case_id)
-    if kind is not None:
-        query = query.where(Reminder.deadline_kind == kind)
-    if due_from is not None:
-        query = query.where(col(Reminder.due_on) >= due_from)
-    if due_to is not None:
-        query = query.where(col(Reminder.due_on) <= due_to)
-    if status is not None:
-        query = query.where(Reminder.status == status)
-    rows = ctx.session.exec(query.order_by(col(Reminder.id)).limit(limit + 1)).all()
-    return page(rows, limit, lambda r: r.id)
+    """``kind`` is the kind of the reminder's deadline."""
+    return _filtered(ctx, Reminder, col(Reminder.deadline_kind), where, cursor, limit)
 
 
 def reminder_view(r: Reminder) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Header, Query, Response
 from api.deps import CtxDep, CurrentUser
 from api.etag import etag, expected_version
 from api.idempotency import IdempotentRoute
-from api.params import API_PREFIX, Cursor, Id, Limit
+from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
 from api.schemas import CaseOut, Page
 from workflow.bundle import get_case, load
@@ -70,7 +70,7 @@ def get_cases(
     state: State | None = None,
     kind: CaseKind | None = None,
     directorate: Annotated[str | None, Query(max_length=500)] = None,
-    author_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    author_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:

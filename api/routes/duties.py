@@ -3,26 +3,35 @@ that could not be delivered."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import AdminUser, CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
-from api.params import API_PREFIX, Cursor, Id, Limit
+from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, problems
 from api.schemas import DeadlineOut, Page, ReminderOut
 from scheduler.retry import retry_reminder
-from workflow.duties import list_deadlines, list_reminders, reminder_view
+from workflow.duties import DutyFilter, list_deadlines, list_reminders, reminder_view
 from workflow.models import DeadlineKind, DeadlineStatus, ReminderStatus
 from workflow.schemas import Day
 from workflow.views import deadline_view
 
 router = APIRouter(prefix=API_PREFIX, tags=["deadlines and reminders"], route_class=IdempotentRoute)
 
-CaseFilter = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only this case")]
-DueFrom = Annotated[Day | None, Query(description="due on or after")]
-DueTo = Annotated[Day | None, Query(description="due on or before")]
+
+def duty_filter(
+    case_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this case")] = None,
+    kind: Annotated[DeadlineKind | None, Query(description="the deadline's kind")] = None,
+    due_from: Annotated[Day | None, Query(description="due on or after")] = None,
+    due_to: Annotated[Day | None, Query(description="due on or before")] = None,
+) -> DutyFilter:
+    return DutyFilter(case_id=case_id, kind=kind, due_from=due_from, due_to=due_to)
+
+
+Filter = Annotated[DutyFilter, Depends(duty_filter)]
 
 
 @router.get(
@@ -31,24 +40,12 @@ DueTo = Annotated[Day | None, Query(description="due on or before")]
 def get_deadlines(
     ctx: CtxDep,
     user: CurrentUser,
-    case_id: CaseFilter = None,
-    kind: DeadlineKind | None = None,
-    due_from: DueFrom = None,
-    due_to: DueTo = None,
+    where: Filter,
     status: DeadlineStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
-    rows, next_cursor = list_deadlines(
-        ctx,
-        case_id=case_id,
-        kind=kind,
-        due_from=due_from,
-        due_to=due_to,
-        status=status,
-        cursor=cursor,
-        limit=limit,
-    )
+    rows, next_cursor = list_deadlines(ctx, replace(where, status=status), cursor, limit)
     today = ctx.today()
     return {"items": [deadline_view(d, today) for d in rows], "next_cursor": next_cursor}
 
@@ -59,25 +56,13 @@ def get_deadlines(
 def get_reminders(
     ctx: CtxDep,
     user: CurrentUser,
-    case_id: CaseFilter = None,
-    kind: Annotated[DeadlineKind | None, Query(description="the deadline's kind")] = None,
-    due_from: DueFrom = None,
-    due_to: DueTo = None,
+    where: Filter,
     status: ReminderStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:
     """``status=dead`` lists the dead letters: reminders that failed every attempt."""
-    rows, next_cursor = list_reminders(
-        ctx,
-        case_id=case_id,
-        kind=kind,
-        due_from=due_from,
-        due_to=due_to,
-        status=status,
-        cursor=cursor,
-        limit=limit,
-    )
+    rows, next_cursor = list_reminders(ctx, replace(where, status=status), cursor, limit)
     return {"items": [reminder_view(r) for r in rows], "next_cursor": next_cursor}
 
 
