@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func
@@ -224,7 +224,6 @@ def consult(
 START_OF_TESTS = london(2024, 7, 1, 9)
 
 # The standard path of a small case, each step at the instant it lawfully can happen.
-SUBMITTED_AT = london(2024, 7, 1, 10)
 APPROVED_AT = london(2024, 9, 6, 10)
 CONSULTED_AT = london(2024, 9, 10, 10)
 SIGNED_AT = london(2024, 9, 16, 10)  # Mon: the first working day after call-in (Fri 13 Sep)
@@ -318,14 +317,6 @@ def allowed(ctx: Ctx, case_id: int, user: User) -> list[str]:
     return events_allowed(ctx, load(ctx, case_of(ctx, case_id)), user)
 
 
-def open_deadlines(ctx: Ctx, case_id: int) -> dict[tuple[str, int | None], date]:
-    """Open deadlines as {(kind, agreement_id): due_on}."""
-    rows = ctx.session.exec(
-        select(Deadline).where(Deadline.case_id == case_id, Deadline.status == "open")
-    ).all()
-    return {(d.kind, d.agreement_id): d.due_on for d in rows}
-
-
 def deadline_kinds(ctx: Ctx, case_id: int, status: str = "open") -> dict[str, set[date]]:
     """{kind: {due_on, ...}} of the case's deadlines in ``status``."""
     out: dict[str, set[date]] = {}
@@ -358,7 +349,3 @@ def audit_events(ctx: Ctx, case_id: int) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(col(AuditEvent.id))
         ).all()
     )
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)

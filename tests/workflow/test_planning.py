@@ -21,6 +21,7 @@ from casework import (
     new_case,
     nine_am,
     reminders_of,
+    snapshot,
     to_active,
     to_cabinet,
     to_delegated,
@@ -28,6 +29,7 @@ from casework import (
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from workflow.audit import verify
 from workflow.cases import patch_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
@@ -498,3 +500,33 @@ def test_duties_fall_due_on_a_working_day_and_facts_as_they_are(
             "agreement_end": {date(2025, 11, 25)},
             "envelope_exhausted": {date(2026, 5, 25)},
         }
+
+
+def test_a_transition_is_written_whole_or_not_at_all(
+    work: Work, clock: FrozenClock, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning fails after the state and the audit event were written: the unit of work
+    rolls all of it back, and the audit chain carries on without a gap."""
+    with work() as ctx:
+        case_id = key_exempt_case(
+            ctx,
+            people,
+            forward_plan_published_on=date(2023, 8, 1),
+            private_notice_published_on=date(2023, 8, 1),
+        )
+    with work() as ctx:
+        before = snapshot(ctx, case_id)
+
+    def broken(ctx: Ctx, bundle: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("workflow.planning.sync", broken)
+    with pytest.raises(RuntimeError), work() as ctx:
+        fire(ctx, case_id, "submit", people["officer"])
+    monkeypatch.undo()
+    with work() as ctx:
+        assert snapshot(ctx, case_id) == before
+        fire(ctx, case_id, "submit", people["officer"])
+    with work() as ctx:
+        assert case_of(ctx, case_id).version == before.version + 1
+        assert verify(ctx.session).ok
