@@ -7,7 +7,6 @@ to the current schema, ensures the bootstrap admin, and starts the in-process sc
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,14 +24,13 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.responses import problem_media_type
 from api.routes import api_router, health
 from api.schema_setup import prepare_database
+from api.web import router as web_router
 from scheduler.runner import InProcessScheduler
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
 from workflow.settings import Settings, get_settings
 from workflow.users import ensure_admin
-
-log = logging.getLogger("councilflow.api")
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Contract extensions and SLA refreshes through Cabinet, delegated sign-off,
@@ -86,6 +84,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings, app.state.clock, app.state.engine = settings, clock, engine
     app.state.metrics = Metrics(lambda: app.state.engine)
@@ -103,8 +102,6 @@ def create_app(
 
 
 def _include_web(app: FastAPI, settings: Settings) -> None:
-    from api.web import router as web_router
-
     app.include_router(web_router)
     static = Path(settings.static_dir) if settings.static_dir else STATIC
     if static.is_dir():
