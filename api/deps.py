@@ -18,19 +18,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from workflow.context import Ctx
+from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import Role, User
 from workflow.users import authenticate
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
+    # The domain's own unit of work: commit at the end, roll back on any exception, the
+    # commit's own failure included (a COMMIT that fails on SQLite leaves its transaction
+    # open, and without the rollback the pooled connection would carry it to the next user).
+    with unit_of_work(request.app.state.engine) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
