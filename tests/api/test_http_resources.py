@@ -4,6 +4,7 @@ retry, the machine, the calendar feed, the register import, health and metrics."
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from httpcase import Caller, draft_case, one_agreement, problem_of, to_delegated_approval
@@ -11,7 +12,10 @@ from icalendar import Calendar
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from api.app import create_app
+from workflow.db import make_engine
 from workflow.models import Reminder
+from workflow.settings import Settings
 from workflow.transparency import sample_register
 
 
@@ -161,3 +165,14 @@ def test_health_readiness_and_metrics(client: TestClient, people: dict[str, Call
     assert "councilflow_http_request_duration_seconds_bucket" in text
     assert 'councilflow_reminders{status="pending"}' in text
     assert 'councilflow_reminders{status="dead"} 0.0' in text
+
+
+def test_readiness_fails_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    """No lifespan here (it would fail first, on the schema): the app is up, the database is
+    not, and readiness says so while liveness still answers."""
+    unreachable = make_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    app = create_app(settings=Settings(run_scheduler_in_serve=False), engine=unreachable)
+    client = TestClient(app)
+    assert client.get("/healthz").status_code == 200
+    problem_of(client.get("/healthz/ready"), 503)
+    problem_of(client.get("/healthz", params={"ready": "true"}), 503)
