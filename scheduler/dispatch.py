@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from scheduler import outcome
 from scheduler.channels import Channel
@@ -108,12 +108,8 @@ def _claim(
             return 0, _Batch()
         rows = list(session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all())
         verdicts = vet(session, rows, now, settings.max_attempts)
-        for reason in set(verdicts.cancel.values()):
-            same = [i for i, r in verdicts.cancel.items() if r == reason]
-            counts.cancelled += outcome.record_cancelled(session, same, worker_id, now, reason)
-        for reason in set(verdicts.dead.values()):
-            same = [i for i, r in verdicts.dead.items() if r == reason]
-            counts.dead += outcome.record_dead(session, same, worker_id, now, reason)
+        counts.cancelled += _close(session, verdicts.cancel, "cancelled", worker_id, now)
+        counts.dead += _close(session, verdicts.dead, "dead", worker_id, now)
         notices = build_notices(session, verdicts.send, settings)
     counts.claimed += len(ids)
     counts.batches += 1
@@ -123,6 +119,17 @@ def _claim(
         batch.notices.append(notices[r.id])
         batch.attempts[r.id] = r.attempts
     return len(ids), batch
+
+
+def _close(
+    session: Session, reasons: dict[int, str], status: str, worker_id: str, now: datetime
+) -> int:
+    """One update per distinct reason, not per reminder."""
+    closed = 0
+    for reason in set(reasons.values()):
+        ids = [i for i, r in reasons.items() if r == reason]
+        closed += outcome.record_closed(session, ids, worker_id, now, status, reason)
+    return closed
 
 
 def _record(

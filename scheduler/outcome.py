@@ -105,30 +105,16 @@ def record_failure(
     return status.value if done else None
 
 
-def record_cancelled(
-    session: Session, ids: list[int], worker_id: str, now: datetime, reason: str
+def record_closed(
+    session: Session, ids: list[int], worker_id: str, now: datetime, status: str, reason: str
 ) -> int:
-    """Cancel claimed reminders that are no longer worth sending, saying why."""
+    """Close claimed reminders without sending them — ``cancelled`` (no longer worth sending)
+    or ``dead`` (claimed too often without an outcome) — saying why."""
     return _apply(
         session,
         ids,
         worker_id,
-        status=S.cancelled.value,
-        claimed_until=None,
-        last_error=reason[:MAX_ERROR_CHARS],
-        updated_at=now,
-    )
-
-
-def record_dead(
-    session: Session, ids: list[int], worker_id: str, now: datetime, reason: str
-) -> int:
-    """Dead-letter claimed reminders outright (e.g. claimed too often without an outcome)."""
-    return _apply(
-        session,
-        ids,
-        worker_id,
-        status=S.dead.value,
+        status=status,
         claimed_until=None,
         last_error=reason[:MAX_ERROR_CHARS],
         updated_at=now,

@@ -156,6 +156,14 @@ def due_reminder(session: Session, now: datetime, **kwargs: object) -> Reminder:
 Work = Callable[[], AbstractContextManager[Ctx]]
 
 
+def read(work: Work, reminder_id: int | None) -> Reminder:
+    """The reminder as committed now."""
+    with work() as ctx:
+        row = ctx.session.get(Reminder, reminder_id)
+        assert row is not None
+        return row
+
+
 def many_due(engine: Engine, now: datetime, n: int, channel: str = "webhook") -> list[int]:
     """``n`` due reminders, each for its own open deadline (so none coalesces with another),
     spread over a few cases; multi-row inserts, a few seconds for thousands. Answers the ids."""

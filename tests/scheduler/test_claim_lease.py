@@ -15,7 +15,6 @@ from scheduler.outcome import record_sent
 from scheduler.tick import run_tick
 from workflow.clock import FrozenClock
 from workflow.db import unit_of_work
-from workflow.models import Reminder
 from workflow.settings import Settings
 
 LEASE = timedelta(seconds=300)
@@ -24,13 +23,6 @@ LEASE = timedelta(seconds=300)
 def _claim(engine: Engine, clock: FrozenClock, worker: str, limit: int = 100) -> list[int]:
     with unit_of_work(engine) as session:
         return claim_batch(session, now=clock.now(), worker_id=worker, lease=LEASE, limit=limit)
-
-
-def _row(work: Work, rid: int) -> Reminder:
-    with work() as ctx:
-        row = ctx.session.get(Reminder, rid)
-        assert row is not None
-        return row
 
 
 def test_a_dead_workers_claim_is_taken_over_after_the_lease(
@@ -46,13 +38,13 @@ def test_a_dead_workers_claim_is_taken_over_after_the_lease(
     assert run_tick(engine, clock, settings, "live")["claimed"] == 0
     clock.advance(timedelta(seconds=2))
     assert run_tick(engine, clock, settings, "live")["sent"] == 1
-    row = _row(work, rid)
+    row = reminder_rows.read(work, rid)
     assert (row.status, row.claimed_by, row.attempts) == ("sent", "live", 2)
 
     # Had the first worker only been slow, its late outcome must not overwrite the new one.
     with work() as ctx:
         assert record_sent(ctx.session, [rid], "dead-worker", ctx.now()) == 0
-    assert _row(work, rid).claimed_by == "live"
+    assert reminder_rows.read(work, rid).claimed_by == "live"
 
 
 def test_a_reminder_whose_holders_keep_dying_is_dead_lettered(
@@ -67,7 +59,7 @@ def test_a_reminder_whose_holders_keep_dying_is_dead_lettered(
         clock.advance(LEASE + timedelta(seconds=1))
     result = run_tick(engine, clock, settings, "live")
     assert (result["sent"], result["dead"]) == (0, 1)
-    row = _row(work, rid)
+    row = reminder_rows.read(work, rid)
     assert row.status == "dead" and "claimed 3 times without an outcome" in (row.last_error or "")
 
 
@@ -87,7 +79,7 @@ def test_nothing_is_sent_once_the_lease_is_nearly_over(
     with webhook_receiver(now=clock.now, on_delivery=slow) as receiver:
         result = run_tick(engine, clock, delivering_to(settings, receiver), concurrency=1)
         assert (result["sent"], result["released"]) == (1, 1)
-        released = _row(work, ids[1])  # type: ignore[arg-type]
+        released = reminder_rows.read(work, ids[1])
         assert (released.status, released.attempts, released.claimed_by) == ("pending", 0, None)
         assert run_tick(engine, clock, delivering_to(settings, receiver))["sent"] == 1
     assert receiver.keys() == [str(i) for i in ids]

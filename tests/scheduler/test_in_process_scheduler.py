@@ -4,24 +4,17 @@ catch-up) and then on its interval; shutting down waits for the pass in hand."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date
 
 import reminder_rows
+from processes import wait_until
 from reminder_rows import Work
 from sqlalchemy.engine import Engine
 
 from scheduler.runner import InProcessScheduler
 from workflow.clock import FrozenClock
-from workflow.models import Case, Reminder
+from workflow.models import Case
 from workflow.settings import Settings
-
-
-def _eventually(check: Callable[[], bool], seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the scheduler did not get there in time"
-        time.sleep(0.05)
 
 
 def test_on_start_it_catches_up_then_keeps_going_until_shut_down(
@@ -35,17 +28,16 @@ def test_on_start_it_catches_up_then_keeps_going_until_shut_down(
         ).id
 
     def status(rid: int | None) -> str:
-        with work() as ctx:
-            return ctx.session.get(Reminder, rid).status  # type: ignore[union-attr]
+        return reminder_rows.read(work, rid).status
 
     scheduler = InProcessScheduler(engine, clock, settings, worker_id="serve")
     scheduler.start()
     try:
-        _eventually(lambda: status(overdue) == "sent")
+        wait_until(lambda: status(overdue) == "sent", 15, "the catch-up")
         with work() as ctx:
             assert ctx.session.get(Case, ended).state == "expired"  # type: ignore[union-attr]
             later = reminder_rows.due_reminder(ctx.session, ctx.now()).id
-        _eventually(lambda: status(later) == "sent")  # woken again by the interval
+        wait_until(lambda: status(later) == "sent", 15, "the next wake-up")
     finally:
         scheduler.shutdown()
     assert not scheduler.scheduler.running

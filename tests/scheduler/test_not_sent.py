@@ -46,10 +46,8 @@ def _due_then(work: Work, purpose: str = "reminder", **change: object) -> int:
 
 
 def _outcome(work: Work, rid: int) -> tuple[str, str | None]:
-    with work() as ctx:
-        row = ctx.session.get(Reminder, rid)
-        assert row is not None
-        return row.status, row.last_error
+    row = reminder_rows.read(work, rid)
+    return row.status, row.last_error
 
 
 def test_a_reminder_for_a_deadline_already_done_is_cancelled_not_sent(

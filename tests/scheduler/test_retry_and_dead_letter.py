@@ -16,15 +16,8 @@ from scheduler.retry import retry_reminder
 from scheduler.tick import run_tick
 from workflow.clock import FrozenClock
 from workflow.errors import Conflict, NotFound
-from workflow.models import AuditEvent, Reminder
+from workflow.models import AuditEvent
 from workflow.settings import Settings
-
-
-def _row(work: Work, rid: int) -> Reminder:
-    with work() as ctx:
-        row = ctx.session.get(Reminder, rid)
-        assert row is not None
-        return row
 
 
 def test_backoff_is_exponential_capped_and_jittered_in_the_upper_half() -> None:
@@ -52,7 +45,7 @@ def test_a_failing_receiver_gets_retries_then_a_dead_letter_then_an_admin_retry(
         waits = []
         for attempt in range(1, 4):
             assert run_tick(engine, clock, settings)["failed"] == 1
-            row = _row(work, rid)
+            row = reminder_rows.read(work, rid)
             assert (row.status, row.attempts) == ("failed", attempt)
             assert "webhook answered 503" in (row.last_error or "")
             waits.append(row.fire_at - clock.now())
@@ -66,7 +59,7 @@ def test_a_failing_receiver_gets_retries_then_a_dead_letter_then_an_admin_retry(
 
         result = run_tick(engine, clock, settings)
         assert (result["failed"], result["dead"]) == (0, 1)
-        row = _row(work, rid)
+        row = reminder_rows.read(work, rid)
         assert (row.status, row.attempts) == ("dead", 4)
         clock.advance(timedelta(days=30))
         assert run_tick(engine, clock, settings)["claimed"] == 0  # dead stays dead
@@ -76,7 +69,7 @@ def test_a_failing_receiver_gets_retries_then_a_dead_letter_then_an_admin_retry(
             again = retry_reminder(ctx, rid, actor=admin)
             assert (again.status, again.attempts, again.fire_at) == ("pending", 0, clock.now())
         assert run_tick(engine, clock, settings)["sent"] == 1
-    assert _row(work, rid).status == "sent"
+    assert reminder_rows.read(work, rid).status == "sent"
     # Five deliveries in all, every one with the same idempotency key.
     assert receiver.keys() == [str(rid)] * 5
     with work() as ctx:
