@@ -132,7 +132,7 @@ def sefton_case_in(agreement_ids: list[int]) -> CaseIn:
         meeting_date=date(2024, 9, 5),
         agenda_item="6",
         key_decision=True,
-        forward_plan_published_on=date(2024, 7, 31),
+        forward_plan_published_on=date(2024, 6, 28),
         proposal=ProposalIn(start_date=date(2024, 10, 1), initial_months=6, max_months=12),
         report=ReportIn(
             summary=(

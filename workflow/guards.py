@@ -96,6 +96,17 @@ def _fmt(d: date) -> str:
     return d.strftime("%a %d %b %Y")
 
 
+def _happened(published_on: date | None, today: date) -> date | None:
+    """A notice dated after today has not been published yet, so it cannot count."""
+    return published_on if published_on is not None and published_on <= today else None
+
+
+def _future_note(what: str, published_on: date | None, today: date) -> str:
+    if published_on is not None and published_on > today:
+        return f" (the {what} is dated {_fmt(published_on)}, which is still to come)"
+    return ""
+
+
 # --- submit -----------------------------------------------------------------------------
 
 
@@ -161,17 +172,18 @@ def key_decision_notice(ctx: GuardContext) -> str | None:
     if meeting is None or not is_key_decision(ctx):
         return None
     need = ctx.settings.forward_plan_clear_days
-    published = case.forward_plan_published_on
+    published = _happened(case.forward_plan_published_on, ctx.today)
     if published is not None and timerules.clear_days_between(published, meeting) >= need:
         return None
     if case.urgency_route == "general_exception":
         gen = ctx.settings.general_exception_clear_days
-        told = case.urgency_notified_on
+        told = _happened(case.urgency_notified_on, ctx.today)
         if told is not None and timerules.clear_days_between(told, meeting) >= gen:
             return None
         return (
             "general exception needs the overview and scrutiny chair told and the notice "
             f"published at least {gen} clear days before the meeting"
+            + _future_note("general exception notice", case.urgency_notified_on, ctx.today)
         )
     if case.urgency_route == "special_urgency":
         if case.urgency_agreed_by:
@@ -182,6 +194,7 @@ def key_decision_notice(ctx: GuardContext) -> str | None:
     return (
         f"a key decision needs a forward-plan notice by {_fmt(latest)} ({need} clear days "
         f"before the meeting) and it {when}; or record an urgency route"
+        + _future_note("forward-plan notice", case.forward_plan_published_on, ctx.today)
     )
 
 
@@ -194,13 +207,14 @@ def exempt_notice(ctx: GuardContext) -> str | None:
     if not 1 <= case.exempt_paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
     need = ctx.settings.private_notice_clear_days
-    published = case.private_notice_published_on
+    published = _happened(case.private_notice_published_on, ctx.today)
     if published is not None and timerules.clear_days_between(published, meeting) >= need:
         return None
     latest = timerules.latest_notice_date(meeting, need)
     return (
         f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({need} clear days "
         "before the meeting)"
+        + _future_note("private-meeting notice", case.private_notice_published_on, ctx.today)
     )
 
 

@@ -256,6 +256,38 @@ def test_exempt_notice_needs_a_private_meeting_notice_28_clear_days_ahead(
         CaseIn.model_validate({**_case_fields(), "exempt_paragraph": 8})
 
 
+def test_a_notice_dated_in_the_future_does_not_count_until_its_day(
+    work: Work, clock: FrozenClock, people: People, settings: Settings
+) -> None:
+    """Recording the date a notice *will* go out is not publishing it: until that day comes,
+    submit is refused for each of the three notices, and on the day it passes."""
+    settings.agenda_clear_working_days = 0
+    forward = drafted(work, people, key_decision=True, forward_plan_published_on=date(2024, 8, 2))
+    private = drafted(
+        work, people, exempt_paragraph=3, private_notice_published_on=date(2024, 8, 2)
+    )
+    general = drafted(
+        work,
+        people,
+        key_decision=True,
+        urgency=UrgencyIn(
+            route="general_exception", reason="Contracts end.", notified_on=date(2024, 8, 2)
+        ),
+    )
+    clock.travel_to(london(2024, 8, 1))
+    for case_id, guard, what in (
+        (forward, "key_decision_notice", "forward-plan notice"),
+        (private, "exempt_notice", "private-meeting notice"),
+        (general, "key_decision_notice", "general exception notice"),
+    ):
+        exc = refused(work, case_id, people["officer"], "submit")
+        assert guard_names(exc) == [guard]
+        assert f"the {what} is dated Fri 02 Aug 2024, which is still to come" in exc.detail
+    clock.travel_to(london(2024, 8, 2))
+    for case_id in (forward, private, general):
+        assert fires(work, case_id, people["officer"], "submit") == "cabinet_consideration"
+
+
 def _case_fields() -> dict[str, Any]:
     return {
         "kind": "extension",
