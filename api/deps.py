@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -21,7 +21,7 @@ from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import Role, User
-from workflow.users import authenticate
+from workflow.users import authenticate, user_for_calendar_key
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -54,6 +54,26 @@ def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def calendar_reader(
+    ctx: CtxDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    key: Annotated[
+        str | None,
+        Query(
+            max_length=60,
+            description="The caller's calendar key (from the Calendar page), for calendar "
+            "apps that cannot send a bearer token; it can read this feed and nothing else.",
+        ),
+    ] = None,
+) -> User:
+    if credentials is None and key:
+        return user_for_calendar_key(ctx, key)
+    return authenticate(ctx, credentials.credentials if credentials else None)
+
+
+CalendarReader = Annotated[User, Depends(calendar_reader)]
 
 
 def admin_user(user: CurrentUser) -> User:

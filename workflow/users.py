@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from sqlalchemy import select as sa_select
@@ -46,6 +47,31 @@ def create_user(
     ctx.session.add(user)
     ctx.session.flush()
     return user, token
+
+
+def calendar_key(user: User, secret: str) -> str:
+    """A key for the calendar feed URL, for calendar apps that cannot send a bearer token.
+
+    It grants reading that one feed and nothing else, and it is bound to the user's current
+    token hash: issuing the user a new token revokes every feed address given out before.
+    """
+    mac = hmac.new(
+        secret.encode(), f"calendar:{user.id}:{user.token_hash}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"{user.id}-{mac[:40]}"
+
+
+def user_for_calendar_key(ctx: Ctx, key: str) -> User:
+    user_id, _, _mac = key.partition("-")
+    user = ctx.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    if (
+        user is None
+        or user.is_system
+        or user.token_hash is None
+        or not hmac.compare_digest(calendar_key(user, ctx.settings.session_secret), key)
+    ):
+        raise Unauthenticated("the calendar key is not recognised")
+    return user
 
 
 def authenticate(ctx: Ctx, token: str | None) -> User:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Response
 from icalendar import Calendar, Event
 
-from api.deps import CtxDep, CurrentUser
+from api.deps import CalendarReader, CtxDep
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX
 from api.responses import AUTH, problems
@@ -55,7 +55,7 @@ def deadline_event(deadline: Deadline, case: Case, base_url: str) -> Event:
     },
     summary="The caller's deadlines as an iCalendar feed",
 )
-def get_calendar(ctx: CtxDep, user: CurrentUser) -> Response:
+def get_calendar(ctx: CtxDep, user: CalendarReader) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//CouncilFlow//Deadlines//EN")
     calendar.add("version", "2.0")

@@ -1,5 +1,6 @@
-"""The calendar page: the caller's ``calendar.ics`` subscription address and how to use it,
-and the same feed to download with the session, for calendar apps that cannot send a token.
+"""The calendar page: the caller's ``calendar.ics`` subscription address (with a calendar key
+that reads the feed and nothing else, for calendar apps that cannot send a token), the bearer
+form of the same address, and the feed to download with the session.
 
 Which deadlines are someone's is ``workflow.duties.calendar_deadlines``, the feed itself is the
 API's own ``GET /api/v1/calendar.ics`` handler: the page never builds a second feed.
@@ -14,6 +15,7 @@ from starlette.responses import Response
 from api.routes.calendar import get_calendar
 from api.web.pages import WebRoute, signed_in
 from workflow.duties import calendar_deadlines
+from workflow.users import calendar_key
 
 router = APIRouter(route_class=WebRoute)
 
@@ -26,9 +28,15 @@ def calendar_page(request: Request) -> Response:
         base = page.ctx.settings.base_url.rstrip("/")
         today = page.ctx.today()
         rows = [(d, c) for d, c in calendar_deadlines(page.ctx, page.me) if d.due_on >= today]
+        key = calendar_key(page.me, page.ctx.settings.session_secret)
         return page.render(
             "calendar.html",
-            {"feed_url": base + FEED_PATH, "deadlines": rows[:50], "more": max(0, len(rows) - 50)},
+            {
+                "feed_url": base + FEED_PATH,
+                "subscribe_url": f"{base}{FEED_PATH}?key={key}",
+                "deadlines": rows[:50],
+                "more": max(0, len(rows) - 50),
+            },
         )
 
 

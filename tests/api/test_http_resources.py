@@ -11,12 +11,14 @@ from httpcase import Caller, draft_case, one_agreement, problem_of, to_delegated
 from icalendar import Calendar
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.app import create_app
 from workflow.db import make_engine
-from workflow.models import Reminder
+from workflow.models import Reminder, User
 from workflow.settings import Settings
 from workflow.transparency import sample_register
+from workflow.users import calendar_key
 
 
 def every_page(caller: Caller, path: str, **params: object) -> list[dict[str, object]]:
@@ -132,6 +134,31 @@ def test_the_calendar_feed_is_stable_and_all_day(people: dict[str, Caller]) -> N
     assert "Sign off due" in kinds
     outsider = Calendar.from_ical(people["other_officer"].get("/calendar.ics").content)
     assert outsider.walk("VEVENT") == []
+
+
+def test_a_calendar_key_reads_the_feed_and_nothing_else(
+    people: dict[str, Caller], engine: Engine
+) -> None:
+    """Calendar apps cannot send a bearer token: the feed address carries a key bound to the
+    user's current token, which reads that feed only and dies when the token is replaced."""
+    officer = people["officer"]
+    to_delegated_approval(people, draft_case(officer)["id"])
+    client = officer.client
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        user = session.get(User, officer.id)
+        assert user is not None
+        key = calendar_key(user, settings.session_secret)
+    feed = client.get("/api/v1/calendar.ics", params={"key": key})
+    assert feed.status_code == 200, feed.text
+    assert feed.content == officer.get("/calendar.ics").content
+    problem_of(client.get("/api/v1/calendar.ics", params={"key": key[:-1] + "0"}), 401)
+    problem_of(client.get("/api/v1/calendar.ics", params={"key": "nonsense"}), 401)
+    problem_of(client.get("/api/v1/me", params={"key": key}), 401)
+    with Session(engine) as session:
+        session.execute(update(User).where(User.id == officer.id).values(token_hash="0" * 64))
+        session.commit()
+    problem_of(client.get("/api/v1/calendar.ics", params={"key": key}), 401)
 
 
 def test_the_transparency_register_imports(people: dict[str, Caller]) -> None:

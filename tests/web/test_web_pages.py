@@ -237,6 +237,11 @@ def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient)
     page = web.get("/calendar")
     assert "/api/v1/calendar.ics" in page.text
     assert "Authorization: Bearer" in page.text
+    subscribe = page.text.split('id="subscribe-url">', 1)[1].split("</code>", 1)[0]
+    key = subscribe.split("?key=", 1)[1]
+    by_key = web.client.get("/api/v1/calendar.ics", params={"key": key})
+    assert by_key.status_code == 200
+    assert b"Service Level Agreement with Miocare Group CIC" in by_key.content
     feed = web.client.get("/calendar/download")
     assert feed.status_code == 200
     assert feed.headers["content-type"].startswith("text/calendar")
