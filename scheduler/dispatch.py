@@ -22,7 +22,7 @@ from scheduler import outcome
 from scheduler.channels import Channel
 from scheduler.claim import claim_batch
 from scheduler.notice import Notice, build_notices
-from scheduler.sending import SEND_CONCURRENCY, Results, send_all
+from scheduler.sending import Results, send_all
 from scheduler.vetting import vet
 from workflow.clock import Clock
 from workflow.db import unit_of_work
@@ -65,12 +65,15 @@ def dispatch_due(
     worker_id: str,
     channels: Mapping[str, Channel],
     stop: threading.Event | None = None,
-    concurrency: int = SEND_CONCURRENCY,
+    concurrency: int | None = None,
 ) -> DispatchCounts:
     """Send every reminder that is due, batch by batch, until none is left or ``stop``.
 
-    ``concurrency`` deliveries are in flight at once; 1 sends strictly in order.
+    ``concurrency`` deliveries are in flight at once (default: the
+    ``dispatch_concurrency`` setting); 1 sends strictly in order.
     """
+    if concurrency is None:
+        concurrency = settings.dispatch_concurrency
     counts = DispatchCounts()
     limit = max(1, settings.dispatch_batch_size)
     safety = timedelta(seconds=settings.claim_lease_seconds * LEASE_SAFETY)

@@ -19,9 +19,6 @@ from workflow.clock import Clock
 
 log = logging.getLogger("councilflow.scheduler")
 
-# How many deliveries one dispatcher has in flight at once.
-SEND_CONCURRENCY = 8
-
 SENT, FAILED, UNSENT = "sent", "failed", "unsent"
 
 

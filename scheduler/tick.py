@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from scheduler.channels import Channel, build_channels, close_all
 from scheduler.dispatch import dispatch_due
 from scheduler.expiry import expire_overdue
-from scheduler.sending import SEND_CONCURRENCY
 from workflow.clock import Clock
 from workflow.settings import Settings
 
@@ -37,7 +36,7 @@ def run_tick(
     *,
     channels: Mapping[str, Channel] | None = None,
     stop: threading.Event | None = None,
-    concurrency: int = SEND_CONCURRENCY,
+    concurrency: int | None = None,
 ) -> dict[str, Any]:
     """Run one pass and answer what it did.
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # Delivery.
     dispatch_interval_seconds: float = 5.0
     dispatch_batch_size: int = 100
+    dispatch_concurrency: int = 8  # deliveries one dispatcher has in flight at once
     claim_lease_seconds: int = 300
     max_attempts: int = 6
     backoff_base_seconds: float = 30.0
