@@ -36,7 +36,7 @@ def pg(tmp_path: Path) -> Iterator[tuple[Engine, str]]:
     base = os.environ.get("COUNCILFLOW_TEST_DATABASE_URL")
     if not base:
         pytest.skip("needs PostgreSQL: set COUNCILFLOW_TEST_DATABASE_URL (CI always does)")
-    name = f"councilflow_procs_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = f"councilflow_procs_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     with scratch_database(base, name) as db:
         yield db
 
