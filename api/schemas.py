@@ -174,10 +174,10 @@ class ResolutionOut(BaseModel):
 class DelegationOut(BaseModel):
     delegate_id: int
     consultee_id: int | None
-    max_months: int
+    max_months: int | None  # None where the viewer may not see an exempt case's figures
     latest_end_date: date
-    months_used: int
-    months_left: int
+    months_used: int | None
+    months_left: int | None
     resolution: ResolutionOut | None
 
 

@@ -51,7 +51,13 @@ def append(
     from_state: str | None = None,
     to_state: str | None = None,
     data: dict[str, Any] | None = None,
+    exempt_paragraph: int | None = None,
 ) -> AuditEvent:
+    """Append one event. ``exempt_paragraph`` stamps the event with the Schedule 12A paragraph
+    in force when it was written, so what was exempt then stays redacted even if the case is
+    later made public: redaction never depends only on the case as it is now."""
+    if exempt_paragraph is not None:
+        data = {**(data or {}), "exempt_paragraph": exempt_paragraph}
     head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
     if head is None:
         head = AuditHead(id=1, last_id=0, last_hash=GENESIS)

@@ -40,6 +40,11 @@ class CaseBundle:
             return 0
         return sum(s.months for s in self.sign_offs if s.delegation_id == self.delegation.id)
 
+    @property
+    def months_left(self) -> int:
+        """What is left of the envelope for the delegate to sign off."""
+        return 0 if self.delegation is None else self.delegation.months_left(self.months_used)
+
 
 def get_case(ctx: Ctx, case_id: int) -> Case:
     case = ctx.session.get(Case, case_id)

@@ -18,7 +18,8 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.events import claim_version
+from workflow.events import claim_version, guard_context
+from workflow.exempt import may_see_exempt
 from workflow.machine import AUTHOR_OR_DIRECTORATE_OFFICER
 from workflow.models import (
     Agreement,
@@ -79,6 +80,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
         from_state=None,
         to_state=State.drafted,
         data={"case": data.model_dump(mode="json")},
+        exempt_paragraph=data.exempt_paragraph,
     )
     planning.sync(ctx, load(ctx, case))
     ctx.session.flush()
@@ -95,11 +97,13 @@ def patch_case(
         )
     if case.state != State.drafted:
         raise TransitionRefused("patch", case.state, [])
-    from workflow.events import guard_context
-
     bundle = load(ctx, case)
-    if not AUTHOR_OR_DIRECTORATE_OFFICER.check(guard_context(ctx, bundle, actor)):
-        raise Forbidden(f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}")
+    if not may_edit_draft(ctx, bundle, actor):
+        raise Forbidden(
+            f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}; an exempt "
+            "draft only by those of them who may see its exempt information"
+        )
+    was_exempt = case.exempt_paragraph
     changes = data.model_dump(mode="json", exclude_unset=True)
     if not changes:
         raise InvalidInput("nothing to change", [FieldProblem("body", "no fields given")])
@@ -146,10 +150,22 @@ def patch_case(
         from_state=case.state,
         to_state=case.state,
         data={"changes": changes},
+        exempt_paragraph=was_exempt or case.exempt_paragraph,
     )
     planning.sync(ctx, load(ctx, case))
     ctx.session.flush()
     return case
+
+
+def may_edit_draft(ctx: Ctx, bundle: CaseBundle, actor: User) -> bool:
+    """The author or an officer of the directorate may change a draft; but a draft carrying
+    exempt information only if they may see it, or an edit could overwrite or un-redact what
+    they were never shown."""
+    return (
+        bundle.case.state == State.drafted
+        and AUTHOR_OR_DIRECTORATE_OFFICER.check(guard_context(ctx, bundle, actor))
+        and may_see_exempt(bundle, actor)
+    )
 
 
 def list_cases(

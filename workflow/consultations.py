@@ -76,5 +76,6 @@ def record_consultation(
         from_state=case.state,
         to_state=case.state,
         data={"consultation_id": consultation.id, **data.model_dump(mode="json")},
+        exempt_paragraph=case.exempt_paragraph,
     )
     return consultation

@@ -146,6 +146,7 @@ def fire(
         from_state=from_state,
         to_state=to_state,
         data=data,
+        exempt_paragraph=case.exempt_paragraph,
     )
     planning.sync(ctx, load(ctx, case))
     ctx.session.flush()

@@ -209,6 +209,10 @@ class Delegation(SQLModel, table=True):
     latest_end_date: date
     created_at: datetime = _instant()
 
+    def months_left(self, months_used: int) -> int:
+        """What is left of the envelope once ``months_used`` have been signed off."""
+        return max(0, self.max_months - months_used)
+
 
 class Consultation(SQLModel, table=True):
     __tablename__ = "consultations"

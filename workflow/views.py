@@ -15,10 +15,10 @@ from workflow.bundle import CaseBundle
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.events import events_allowed
+from workflow.exempt import is_entitled, may_see_exempt
 from workflow.guards import case_value_pence, is_key_decision_facts
-from workflow.models import AuditEvent, Deadline, DeadlineStatus, Role, User
+from workflow.models import AuditEvent, Deadline, DeadlineStatus, User
 
-ENTITLED_ROLES = (Role.democratic_services, Role.scrutiny, Role.admin)
 REDACTED = "[exempt]"
 # Audit data keys that are dates or states, never exempt content.
 AUDIT_PUBLIC_KEYS = {
@@ -34,19 +34,6 @@ AUDIT_PUBLIC_KEYS = {
     "sign_off_id",
     "consultation_id",
 }
-
-
-def may_see_exempt(bundle: CaseBundle, viewer: User) -> bool:
-    case = bundle.case
-    if case.exempt_paragraph is None:
-        return True
-    if viewer.id == case.author_id or any(viewer.has_role(r) for r in ENTITLED_ROLES):
-        return True
-    delegation = bundle.delegation
-    return delegation is not None and viewer.id in (
-        delegation.delegate_id,
-        delegation.consultee_id,
-    )
 
 
 def redaction_notice(paragraph: int) -> dict[str, Any]:
@@ -118,7 +105,7 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
             "max_months": d.max_months,
             "latest_end_date": d.latest_end_date.isoformat(),
             "months_used": bundle.months_used,
-            "months_left": max(0, d.max_months - bundle.months_used),
+            "months_left": bundle.months_left,
             "resolution": None
             if r is None
             else {
@@ -167,6 +154,11 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
         notice = redaction_notice(case.exempt_paragraph)
         view["report"] = notice
         view["value_pence"] = None
+        # Beyond title, state and dates: the figures of the proposal and envelope too.
+        view["proposal"]["initial_months"] = view["proposal"]["max_months"] = None
+        if delegation is not None:
+            for key in ("max_months", "months_used", "months_left"):
+                delegation[key] = None
         if urgency is not None:
             urgency["reason"] = REDACTED
         view["redacted"] = notice
@@ -174,6 +166,10 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
 
 
 def audit_view(event: AuditEvent, entitled: bool, paragraph: int | None) -> dict[str, Any]:
+    """``paragraph`` is the case's paragraph now; the event's own stamp (the paragraph when it
+    was written) counts too, so clearing the paragraph later reveals nothing written before."""
+    stamped = event.data.get("exempt_paragraph")
+    paragraph = paragraph or (stamped if isinstance(stamped, int) else None)
     data = event.data
     if not entitled and paragraph is not None:
         data = {k: v for k, v in data.items() if k in AUDIT_PUBLIC_KEYS}
@@ -205,7 +201,7 @@ def audit_of(
         .order_by(col(AuditEvent.id))
         .limit(limit)
     ).all()
-    entitled = may_see_exempt(bundle, viewer)
+    entitled = is_entitled(bundle, viewer)
     return [audit_view(e, entitled, bundle.case.exempt_paragraph) for e in rows]
 
 

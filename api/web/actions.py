@@ -84,7 +84,7 @@ def _defaults(page: Page, bundle: CaseBundle, event: str) -> dict[str, Any]:
         values["decided_on"] = forms.parts_of(case.meeting_date)
         values["notice_published_on"] = forms.parts_of(None)
     if event == "sign_off" and bundle.delegation is not None:
-        left = bundle.delegation.max_months - bundle.months_used
+        left = bundle.months_left
         initial = case.proposal_initial_months or left
         values["months"] = str(min(initial, left)) if left > 0 else ""
     return values
@@ -184,7 +184,7 @@ def _sign_off_check(
             "case": bundle.case,
             "delegation": delegation,
             "months_used": bundle.months_used,
-            "months_left": max(0, delegation.max_months - bundle.months_used),
+            "months_left": bundle.months_left,
             "months": months,
             "start": start,
             "end": end,

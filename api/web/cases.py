@@ -18,11 +18,10 @@ from api.web.event_forms import why_not
 from api.web.machine_view import mermaid_source, state_cards
 from api.web.pages import Page, WebRoute, signed_in
 from api.web.templating import long_date
-from workflow import consultations
+from workflow import cases, consultations
 from workflow.bundle import CaseBundle, get_case, load
 from workflow.cases import list_cases
-from workflow.events import guard_context
-from workflow.machine import AUTHOR_OR_DIRECTORATE_OFFICER, events_from
+from workflow.machine import events_from
 from workflow.models import State
 from workflow.views import audit_of, case_view
 
@@ -50,10 +49,8 @@ def cases_list(request: Request, state: str | None = None, cursor: str | None = 
 
 
 def may_edit_draft(page: Page, bundle: CaseBundle) -> bool:
-    """The same check ``workflow.cases.patch_case`` makes."""
-    return bundle.case.state == State.drafted and AUTHOR_OR_DIRECTORATE_OFFICER.check(
-        guard_context(page.ctx, bundle, page.me)
-    )
+    """Whether to offer the edit link: the rule ``workflow.cases.patch_case`` enforces."""
+    return cases.may_edit_draft(page.ctx, bundle, page.me)
 
 
 def may_record_consultation(page: Page, bundle: CaseBundle) -> bool:

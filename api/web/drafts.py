@@ -402,7 +402,8 @@ def edit_case(request: Request, case_id: int) -> Response:
         bundle = load(page.ctx, get_case(page.ctx, case_id))
         if not may_edit_draft(page, bundle):
             raise Forbidden(
-                "only a draft may be changed, by its author or an officer of its directorate"
+                "only a draft may be changed, by its author or an officer of its directorate; "
+                "an exempt draft only by those of them who may see its exempt information"
             )
         draft = Draft.from_view(case_view(page.ctx, bundle, page.me))
         return _render(page, draft, Errors(), bundle.case)

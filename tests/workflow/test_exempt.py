@@ -1,0 +1,102 @@
+"""Exempt information stays with those entitled to it (SPEC §6), however the case changes:
+an officer who may not see it cannot overwrite or un-redact it, what was written while exempt
+stays redacted after the paragraph is cleared, and the proposal's figures are hidden too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from casework import Work, case_of, new_case, to_delegated
+
+from workflow.bundle import load
+from workflow.cases import patch_case
+from workflow.clock import FrozenClock
+from workflow.errors import Forbidden
+from workflow.models import User
+from workflow.schemas import CasePatch, ReportIn
+from workflow.views import audit_of, case_view
+
+SECRET = "Extend the day services while they are re-procured."  # casework's report summary
+
+
+def exempt_draft(work: Work, people: dict[str, User]) -> int:
+    with work() as ctx:
+        return new_case(ctx, people, exempt_paragraph=3)
+
+
+def test_an_officer_who_may_not_see_it_cannot_change_an_exempt_draft(
+    work: Work, people: dict[str, User]
+) -> None:
+    case_id = exempt_draft(work, people)
+    colleague = people["colleague"]  # an officer of the directorate, not the author
+    for change in (
+        CasePatch(exempt_paragraph=None),
+        CasePatch(report=ReportIn(summary="Overwritten.")),
+        CasePatch(title="A new title"),
+    ):
+        with work() as ctx, pytest.raises(Forbidden, match="exempt"):
+            patch_case(ctx, case_id, change, colleague)
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert case.exempt_paragraph == 3 and case.version == 1
+        assert case_view(ctx, load(ctx, case), people["officer"])["report"]["summary"] == SECRET
+    # The same colleague may change a draft that is not exempt.
+    with work() as ctx:
+        open_case = new_case(ctx, people)
+    with work() as ctx:
+        assert patch_case(ctx, open_case, CasePatch(title="Renamed"), colleague).version == 2
+
+
+def _text(value: Any) -> str:
+    return repr(value)
+
+
+def test_what_was_written_while_exempt_stays_redacted_after_the_paragraph_is_cleared(
+    work: Work, people: dict[str, User]
+) -> None:
+    case_id = exempt_draft(work, people)
+    with work() as ctx:
+        patch_case(ctx, case_id, CasePatch(exempt_paragraph=None), people["officer"])
+        patch_case(ctx, case_id, CasePatch(title="Day services, now public"), people["officer"])
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        viewer_sees = audit_of(ctx, bundle, people["viewer"])
+        author_sees = audit_of(ctx, bundle, people["officer"])
+    create, cleared, renamed = viewer_sees
+    assert [e["event"] for e in viewer_sees] == ["create", "patch", "patch"]
+    assert (
+        SECRET not in _text(create["data"]) and create["data"]["redacted"]["exempt_paragraph"] == 3
+    )
+    assert cleared["data"]["redacted"]["exempt_paragraph"] == 3
+    assert "redacted" not in renamed["data"]
+    assert renamed["data"]["changes"] == {"title": "Day services, now public"}
+    assert SECRET in _text(author_sees[0]["data"])
+
+
+def test_a_viewer_sees_no_figures_of_an_exempt_proposal_or_envelope(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    case_id = exempt_draft(work, people)
+    with work() as ctx:
+        patch_case(
+            ctx,
+            case_id,
+            CasePatch(private_notice_published_on=ctx.today()),
+            people["officer"],
+        )
+    to_delegated(work, clock, people, case_id)
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        seen = case_view(ctx, bundle, people["viewer"])
+        full = case_view(ctx, bundle, people["executive"])
+    assert seen["proposal"] == {
+        "start_date": "2024-10-01",
+        "initial_months": None,
+        "max_months": None,
+    }
+    assert seen["value_pence"] is None
+    delegation = seen["delegation"]
+    assert [delegation[k] for k in ("max_months", "months_used", "months_left")] == [None] * 3
+    assert delegation["latest_end_date"] == "2025-09-30"
+    assert full["proposal"]["max_months"] == 12 and full["delegation"]["months_left"] == 12
