@@ -7,6 +7,7 @@ to the current schema, ensures the bootstrap admin, and starts the in-process sc
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ from workflow.settings import Settings, get_settings
 from workflow.users import ensure_admin
 
 STATIC = Path(__file__).parent / "static"
+log = logging.getLogger("councilflow.api")
+
 DESCRIPTION = """Contract extensions and SLA refreshes through Cabinet, delegated sign-off,
 activity and expiry, with the deadlines and reminders on the way (SPEC §7).
 
@@ -42,6 +45,10 @@ Every POST takes an `Idempotency-Key`; case answers carry an `ETag` that `If-Mat
 
 def _bootstrap(app: FastAPI) -> None:
     state = app.state
+    for name in state.settings.insecure_defaults():
+        log.warning(
+            "%s is still the shipped default: set it before anyone else can reach this", name
+        )
     prepare_database(state.engine)
     if state.settings.admin_token:
         with unit_of_work(state.engine) as session:

@@ -101,6 +101,10 @@ def run_forever(settings: Settings) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     quiet_logs()
+    for name in settings.insecure_defaults():
+        log.warning(
+            "%s is still the shipped default: set it before anyone else can reach this", name
+        )
     engine = make_engine(settings.database_url)
     job = DispatchJob(engine, Clock(start=settings.now), settings)
     scheduler = BlockingScheduler(**_options())

@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_OFFSETS = [28, 14, 7, 1]
 
 Channel = Literal["email", "webhook", "log"]
+SHIPPED_SESSION_SECRET = "change-me-session-secret"
+SHIPPED_WEBHOOK_SECRET = "change-me"
 
 
 class Settings(BaseSettings):
@@ -63,14 +65,24 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
 
     webhook_url: str | None = None
-    webhook_secret: str = "change-me"
+    webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
     # HTTP.
     static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576
-    session_secret: str = "change-me-session-secret"
+    session_secret: str = SHIPPED_SESSION_SECRET
     secure_cookies: bool = False
+
+    def insecure_defaults(self) -> list[str]:
+        """Secrets still at their shipped defaults: anyone who read this file could forge a
+        session cookie, a calendar key or a webhook signature with them."""
+        found = []
+        if self.session_secret == SHIPPED_SESSION_SECRET:
+            found.append("COUNCILFLOW_SESSION_SECRET")
+        if "webhook" in self.reminder_channels and self.webhook_secret == SHIPPED_WEBHOOK_SECRET:
+            found.append("COUNCILFLOW_WEBHOOK_SECRET")
+        return found
 
     def offsets_for(self, deadline_kind: str) -> list[int]:
         """Offsets for one deadline kind, falling back to the general list."""
