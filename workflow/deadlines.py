@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from workflow import timerules
+from workflow.guards import forward_plan_refusal
 from workflow.models import Agreement, Case, DeadlineKind, Delegation, Resolution, State
 from workflow.settings import Settings
 
@@ -60,6 +61,7 @@ class CaseFacts:
     case: Case
     agreements: list[Agreement]
     is_key_decision: bool
+    today: date  # a notice counts only once its date has come (``timerules.notice_in_time``)
     resolution: Resolution | None = None
     delegation: Delegation | None = None
     months_used: int = 0
@@ -89,22 +91,27 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
     if meeting is None:
         return []
     out = []
+    # A notice duty is done exactly when submit's guard would accept it: a notice dated in the
+    # future, or too late for the clear days, leaves the duty open and its reminders running.
     if facts.is_key_decision:
         latest = timerules.latest_notice_date(meeting, settings.forward_plan_clear_days)
         out.append(
             PlannedDeadline(
                 K.forward_plan_notice,
                 timerules.duty_due_on(latest),
-                done=case.forward_plan_published_on is not None or case.urgency_route is not None,
+                done=forward_plan_refusal(case, settings, facts.today) is None,
             )
         )
     if case.exempt_paragraph is not None:
-        latest = timerules.latest_notice_date(meeting, settings.private_notice_clear_days)
+        need = settings.private_notice_clear_days
+        latest = timerules.latest_notice_date(meeting, need)
         out.append(
             PlannedDeadline(
                 K.private_meeting_notice,
                 timerules.duty_due_on(latest),
-                done=case.private_notice_published_on is not None,
+                done=timerules.notice_in_time(
+                    case.private_notice_published_on, meeting, need, facts.today
+                ),
             )
         )
     latest_agenda = timerules.latest_agenda_date(meeting, settings.agenda_clear_working_days)
@@ -121,9 +128,7 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
 
 def next_term_start(case: Case) -> date | None:
     """A first term starts on the proposal's start date; an extension the day after the end."""
-    if case.term_end is not None:
-        return case.term_end + timedelta(days=1)
-    return case.proposal_start_date
+    return timerules.next_term_start(case.term_end, case.proposal_start_date)
 
 
 def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:

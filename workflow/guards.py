@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow import timerules
-from workflow.deadlines import next_term_start
 from workflow.models import (
     Agreement,
     Case,
@@ -165,37 +164,60 @@ def key_decision_marked(ctx: GuardContext) -> str | None:
     return None
 
 
-@guard("key_decision_notice")
-def key_decision_notice(ctx: GuardContext) -> str | None:
-    """A key decision was on the forward plan 28 clear days ahead, or an urgency route applies."""
-    case, meeting = ctx.case, ctx.case.meeting_date
-    if meeting is None or not is_key_decision(ctx):
-        return None
-    need = ctx.settings.forward_plan_clear_days
-    published = _happened(case.forward_plan_published_on, ctx.today)
-    if published is not None and timerules.clear_days_between(published, meeting) >= need:
-        return None
+def urgency_refusal(case: Case, meeting: date, settings: Settings, today: date) -> str | None:
+    """Why the urgency route recorded on ``case`` does not stand in for a forward-plan notice
+    for ``meeting``; None when it meets its own rule (SPEC §3).
+
+    General exception: the overview and scrutiny chair told and the notice published, on or
+    before today, at least 5 clear days before the meeting. Special urgency: who agreed that
+    the decision cannot reasonably be deferred.
+    """
     if case.urgency_route == "general_exception":
-        gen = ctx.settings.general_exception_clear_days
-        told = _happened(case.urgency_notified_on, ctx.today)
-        if told is not None and timerules.clear_days_between(told, meeting) >= gen:
+        gen = settings.general_exception_clear_days
+        if timerules.notice_in_time(case.urgency_notified_on, meeting, gen, today):
             return None
         return (
             "general exception needs the overview and scrutiny chair told and the notice "
             f"published at least {gen} clear days before the meeting"
-            + _future_note("general exception notice", case.urgency_notified_on, ctx.today)
+            + _future_note("general exception notice", case.urgency_notified_on, today)
         )
     if case.urgency_route == "special_urgency":
         if case.urgency_agreed_by:
             return None
         return "special urgency needs who agreed that the decision cannot reasonably be deferred"
+    return "no urgency route is recorded"
+
+
+def forward_plan_refusal(case: Case, settings: Settings, today: date) -> str | None:
+    """Why a key decision's forward-plan rule is not met on ``today``; None when it is.
+
+    Met by a forward-plan notice in time, or by an urgency route that meets its own rule. The
+    submit guard and the forward-plan duty both ask this, so they never disagree.
+    """
+    meeting = case.meeting_date
+    if meeting is None:
+        return None
+    need = settings.forward_plan_clear_days
+    if timerules.notice_in_time(case.forward_plan_published_on, meeting, need, today):
+        return None
+    if case.urgency_route in ("general_exception", "special_urgency"):
+        return urgency_refusal(case, meeting, settings, today)
     latest = timerules.latest_notice_date(meeting, need)
+    published = _happened(case.forward_plan_published_on, today)
     when = "was not published" if published is None else f"was published on {_fmt(published)}"
     return (
         f"a key decision needs a forward-plan notice by {_fmt(latest)} ({need} clear days "
         f"before the meeting) and it {when}; or record an urgency route"
-        + _future_note("forward-plan notice", case.forward_plan_published_on, ctx.today)
+        + _future_note("forward-plan notice", case.forward_plan_published_on, today)
     )
+
+
+@guard("key_decision_notice")
+def key_decision_notice(ctx: GuardContext) -> str | None:
+    """A key decision was on the forward plan 28 clear days ahead, or an urgency route applies."""
+    if ctx.case.meeting_date is None or not is_key_decision(ctx):
+        return None
+    return forward_plan_refusal(ctx.case, ctx.settings, ctx.today)
 
 
 @guard("exempt_notice")
@@ -207,8 +229,7 @@ def exempt_notice(ctx: GuardContext) -> str | None:
     if not 1 <= case.exempt_paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
     need = ctx.settings.private_notice_clear_days
-    published = _happened(case.private_notice_published_on, ctx.today)
-    if published is not None and timerules.clear_days_between(published, meeting) >= need:
+    if timerules.notice_in_time(case.private_notice_published_on, meeting, need, ctx.today):
         return None
     latest = timerules.latest_notice_date(meeting, need)
     return (
@@ -346,7 +367,7 @@ def _envelope_refusal(ctx: GuardContext, months: int, new_case_hint: bool) -> st
     if delegation is None:
         return "there is no delegation to act under"
     left = envelope_left(ctx)
-    start = next_term_start(ctx.case)
+    start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
     hint = "; a new case and a Cabinet decision are needed" if new_case_hint else ""
     if months > left:
         return (

@@ -37,6 +37,7 @@ def facts_of(ctx: Ctx, bundle: CaseBundle) -> CaseFacts:
         case=bundle.case,
         agreements=bundle.agreements,
         is_key_decision=is_key_decision_facts(bundle.case, bundle.agreements, ctx.settings),
+        today=ctx.today(),
         resolution=bundle.approval,
         delegation=bundle.delegation,
         months_used=bundle.months_used,

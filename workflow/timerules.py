@@ -33,7 +33,9 @@ __all__ = [
     "latest_agenda_date",
     "latest_notice_date",
     "london_date",
+    "next_term_start",
     "next_working_day_after",
+    "notice_in_time",
     "reminder_moments",
     "term_end",
 ]
@@ -75,6 +77,14 @@ def term_end(start: date, months: int) -> date:
     return corresponding - _ONE_DAY
 
 
+def next_term_start(current_end: date | None, proposal_start: date | None) -> date | None:
+    """When the next term starts: the day after the current end date for an extension, else
+    the proposal's start date for a first term (SPEC §4 "Terms")."""
+    if current_end is not None:
+        return current_end + _ONE_DAY
+    return proposal_start
+
+
 # --- Clear days ----------------------------------------------------------------------------
 
 
@@ -84,6 +94,21 @@ def clear_days_between(notice: date, meeting: date) -> int:
     Never negative: a notice on or after the meeting gives no clear days at all.
     """
     return max(0, (meeting - notice).days - 1)
+
+
+def notice_in_time(published_on: date | None, meeting: date, clear_days: int, today: date) -> bool:
+    """Whether a notice counts for ``meeting``: published on or before ``today``, with at least
+    ``clear_days`` clear days before the meeting.
+
+    A notice dated after ``today`` has not been published yet, so it cannot count however
+    early its date. The submit guards and the notice duties both ask this one question, so a
+    duty is never shown as done while the guard still refuses.
+    """
+    return (
+        published_on is not None
+        and published_on <= today
+        and clear_days_between(published_on, meeting) >= clear_days
+    )
 
 
 def latest_notice_date(meeting: date, clear_days: int) -> date:

@@ -102,14 +102,15 @@ def test_spec_example_meeting_monday_18_sep_2023(work: Work, people: People) -> 
             assert row.recipients == sorted([author.email, clerk.email])
             assert row.is_duty
 
-    # Publishing the notices discharges the duties and cancels what was still to be sent.
+    # Publishing the notices (today: a date still to come would not count yet) discharges the
+    # duties and cancels what was still to be sent.
     with work() as ctx:
         patch_case(
             ctx,
             case_id,
             CasePatch(
-                forward_plan_published_on=date(2023, 8, 20),
-                private_notice_published_on=date(2023, 8, 20),
+                forward_plan_published_on=date(2023, 8, 1),
+                private_notice_published_on=date(2023, 8, 1),
             ),
             people["officer"],
         )
