@@ -315,10 +315,30 @@ class EventDescription(BaseModel):
     guards: list[GuardDescription]
 
 
+class TransitionDescription(BaseModel):
+    """One arrow of the machine: ``event`` moves a case from ``source`` to ``dest``."""
+
+    event: str
+    source: State
+    dest: State
+
+
+class GuardUse(BaseModel):
+    """One guard on one event; a guard on two events is listed twice."""
+
+    name: str
+    description: str
+    event: str
+
+
 class WorkflowOut(BaseModel):
     states: list[State]
     initial: State
     end_states: list[State]
+    transitions: list[TransitionDescription] = Field(
+        description="One entry per event and source state."
+    )
+    guards: list[GuardUse] = Field(description="One entry per guard and the event it guards.")
     events: list[EventDescription]
     mermaid: str = Field(description="A Mermaid stateDiagram-v2 of the machine.")
 

@@ -248,11 +248,27 @@ def events_from(state: str) -> list[str]:
 
 
 def describe() -> dict[str, Any]:
-    """The machine as data, for ``GET /workflow``."""
+    """The machine as data, for ``GET /workflow`` (SPEC §7: states, events, transitions, guards
+    and a Mermaid diagram).
+
+    ``events`` is the table row by row; ``transitions`` spells it out one arrow per source
+    state, and ``guards`` one entry per guard and event it guards, so a client can read either
+    way without unpacking the other.
+    """
     return {
         "states": [s.value for s in STATES],
         "initial": S.drafted.value,
         "end_states": sorted(s.value for s in END_STATES),
+        "transitions": [
+            {"event": t.event, "source": source.value, "dest": t.dest.value}
+            for t in TRANSITIONS
+            for source in t.sources
+        ],
+        "guards": [
+            {"name": gd.name, "description": gd.description, "event": t.event}
+            for t in TRANSITIONS
+            for gd in t.guards
+        ],
         "events": [
             {
                 "event": t.event,

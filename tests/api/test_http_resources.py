@@ -116,6 +116,15 @@ def test_the_workflow_is_the_machine(people: dict[str, Caller]) -> None:
     assert "signer_not_author" in {g["name"] for g in events["sign_off"]["guards"]}
     assert machine["mermaid"].startswith("stateDiagram-v2")
     assert "delegated_approval --> active: sign_off" in machine["mermaid"]
+    # SPEC §7: the transitions and the guards are keys of their own.
+    assert {"event": "withdraw", "source": "cabinet_consideration", "dest": "withdrawn"} in (
+        machine["transitions"]
+    )
+    assert len(machine["transitions"]) == 11
+    uses = {(g["event"], g["name"]) for g in machine["guards"]}
+    assert {("approve", "decided_not_in_future"), ("reject", "decided_not_in_future")} <= uses
+    assert ("sign_off", "signer_not_author") in uses
+    assert all(g["description"] for g in machine["guards"])
 
 
 def test_the_calendar_feed_is_stable_and_all_day(people: dict[str, Caller]) -> None:

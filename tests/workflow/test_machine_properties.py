@@ -143,6 +143,21 @@ def test_describe_lists_exactly_the_table() -> None:
     assert described["mermaid"] == m.mermaid()
 
 
+def test_describe_spells_out_transitions_and_guards() -> None:
+    """SPEC §7 pins ``GET /workflow`` to states, events, transitions, guards and a diagram."""
+    described = m.describe()
+    assert {"states", "events", "transitions", "guards", "mermaid"} <= described.keys()
+    arrows = [(t["event"], t["source"], t["dest"]) for t in described["transitions"]]
+    assert set(arrows) == SPEC_TABLE
+    assert len(arrows) == len(SPEC_TABLE)  # one per event and source, none twice
+    assert all(set(t) == {"event", "source", "dest"} for t in described["transitions"])
+    guarded: dict[str, list[str]] = {event: [] for event in SPEC_GUARDS}
+    for gd in described["guards"]:
+        assert set(gd) == {"name", "description", "event"} and gd["description"]
+        guarded[gd["event"]].append(gd["name"])
+    assert guarded == SPEC_GUARDS
+
+
 @contextmanager
 def machines_built() -> Iterator[list[Any]]:
     """Count every ``transitions.Machine`` (or subclass) constructed inside the block."""
