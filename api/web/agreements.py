@@ -16,8 +16,9 @@ from api.web import forms
 from api.web.forms import Errors
 from api.web.pages import WebRoute, attempt, signed_in
 from workflow.agreements import list_agreements, may_register
-from workflow.errors import InvalidInput
+from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement
+from workflow.permissions import may_draft
 from workflow.transparency import ImportResult, import_register
 
 router = APIRouter(route_class=WebRoute)
@@ -84,21 +85,29 @@ def register(
                 "directorates": _directorates(page),
                 "windows": WINDOWS,
                 "next_href": f"/agreements?cursor={next_cursor}&{query}" if next_cursor else None,
-                "may_draft": page.me.has_role("officer"),
+                "may_draft": may_draft(page.me),
                 "may_import": may_register(page.me),
             },
         )
 
 
+def _only_registrants(page: Any) -> None:
+    """The import form is offered to exactly those the domain lets register agreements."""
+    if not may_register(page.me):
+        raise Forbidden("only officers, democratic services and admins may register agreements")
+
+
 @router.get("/agreements/import")
 def import_form(request: Request) -> Response:
     with signed_in(request) as page:
+        _only_registrants(page)
         return page.render("import.html", {"errors": [], "error_of": Errors().message})
 
 
 @router.post("/agreements/import")
 def import_file(request: Request) -> Response:
     with signed_in(request) as page:
+        _only_registrants(page)
         errors = Errors()
         upload = page.form.get("register")
         data = b""

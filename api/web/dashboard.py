@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from api.web import queries
 from api.web.pages import WebRoute, signed_in
+from workflow.permissions import may_draft
 
 router = APIRouter(route_class=WebRoute)
 
@@ -29,6 +30,6 @@ def dashboard(request: Request) -> Response:
                 "by_state": queries.cases_by_state(mine),
                 "upcoming_days": queries.UPCOMING_DAYS,
                 "people": people,
-                "may_draft": me.has_role("officer"),
+                "may_draft": may_draft(me),
             },
         )

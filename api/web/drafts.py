@@ -26,7 +26,8 @@ from workflow.bundle import get_case, load
 from workflow.cases import create_case, patch_case
 from workflow.errors import Forbidden
 from workflow.events import invalid_input
-from workflow.models import Agreement, Case, Role
+from workflow.models import Agreement, Case
+from workflow.permissions import may_draft
 from workflow.schemas import CaseIn, CasePatch
 from workflow.views import case_view
 
@@ -368,7 +369,7 @@ def _only_changes(page: Page, case: Case, body: CasePatch) -> CasePatch | None:
 @router.get("/cases/new")
 def new_case(request: Request) -> Response:
     with signed_in(request) as page:
-        if not page.me.has_role(Role.officer):
+        if not may_draft(page.me):
             raise Forbidden("only an officer may draft a case")
         ids = [i for i in (_int(v) for v in request.query_params.getlist("agreement")) if i]
         return _render(page, Draft.blank(page.me.directorate, ids), Errors(), None)
