@@ -2,6 +2,9 @@
 
 The reminder goes back to ``pending`` due now with a fresh set of attempts, keeping its id,
 so it carries the same idempotency key as every earlier try. The audit trail records who did it.
+
+Only an admin may do it. That is decided here, not in the route (CONVENTIONS: who may do what
+is the domain's), so every caller gets the same answer.
 """
 
 from __future__ import annotations
@@ -11,19 +14,22 @@ from sqlmodel import col
 
 from workflow import audit
 from workflow.context import Ctx
-from workflow.errors import Conflict, NotFound
-from workflow.models import Reminder, ReminderStatus, User
+from workflow.errors import Conflict, Forbidden, NotFound
+from workflow.models import Reminder, ReminderStatus, Role, User
 
 RETRYABLE = (ReminderStatus.dead.value, ReminderStatus.failed.value)
 
 
-def retry_reminder(ctx: Ctx, reminder_id: int, actor: User | None = None) -> Reminder:
+def retry_reminder(ctx: Ctx, reminder_id: int, actor: User) -> Reminder:
     """Put a dead or failed reminder back in the queue; answers it, now pending.
 
-    Conflict when it is in any other status (sent, cancelled, pending, claimed): those are
-    either done or already on their way. Conditional on the status read, so two admins
-    pressing retry at once queue it once.
+    Forbidden unless ``actor`` is an admin, checked before anything is read, so nobody else
+    learns whether a reminder exists and nothing changes. Conflict when it is in any other
+    status (sent, cancelled, pending, claimed): those are either done or already on their
+    way. Conditional on the status read, so two admins pressing retry at once queue it once.
     """
+    if not actor.has_role(Role.admin):
+        raise Forbidden("only an admin may send a reminder again")
     reminder = ctx.session.get(Reminder, reminder_id)
     if reminder is None:
         raise NotFound(f"reminder {reminder_id} does not exist")
@@ -49,13 +55,12 @@ def retry_reminder(ctx: Ctx, reminder_id: int, actor: User | None = None) -> Rem
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"reminder {reminder_id} changed while you acted; reload and try again")
     ctx.session.refresh(reminder)
-    if actor is not None:
-        audit.append(
-            ctx.session,
-            event="retry_reminder",
-            at=now,
-            actor_id=actor.id,
-            case_id=reminder.case_id,
-            data={"reminder_id": reminder_id, "previous_status": previous},
-        )
+    audit.append(
+        ctx.session,
+        event="retry_reminder",
+        at=now,
+        actor_id=actor.id,
+        case_id=reminder.case_id,
+        data={"reminder_id": reminder_id, "previous_status": previous},
+    )
     return reminder

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import AdminUser, CtxDep, CurrentUser
+from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, problems
@@ -72,7 +72,8 @@ def get_reminders(
     responses=problems(*AUTH, 403, 404, 409),
     summary="Send a dead or failed reminder again (admin)",
 )
-def post_retry(reminder_id: Id, ctx: CtxDep, admin: AdminUser) -> dict[str, Any]:
+def post_retry(reminder_id: Id, ctx: CtxDep, user: CurrentUser) -> dict[str, Any]:
     """Back to ``pending``, due now, with a fresh set of attempts and the same id (so the
-    same idempotency key reaches the receiver). 409 for any other status."""
-    return reminder_view(retry_reminder(ctx, reminder_id, admin))
+    same idempotency key reaches the receiver). 409 for any other status; 403 for anyone
+    but an admin (the domain decides)."""
+    return reminder_view(retry_reminder(ctx, reminder_id, user))

@@ -85,10 +85,11 @@ def test_only_dead_or_failed_reminders_can_be_retried(
     with work() as ctx:
         rid = reminder_rows.due_reminder(ctx.session, ctx.now()).id
         assert rid is not None
+        admin = reminder_rows.user(ctx.session, ctx.now(), ["admin"])
     with work() as ctx, pytest.raises(Conflict, match="is pending"):
-        retry_reminder(ctx, rid)
+        retry_reminder(ctx, rid, admin)
     run_tick(engine, clock, settings)
     with work() as ctx, pytest.raises(Conflict, match="is sent"):
-        retry_reminder(ctx, rid)
+        retry_reminder(ctx, rid, admin)
     with work() as ctx, pytest.raises(NotFound):
-        retry_reminder(ctx, rid + 1000)
+        retry_reminder(ctx, rid + 1000, admin)
