@@ -12,6 +12,8 @@ from typing import TypeVar
 from workflow.errors import FieldProblem, InvalidInput
 
 MAX_LIMIT = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns on PostgreSQL
+MAX_CURSOR_LENGTH = 200  # a real cursor is about 30 characters
 T = TypeVar("T")
 
 
@@ -20,16 +22,33 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
+    """The id a cursor points after; ``InvalidInput`` naming ``cursor`` for anything this
+    service would not have given out.
+
+    The id is compared with an integer column, so it must be a real ``int`` (JSON ``true``
+    is a ``bool``, which Python counts as an int but no database compares with one) within
+    the column's range (a larger one overflows in the driver). Either would otherwise be a
+    500 rather than the 422 a made-up cursor deserves.
+    """
     if not cursor:
         return 0
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
         after = value["after"]
-        if not isinstance(after, int) or after < 0:
+        if type(after) is not int or not 0 <= after <= MAX_ID:
             raise ValueError
         return after
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        binascii.Error,
+        UnicodeError,
+        RecursionError,
+    ) as exc:
         raise InvalidInput(
             "the cursor is not one this service gave out",
             [FieldProblem("cursor", "not a cursor from a previous page")],

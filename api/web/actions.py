@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.params import Id
 from api.web import event_forms, forms
 from api.web.cases import PAGE_EVENTS_EXCLUDED, may_record_consultation
 from api.web.forms import Errors
@@ -121,7 +122,7 @@ def _render_event(
 
 
 @router.get("/cases/{case_id}/events/{event}")
-def event_form(request: Request, case_id: int, event: str) -> Response:
+def event_form(request: Request, case_id: Id, event: str) -> Response:
     with signed_in(request) as page:
         event = _event(event)
         bundle = _bundle(page, case_id)
@@ -129,7 +130,7 @@ def event_form(request: Request, case_id: int, event: str) -> Response:
 
 
 @router.post("/cases/{case_id}/events/{event}")
-def event_post(request: Request, case_id: int, event: str) -> Response:
+def event_post(request: Request, case_id: Id, event: str) -> Response:
     with signed_in(request) as page:
         event = _event(event)
         bundle = _bundle(page, case_id)
@@ -222,7 +223,7 @@ CONSULTATION_LABELS = {"consulted_on": "Date of the consultation", "response": "
 
 
 @router.get("/cases/{case_id}/consultation")
-def consultation_form(request: Request, case_id: int) -> Response:
+def consultation_form(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = _bundle(page, case_id)
         values = {"consulted_on": forms.parts_of(page.ctx.today()), "response": ""}
@@ -230,7 +231,7 @@ def consultation_form(request: Request, case_id: int) -> Response:
 
 
 @router.post("/cases/{case_id}/consultation")
-def consultation_post(request: Request, case_id: int) -> Response:
+def consultation_post(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = _bundle(page, case_id)
         errors = Errors()

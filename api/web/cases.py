@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.params import Id
 from api.web import queries
 from api.web.event_forms import why_not
 from api.web.machine_view import mermaid_source, state_cards
@@ -108,7 +109,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int) -> Response:
+def case_page(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = load(page.ctx, get_case(page.ctx, case_id))
         return page.render("case.html", case_context(page, bundle))

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.params import Id
 from api.web import forms
 from api.web.cases import may_edit_draft
 from api.web.forms import Errors
@@ -398,7 +399,7 @@ def create(request: Request) -> Response:
 
 
 @router.get("/cases/{case_id}/edit")
-def edit_case(request: Request, case_id: int) -> Response:
+def edit_case(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = load(page.ctx, get_case(page.ctx, case_id))
         if not may_edit_draft(page, bundle):
@@ -411,7 +412,7 @@ def edit_case(request: Request, case_id: int) -> Response:
 
 
 @router.post("/cases/{case_id}/edit")
-def update(request: Request, case_id: int) -> Response:
+def update(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         case = get_case(page.ctx, case_id)
         draft = Draft.from_form(page)
