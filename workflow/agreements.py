@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, select
 
-from workflow import audit
+from workflow import audit, planning
+from workflow.bundle import load
 from workflow.context import Ctx
 from workflow.errors import Conflict, Forbidden, NotFound
-from workflow.models import Agreement, Role, User
+from workflow.events import claim_version
+from workflow.models import ENDED_STATES, Agreement, Case, CaseAgreement, Role, State, User
 from workflow.paging import check_limit, decode_cursor, page
 from workflow.schemas import AgreementIn
 
 MAY_REGISTER = (Role.officer, Role.democratic_services, Role.admin)
+
+# What a case's deadlines read from its agreements (SPEC §5): the end date is the
+# ``agreement_end`` deadline, and the annual value decides a key decision and so whether a
+# forward-plan notice is due. A change to either re-plans every case still running on it.
+PLANNING_FIELDS = ("end_date", "annual_value_pence")
+
+# From Cabinet's approval on, an agreement's end date is the case's: sign-off sets it to the
+# signed-off term's end, and ``expire`` fires from it. Only the case may move it.
+END_DATE_HELD_BY = frozenset({State.delegated_approval, State.active})
 
 
 def may_register(actor: User) -> bool:
@@ -55,6 +68,103 @@ def upsert_agreement(ctx: Ctx, data: AgreementIn) -> tuple[Agreement, bool]:
         row.updated_at = now
     ctx.session.add(row)
     return row, created
+
+
+def planning_facts(agreement: Agreement) -> dict[str, Any]:
+    """The fields of ``agreement`` that case deadlines depend on, to compare before and after."""
+    return {name: getattr(agreement, name) for name in PLANNING_FIELDS}
+
+
+def covering_cases(ctx: Ctx, agreement_ids: list[int]) -> dict[int, list[Case]]:
+    """Agreement id -> the cases covering it that have not ended (expired, rejected and
+    withdrawn cases plan nothing), each list in case id order."""
+    ended = [s.value for s in ENDED_STATES]
+    found: dict[int, list[Case]] = defaultdict(list)
+    for offset in range(0, len(agreement_ids), 500):
+        chunk = agreement_ids[offset : offset + 500]
+        rows = ctx.session.exec(
+            select(CaseAgreement.agreement_id, Case)
+            .join(Case, col(Case.id) == col(CaseAgreement.case_id))
+            .where(col(CaseAgreement.agreement_id).in_(chunk))
+            .where(col(Case.state).not_in(ended))
+            .order_by(col(Case.id))
+        ).all()
+        for agreement_id, case in rows:
+            found[agreement_id].append(case)
+    return dict(found)
+
+
+def end_date_held(cases: list[Case]) -> str | None:
+    """Why the register may not move this agreement's end date, or ``None`` when it may.
+
+    Once Cabinet has approved a case the end date belongs to the case (its sign-off sets it,
+    and expiry fires from it), so a register that says otherwise would contradict the
+    signed-off term; the change has to go through the case (``extend``, a new sign-off).
+    """
+    for case in cases:
+        if State(case.state) not in END_DATE_HELD_BY:
+            continue
+        if case.term_end is not None:
+            return (
+                f"covered by case {case.id}, whose signed-off term ends "
+                f"{case.term_end:%d/%m/%Y}; change it through the case"
+            )
+        return (
+            f"covered by case {case.id}, approved by Cabinet and awaiting sign-off, which "
+            "sets the end date; change it through the case"
+        )
+    return None
+
+
+def replan_covering(
+    ctx: Ctx,
+    changes: dict[int, dict[str, Any]],
+    covering: dict[int, list[Case]],
+    actor: User,
+    source: str,
+) -> list[int]:
+    """Re-plan the deadlines and reminders of every case covering a changed agreement (SPEC
+    §5: deadlines follow every change to the dates they depend on); answers the case ids.
+
+    ``changes`` is agreement id -> {field: {"from": old, "to": new}} for the planning fields
+    that changed, already flushed. Each case's version is claimed like any change to it, so a
+    transition that read the old dates meanwhile conflicts instead of planning from them, and
+    the case's own audit trail says what moved and why.
+    """
+    per_case: dict[int, tuple[Case, list[dict[str, Any]]]] = {}
+    for agreement_id, changed in changes.items():
+        agreement = ctx.session.get(Agreement, agreement_id)
+        assert agreement is not None
+        entry = {"agreement_id": agreement_id, "reference": agreement.reference, **changed}
+        for case in covering.get(agreement_id, []):
+            assert case.id is not None
+            per_case.setdefault(case.id, (case, []))[1].append(entry)
+    for case_id in sorted(per_case):
+        case, entries = per_case[case_id]
+        try:
+            claim_version(ctx, case)
+        except Conflict as exc:
+            raise Conflict(
+                f"case {case_id}, which covers an agreement being changed, was changed by "
+                "someone else at the same time; nothing was changed, please try again"
+            ) from exc
+        case.updated_at = ctx.now()
+        ctx.session.add(case)
+        ctx.session.flush()
+        audit.append(
+            ctx.session,
+            event="agreements_updated",
+            at=ctx.now(),
+            actor_id=actor.id,
+            case_id=case_id,
+            from_state=case.state,
+            to_state=case.state,
+            data={"source": source, "agreements": entries},
+            exempt_paragraph=case.exempt_paragraph,
+        )
+        planning.sync(ctx, load(ctx, case))
+    ctx.session.flush()
+    return sorted(per_case)
 
 
 def get_agreement(ctx: Ctx, agreement_id: int) -> Agreement:

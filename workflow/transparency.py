@@ -17,7 +17,13 @@ What a file gets:
   file) is refused with its spreadsheet row number (header = row 1, blank lines counted, as the
   officer sees it in Excel) and the reason; the good rows are created, or updated by reference.
 * Everything happens in the caller's one transaction (flushed, never committed), with one
-  ``agreements_imported`` audit event carrying the counts and the actor.
+  ``agreements_imported`` audit event carrying the counts, the actor, the updated references
+  and every end date moved (old -> new).
+* Deadlines follow the dates they depend on (SPEC §5): an update that changes an agreement's
+  end date or annual value re-plans the deadlines and reminders of every case still running on
+  it, in the same transaction, and writes ``agreements_updated`` to each such case's trail.
+  From Cabinet's approval on (``delegated_approval``, ``active``) the end date is the case's,
+  set by its sign-off: a row that would move it is refused with the case named, not applied.
 
 The annual-value rule (the register may give only the sum over the whole contract, while an
 agreement stores an annual value because the key-decision test of SPEC §4 multiplies it by the
@@ -50,7 +56,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from workflow import audit
-from workflow.agreements import may_register, upsert_agreement
+from workflow.agreements import (
+    covering_cases,
+    end_date_held,
+    may_register,
+    planning_facts,
+    replan_covering,
+    upsert_agreement,
+)
 from workflow.context import Ctx
 from workflow.errors import Conflict, FieldProblem, Forbidden, InvalidInput
 from workflow.models import Agreement, AgreementKind, User, pk
@@ -93,6 +106,7 @@ class ImportResult:
     rows: int = 0
     agreement_ids: list[int] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    replanned_case_ids: list[int] = field(default_factory=list)
 
 
 def sample_register() -> bytes:
@@ -844,8 +858,11 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
 
     good = [p for p in parsed_rows if not p.problems and p.data is not None]
     existing = _existing(ctx, [p.data.reference for p in good if p.data is not None])
+    covering = covering_cases(ctx, sorted(pk(a.id) for a in existing.values()))
     created = updated = 0
     stored: list[Agreement] = []
+    # Agreement id -> what it was before, for the planning fields and the audit trail.
+    previous: dict[int, tuple[str, dict[str, Any]]] = {}
     try:
         # The references are unique within the file and the stored rows are loaded above, so
         # nothing needs flushing before each look-up: the inserts go out together at the end.
@@ -862,6 +879,15 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
                     }
                     if keep:
                         incoming = incoming.model_copy(update=keep)
+                    if incoming.end_date != before.end_date:
+                        held = end_date_held(covering.get(pk(before.id), []))
+                        if held is not None:
+                            parsed.problems.append(
+                                f"end date {incoming.end_date:%d/%m/%Y} (now "
+                                f"{before.end_date:%d/%m/%Y}) not changed: {held}"
+                            )
+                            continue
+                    previous[pk(before.id)] = (before.reference, planning_facts(before))
                 row, was_created = upsert_agreement(ctx, incoming)
                 for name, value in parsed.extra.items():
                     setattr(row, name, value)
@@ -874,6 +900,19 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
             "another change to the agreements register landed at the same time; "
             "nothing was imported, please try again"
         ) from exc
+    changes: dict[int, dict[str, Any]] = {}
+    for agreement_id, (_reference, was) in previous.items():
+        after = ctx.session.get(Agreement, agreement_id)
+        assert after is not None
+        facts = planning_facts(after)
+        moved = {
+            name: {"from": _jsonable(was[name]), "to": _jsonable(facts[name])}
+            for name in was
+            if was[name] != facts[name]
+        }
+        if moved:
+            changes[agreement_id] = moved
+    replanned = replan_covering(ctx, changes, covering, actor, source="agreements_imported")
     refused = [
         RefusedRow(p.row, p.reference, "; ".join(p.problems)) for p in parsed_rows if p.problems
     ]
@@ -894,6 +933,17 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
             "updated": updated,
             "refused": len(refused),
             "refused_rows": [r.row for r in refused],
+            "updated_references": [reference for reference, _was in previous.values()],
+            "end_dates_changed": [
+                {
+                    "agreement_id": agreement_id,
+                    "reference": previous[agreement_id][0],
+                    **moved["end_date"],
+                }
+                for agreement_id, moved in changes.items()
+                if "end_date" in moved
+            ],
+            "replanned_cases": replanned,
         },
     )
     return ImportResult(
@@ -903,4 +953,9 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
         rows=len(parsed_rows),
         agreement_ids=[pk(row.id) for row in stored],
         ignored_columns=ignored,
+        replanned_case_ids=replanned,
     )
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value

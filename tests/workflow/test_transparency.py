@@ -145,6 +145,9 @@ def test_sample_register_imports_every_row(work: Work) -> None:
         "updated": 0,
         "refused": 0,
         "refused_rows": [],
+        "updated_references": [],
+        "end_dates_changed": [],
+        "replanned_cases": [],
     }
 
 
