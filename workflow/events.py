@@ -1,10 +1,14 @@
 """Firing an event on a case: the one way a case changes state.
 
-The order of checks is the order a clerk would give reasons in: does the event exist, is the
-caller's copy current, is the payload well formed, does the state allow it, may this person
-fire it, do the guards pass. Only then is anything written, and all of it in the caller's
-transaction: the state (by a conditional UPDATE on ``version``, so of two concurrent writers
-exactly one wins), the event's own records, the audit event and the re-planned deadlines.
+The order of checks is the order a clerk would give reasons in: does the event exist (404),
+does the case (404), is the caller's copy current (412), does the state allow it (409, with the
+events that are allowed), may this person fire it (403), is the payload well formed (422), do
+the guards pass (409, naming each failing one). An event that cannot happen from this state is
+answered as such whatever its body (SPEC §3), so a client is never sent to correct a payload
+only to be told the event was never possible. Only then is anything written, and all of it in
+the caller's transaction: the state (by a conditional UPDATE on ``version``, so of two
+concurrent writers exactly one wins), the event's own records, the audit event and the
+re-planned deadlines.
 """
 
 from __future__ import annotations
@@ -115,19 +119,20 @@ def fire(
         raise PreconditionFailed(
             f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
         )
-    body = validate_payload(event, payload)
     bundle = load(ctx, case)
-    gctx = guard_context(ctx, bundle, actor, body)
+    # The state and the right never depend on the payload: decide them before reading it.
+    bare = guard_context(ctx, bundle, actor)
     if case.state not in spec.sources:
-        raise TransitionRefused(event, case.state, allowed_events(_without_payload(gctx)))
-    if not spec.who.check(gctx):
+        raise TransitionRefused(event, case.state, allowed_events(bare))
+    if not spec.who.check(bare):
         raise Forbidden(f"'{event}' may be fired by {spec.who.description}")
-    holder = CaseStateHolder(case.state, gctx)
+    body = validate_payload(event, payload)
+    holder = CaseStateHolder(case.state, guard_context(ctx, bundle, actor, body))
     if not machine.events[event].trigger(holder):
         raise TransitionRefused(
             event,
             case.state,
-            allowed_events(_without_payload(gctx)),
+            allowed_events(bare),
             [GuardFailure(name, reason) for name, reason in holder.failures],
         )
     from_state, to_state = case.state, holder.state
@@ -151,10 +156,6 @@ def fire(
     planning.sync(ctx, load(ctx, case))
     ctx.session.flush()
     return case
-
-
-def _without_payload(gctx: GuardContext) -> GuardContext:
-    return GuardContext(**{**gctx.__dict__, "payload": None})
 
 
 def claim_version(ctx: Ctx, case: Case, new_state: str | None = None) -> None:
