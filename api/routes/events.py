@@ -2,14 +2,15 @@
 
 Each event of the machine has its own route, generated from ``workflow.machine.TRANSITIONS``
 and ``workflow.schemas.EVENT_PAYLOADS``, so the OpenAPI schema shows every payload exactly and
-the routes can never drift from the machine. The domain decides everything: whether the state
-allows it (409 with ``allowed_events``), whether the caller may (403), the guards (409 naming
-each failing one) and the version (412).
+the routes can never drift from the machine. The domain decides everything, in its order: the
+version (412), whether the state allows it (409 with ``allowed_events``), whether the caller
+may (403), the payload (422 naming each field) and the guards (409 naming each failing one).
+So the body is documented here but validated there: were FastAPI to validate it first, an event
+the state does not allow would answer 422 about its payload instead of 409 (SPEC §3).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -50,33 +51,34 @@ def _fire(
     return case_answer(ctx, case, user, response)
 
 
-def _event_endpoint(event: str, payload_model: type[BaseModel]) -> Callable[..., dict[str, Any]]:
-    """A route function whose body parameter is typed with this event's payload model."""
+def _fire_event(event: str) -> Callable[..., dict[str, Any]]:
+    """A route function taking the body as sent, for ``fire`` to validate in its turn."""
 
     def endpoint(
         case_id: Id,
         ctx: CtxDep,
         user: CurrentUser,
         response: Response,
-        payload: Any = None,
+        payload: Annotated[Any, Body()] = None,
         if_match: IfMatch = None,
     ) -> dict[str, Any]:
         return _fire(ctx, user, response, case_id, event, payload, if_match)
 
-    optional = not any(f.is_required() for f in payload_model.model_fields.values())
-    body_type: Any = payload_model | None if optional else payload_model
-    body: Any = Annotated[body_type, Body(description=f"the '{event}' payload")]
-    signature = inspect.signature(endpoint)
-    params = [
-        p.replace(annotation=body, default=None if optional else inspect.Parameter.empty)
-        if p.name == "payload"
-        else p
-        for p in signature.parameters.values()
-    ]
-    params.sort(key=lambda p: p.default is not inspect.Parameter.empty)
-    setattr(endpoint, "__signature__", signature.replace(parameters=params))  # noqa: B010
     endpoint.__name__ = f"fire_{event}"
     return endpoint
+
+
+def _documented_body(event: str, payload_model: type[BaseModel]) -> dict[str, Any]:
+    """The request body as OpenAPI shows it: exactly the payload model ``fire`` validates."""
+    optional = not any(f.is_required() for f in payload_model.model_fields.values())
+    schema = payload_model.model_json_schema()
+    schema["description"] = f"the '{event}' payload"
+    return {
+        "requestBody": {
+            "required": not optional,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
 
 
 for _event, _model in EVENT_PAYLOADS.items():
@@ -84,8 +86,9 @@ for _event, _model in EVENT_PAYLOADS.items():
     _guards = "".join(f"\n- `{g.name}`: {g.description}" for g in _spec.guards)
     router.add_api_route(
         f"/cases/{{case_id}}/events/{_event}",
-        _event_endpoint(_event, _model),
+        _fire_event(_event),
         methods=["POST"],
+        openapi_extra=_documented_body(_event, _model),
         response_model=CaseOut,
         responses=EVENT_RESPONSES,
         summary=f"Fire '{_event}': {_spec.description}",

@@ -182,8 +182,9 @@ def test_422_names_each_invalid_field(people: dict[str, Caller]) -> None:
     problem_of(officer.get("/deadlines", params={"kind": "bedtime"}), 422)
 
     cid = draft_case(officer)["id"]
-    months = problem_of(officer.fire(cid, "extend", {"months": 0}), 422)
-    assert {e["field"] for e in months["errors"]} == {"months", "reasons"}
+    reason = problem_of(officer.fire(cid, "withdraw", {"reason": "", "surprise": True}), 422)
+    assert {e["field"] for e in reason["errors"]} == {"reason", "surprise"}
+    assert all(e["message"] for e in reason["errors"])
     raw = officer.client.post(
         f"{V1}/cases/{cid}/events/withdraw",
         content=b"{not json",
