@@ -160,7 +160,7 @@ def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     case, delegation = facts.case, facts.delegation
     if delegation is None or case.term_end is None:
         return []
-    if delegation.max_months - facts.months_used <= 0:
+    if delegation.months_left(facts.months_used) <= 0:
         return []
     decide_by = timerules.add_months(case.term_end, -settings.extension_notice_months)
     return [PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by))]

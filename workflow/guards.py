@@ -359,7 +359,7 @@ def consultation_recorded(ctx: GuardContext) -> str | None:
 
 def envelope_left(ctx: GuardContext) -> int:
     delegation = ctx.delegation
-    return 0 if delegation is None else max(0, delegation.max_months - ctx.months_used)
+    return 0 if delegation is None else delegation.months_left(ctx.months_used)
 
 
 def _envelope_refusal(ctx: GuardContext, months: int, new_case_hint: bool) -> str | None:
