@@ -1,4 +1,5 @@
-"""One scheduler pass: expiries first, then every due reminder.
+"""One scheduler pass: expiries first, then notices whose date has come, then every due
+reminder.
 
 The same function serves the APScheduler job, ``POST /api/v1/admin/tick`` and the tests, so
 what an admin triggers by hand is exactly what runs on the timer. Expiry comes first because
@@ -20,6 +21,9 @@ from scheduler.channels import Channel, build_channels, close_all
 from scheduler.dispatch import dispatch_due
 from scheduler.expiry import expire_overdue
 from workflow.clock import Clock
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.notices import refresh_notices_now_published
 from workflow.settings import Settings
 
 
@@ -40,14 +44,17 @@ def run_tick(
 ) -> dict[str, Any]:
     """Run one pass and answer what it did.
 
-    ``{"expired": [case ids], "claimed", "sent", "failed", "dead", "cancelled", "released",
-    "lost", "batches": counts, "worker_id": …}``. ``channels`` lets a long-running scheduler
-    keep its connections between passes; without it the pass builds and closes its own.
+    ``{"expired": [case ids], "notices_done": [case ids], "claimed", "sent", "failed",
+    "dead", "cancelled", "released", "lost", "batches": counts, "worker_id": …}``.
+    ``channels`` lets a long-running scheduler keep its connections between passes; without
+    it the pass builds and closes its own.
     ``stop`` ends the pass after the batch in hand (SIGTERM). ``concurrency`` is how many
     deliveries are in flight at once (1: strictly in order, as some tests want).
     """
     worker_id = worker_id or new_worker_id()
     expired = expire_overdue(engine, clock, settings)
+    with unit_of_work(engine) as session:
+        notices_done = refresh_notices_now_published(Ctx(session, clock, settings))
     own = channels is None
     chans = build_channels(settings, clock) if channels is None else channels
     try:
@@ -55,4 +62,9 @@ def run_tick(
     finally:
         if own:
             close_all(chans)
-    return {"expired": expired, **counts.as_dict(), "worker_id": worker_id}
+    return {
+        "expired": expired,
+        "notices_done": notices_done,
+        **counts.as_dict(),
+        "worker_id": worker_id,
+    }

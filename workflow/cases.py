@@ -27,17 +27,17 @@ from workflow.models import (
     CaseAgreement,
     Report,
     ReportOption,
-    Role,
     State,
     User,
     pk,
 )
 from workflow.paging import check_limit, decode_cursor, page
+from workflow.permissions import may_draft
 from workflow.schemas import CaseIn, CasePatch, ReportIn, UrgencyIn
 
 
 def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
-    if not actor.has_role(Role.officer):
+    if not may_draft(actor):
         raise Forbidden("only an officer may draft a case")
     agreements = _agreements(ctx, data.agreement_ids)
     now = ctx.now()

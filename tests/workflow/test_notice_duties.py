@@ -21,11 +21,13 @@ from casework import Work, allowed, london, new_case, reminders_of
 from sqlmodel import select
 
 from workflow import timerules
+from workflow.bundle import get_case
 from workflow.cases import patch_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.events import fire
 from workflow.models import Deadline, User
+from workflow.notices import refresh_notices_now_published
 from workflow.schemas import CasePatch, UrgencyIn
 from workflow.settings import Settings
 
@@ -234,3 +236,43 @@ def test_a_notice_dated_in_the_future_is_done_once_its_day_has_come(
         assert status_of(ctx, case_id, PRIVATE) == "done"
         assert reminders_of(ctx, case_id, FORWARD) == []
         assert reminders_of(ctx, case_id, PRIVATE) == []
+
+
+# --- a notice recorded ahead of its date ------------------------------------------------------
+
+
+def test_a_notice_dated_ahead_is_done_on_its_day_without_anyone_touching_the_case(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    """The officer records on 1 Jul that the forward plan goes out on 2 Aug. On 1 Aug the duty
+    is still open; on the morning of 2 Aug the scheduler's pass marks it done and stops its
+    reminders, once: a second pass the same day changes nothing."""
+    with work() as ctx:
+        case_id = new_case(
+            ctx, people, key_decision=True, forward_plan_published_on=date(2024, 8, 2)
+        )
+    with work() as ctx:
+        assert refresh_notices_now_published(ctx) == []
+        duty = ctx.session.exec(
+            select(Deadline).where(
+                Deadline.case_id == case_id, Deadline.kind == "forward_plan_notice"
+            )
+        ).one()
+        assert duty.status == "open"
+        assert reminders_of(ctx, case_id, "forward_plan_notice")  # reminders are planned
+        version = _version(ctx, case_id)
+    clock.travel_to(london(2024, 8, 1, 23, 59))
+    with work() as ctx:
+        assert refresh_notices_now_published(ctx) == []
+    clock.travel_to(london(2024, 8, 2, 7, 0))
+    with work() as ctx:
+        assert refresh_notices_now_published(ctx) == [case_id]
+    with work() as ctx:
+        assert ctx.session.get(Deadline, duty.id).status == "done"  # type: ignore[union-attr]
+        assert reminders_of(ctx, case_id, "forward_plan_notice") == []
+        assert _version(ctx, case_id) == version + 1
+        assert refresh_notices_now_published(ctx) == []
+
+
+def _version(ctx: Ctx, case_id: int) -> int:
+    return get_case(ctx, case_id).version
