@@ -167,6 +167,24 @@ def sefton_case_in(agreement_ids: list[int]) -> CaseIn:
     )
 
 
+def oldham_agreement(ctx: Ctx, author: User) -> Agreement:
+    """The Miocare SLA: services delivered through Oldham Care and Support Ltd."""
+    return create_agreement(
+        ctx,
+        AgreementIn(
+            reference="OLDHAM-SLA-MIOCARE",
+            title="SLA: services delivered through Oldham Care and Support Ltd",
+            kind="sla",  # type: ignore[arg-type]
+            counterparty="Miocare Group CIC",
+            directorate=ASC,
+            annual_value_pence=2_500_000_000,
+            start_date=date(2018, 10, 1),
+            end_date=date(2023, 9, 30),
+        ),
+        author,
+    )
+
+
 def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
     return CaseIn(
         kind="sla_refresh",  # type: ignore[arg-type]
@@ -215,19 +233,6 @@ def load(ctx: Ctx, admin: User) -> Demo:
     agreements = sefton_agreements(ctx, officer)
     demo.sefton = create_case(ctx, sefton_case_in([a.id for a in agreements]), officer)  # type: ignore[misc]
     oldham_officer = demo.users["oldham_officer"]
-    miocare = create_agreement(
-        ctx,
-        AgreementIn(
-            reference="OLDHAM-SLA-MIOCARE",
-            title="SLA: services delivered through Oldham Care and Support Ltd",
-            kind="sla",  # type: ignore[arg-type]
-            counterparty="Miocare Group CIC",
-            directorate=ASC,
-            annual_value_pence=2_500_000_000,
-            start_date=date(2018, 10, 1),
-            end_date=date(2023, 9, 30),
-        ),
-        oldham_officer,
-    )
+    miocare = oldham_agreement(ctx, oldham_officer)
     demo.oldham = create_case(ctx, oldham_case_in([miocare.id]), oldham_officer)  # type: ignore[list-item]
     return demo

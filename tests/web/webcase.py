@@ -14,12 +14,10 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 
 from workflow import demo
-from workflow.agreements import create_agreement
 from workflow.cases import create_case
 from workflow.clock import Clock, FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
-from workflow.schemas import AgreementIn
 from workflow.settings import Settings
 from workflow.users import ensure_admin
 
@@ -51,20 +49,7 @@ def seed(engine: Engine, clock: Clock, settings: Settings) -> Seeded:
         agreements = demo.sefton_agreements(ctx, loaded.users["officer"])
         out.sefton_agreement_ids = [a.id for a in agreements if a.id is not None]
         author = loaded.users["oldham_officer"]
-        miocare = create_agreement(
-            ctx,
-            AgreementIn(
-                reference="OLDHAM-SLA-MIOCARE",
-                title="SLA: services delivered through Oldham Care and Support Ltd",
-                kind="sla",  # type: ignore[arg-type]
-                counterparty="Miocare Group CIC",
-                directorate=demo.ASC,
-                annual_value_pence=2_500_000_000,
-                start_date=date(2018, 10, 1),
-                end_date=date(2023, 9, 30),
-            ),
-            author,
-        )
+        miocare = demo.oldham_agreement(ctx, author)
         assert miocare.id is not None
         oldham = create_case(ctx, demo.oldham_case_in([miocare.id]), author)
         assert oldham.id is not None

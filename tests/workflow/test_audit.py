@@ -5,7 +5,6 @@ event whose row was changed, removed or reordered."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from itertools import pairwise
 from typing import Any
 
@@ -18,13 +17,11 @@ from typer.testing import CliRunner
 
 from councilflow.cli import app
 from workflow import demo
-from workflow.agreements import create_agreement
 from workflow.audit import verify
 from workflow.cases import create_case
 from workflow.clock import FrozenClock
 from workflow.events import fire
 from workflow.models import AuditEvent, User, pk
-from workflow.schemas import AgreementIn
 from workflow.settings import get_settings
 
 
@@ -38,20 +35,7 @@ def both_cases(work: Work, clock: FrozenClock, people: dict[str, User]) -> list[
     """Oldham to delegated approval (via its same-meeting deferral), Sefton to active."""
     clerk, executive = people["clerk"], people["executive"]
     with work() as ctx:
-        miocare = create_agreement(
-            ctx,
-            AgreementIn(
-                reference="OLDHAM-SLA-MIOCARE",
-                title="SLA: services delivered through Oldham Care and Support Ltd",
-                kind="sla",  # type: ignore[arg-type]
-                counterparty="Miocare Group CIC",
-                directorate=demo.ASC,
-                annual_value_pence=2_500_000_000,
-                start_date=date(2018, 10, 1),
-                end_date=date(2023, 9, 30),
-            ),
-            people["oldham_officer"],
-        )
+        miocare = demo.oldham_agreement(ctx, people["oldham_officer"])
         oldham = pk(
             create_case(ctx, demo.oldham_case_in([pk(miocare.id)]), people["oldham_officer"]).id
         )

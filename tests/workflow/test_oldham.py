@@ -17,7 +17,6 @@ import pytest
 from casework import Work, allowed, audit_events, case_of, deadline_kinds, london, snapshot
 
 from workflow import demo
-from workflow.agreements import create_agreement
 from workflow.bundle import load
 from workflow.cases import create_case, patch_case
 from workflow.clock import FrozenClock
@@ -25,7 +24,7 @@ from workflow.consultations import record_consultation
 from workflow.errors import TransitionRefused
 from workflow.events import fire
 from workflow.models import User, pk
-from workflow.schemas import AgreementIn, CasePatch, ConsultationIn
+from workflow.schemas import CasePatch, ConsultationIn
 from workflow.views import audit_of, case_view, decision_record
 
 DEFER_REASON = "To consider the commercially sensitive information at item 10 (exempt) first."
@@ -60,20 +59,7 @@ def clock() -> FrozenClock:
 def miocare_case(work: Work, people: dict[str, User], forward_plan: date) -> int:
     author = people["oldham_officer"]
     with work() as ctx:
-        miocare = create_agreement(
-            ctx,
-            AgreementIn(
-                reference="OLDHAM-SLA-MIOCARE",
-                title="SLA: services delivered through Oldham Care and Support Ltd",
-                kind="sla",  # type: ignore[arg-type]
-                counterparty="Miocare Group CIC",
-                directorate=demo.ASC,
-                annual_value_pence=2_500_000_000,
-                start_date=date(2018, 10, 1),
-                end_date=date(2023, 9, 30),
-            ),
-            author,
-        )
+        miocare = demo.oldham_agreement(ctx, author)
         data = demo.oldham_case_in([pk(miocare.id)])
         data = data.model_copy(update={"forward_plan_published_on": forward_plan})
         return pk(create_case(ctx, data, author).id)
