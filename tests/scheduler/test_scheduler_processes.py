@@ -147,18 +147,22 @@ def test_sigterm_finishes_the_batch_in_hand_and_exits_0(
 ) -> None:
     engine, url = pg
     reminder_rows.many_due(engine, NOW, 200)
-    first = threading.Event()
+    first, released = threading.Event(), threading.Event()
 
-    def slow(_delivery: Delivery) -> None:
+    def held_until_the_signal(_delivery: Delivery) -> None:
+        # Every delivery waits until SIGTERM has been sent (and had a second to land), so the
+        # batch in hand is still in hand when the signal arrives, however loaded the machine.
         first.set()
-        threading.Event().wait(0.02)  # a receiver taking 20 ms per delivery
+        released.wait(60)
 
-    with webhook_receiver(now=Clock(start=NOW).now, on_delivery=slow) as receiver:
+    with webhook_receiver(now=Clock(start=NOW).now, on_delivery=held_until_the_signal) as receiver:
         schedulers = _schedulers(url, receiver, tmp_path, dispatch_batch_size=20)
         try:
             schedulers.start(1)
             wait_until(first.is_set, 60, "the first delivery")
             schedulers.signal(0, signal.SIGTERM)
+            threading.Event().wait(1.0)
+            released.set()
             assert schedulers.procs[0].wait(timeout=30) == 0
         finally:
             schedulers.kill_all()
