@@ -85,6 +85,22 @@ EXTRA_PEOPLE = [
 ]
 
 
+CAST = (
+    "officer",
+    "colleague",
+    "outsider",
+    "clerk",
+    "executive",
+    "other_executive",
+    "cabinet_member",
+    "scrutiny",
+    "viewer",
+    "admin",
+    "system",
+)
+"""The people whose rights the tests compare, by their keys in ``make_people``."""
+
+
 def make_people(ctx: Ctx) -> dict[str, User]:
     """Everyone the tests act as: the demo's Sefton and Oldham people, an admin, the
     scheduler, and a few extras for the "who may fire it" rules."""

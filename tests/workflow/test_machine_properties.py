@@ -14,7 +14,7 @@ from typing import Any
 import hypothesis
 import pytest
 import transitions
-from casework import START_OF_TESTS, Snapshot, consult, new_case, snapshot, to_active
+from casework import CAST, START_OF_TESTS, Snapshot, consult, new_case, snapshot, to_active
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
@@ -217,19 +217,7 @@ NATURAL = {
     "expire": "system",
     "withdraw": "officer",
 }
-ACTORS = [
-    "officer",
-    "colleague",
-    "outsider",
-    "clerk",
-    "executive",
-    "other_executive",
-    "cabinet_member",
-    "scrutiny",
-    "viewer",
-    "admin",
-    "system",
-]
+ACTORS = list(CAST)
 
 
 def payload(event: str, variant: int, today: date, people: dict[str, User]) -> dict[str, Any]:

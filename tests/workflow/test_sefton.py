@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from casework import (
+    CAST,
     Work,
     allowed,
     audit_events,
@@ -38,19 +39,7 @@ from workflow.models import Deadline, Reminder, User, pk
 from workflow.views import decision_record
 
 R, E = "reminder", "escalation"
-PEOPLE = (
-    "officer",
-    "colleague",
-    "outsider",
-    "clerk",
-    "executive",
-    "other_executive",
-    "cabinet_member",
-    "scrutiny",
-    "viewer",
-    "admin",
-    "system",
-)
+PEOPLE = CAST
 
 
 def who_may(ctx: Ctx, case_id: int, people: dict[str, User]) -> dict[str, list[str]]:
