@@ -11,27 +11,28 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from api.web import labels
-from workflow.timerules import london_date
+from workflow.timerules import LONDON, london_date
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
+def _as_date(value: date | str | None) -> date | None:
+    """Views carry ISO strings, models carry dates: the filters take either."""
+    if value is None or value == "":
+        return None
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
 def long_date(value: date | str | None) -> str:
     """GOV.UK style dates ("5 September 2024"): unambiguous to every reader."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return f"{value.day} {value:%B %Y}"
+    day = _as_date(value)
+    return "" if day is None else f"{day.day} {day:%B %Y}"
 
 
 def day_name_date(value: date | str | None) -> str:
     """With the weekday, for deadlines, where the day of the week matters to people."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return f"{value:%A} {long_date(value)}"
+    day = _as_date(value)
+    return "" if day is None else f"{day:%A} {long_date(day)}"
 
 
 def london_time(value: datetime | str | None) -> str:
@@ -40,9 +41,7 @@ def london_time(value: datetime | str | None) -> str:
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/London"))
+    local = value.astimezone(LONDON)
     hour = local.strftime("%I:%M%p").lstrip("0").lower()
     return f"{long_date(london_date(value))} at {hour}"
 
