@@ -192,10 +192,6 @@ def list_cases(
     return page(rows, limit, lambda c: c.id)
 
 
-def bundles(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
-    return [load(ctx, c) for c in cases]
-
-
 def _agreements(ctx: Ctx, ids: list[int]) -> list[Agreement]:
     unique = list(dict.fromkeys(ids))
     found = {

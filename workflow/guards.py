@@ -87,10 +87,6 @@ def is_key_decision(ctx: GuardContext) -> bool:
     return is_key_decision_facts(ctx.case, ctx.agreements, ctx.settings)
 
 
-def _value_reaches_threshold(ctx: GuardContext) -> bool:
-    return value_reaches_threshold(ctx.case, ctx.agreements, ctx.settings)
-
-
 def _fmt(d: date) -> str:
     return d.strftime("%a %d %b %Y")
 
@@ -154,7 +150,10 @@ def agenda_deadline_not_passed(ctx: GuardContext) -> str | None:
 @guard("key_decision_marked")
 def key_decision_marked(ctx: GuardContext) -> str | None:
     """A case whose value reaches the key-decision threshold is marked a key decision."""
-    if _value_reaches_threshold(ctx) and not ctx.case.key_decision:
+    if (
+        value_reaches_threshold(ctx.case, ctx.agreements, ctx.settings)
+        and not ctx.case.key_decision
+    ):
         value = case_value_pence(ctx.agreements, ctx.case.proposal_max_months)
         threshold = ctx.settings.key_decision_threshold_pence
         return (
