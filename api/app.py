@@ -27,11 +27,12 @@ from api.routes import api_router, health
 from api.schema_setup import prepare_database
 from api.web import router as web_router
 from scheduler.runner import InProcessScheduler
+from scheduler.tick import run_tick
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
+from workflow.people.users import ensure_admin
 from workflow.settings import Settings, get_settings
-from workflow.users import ensure_admin
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("councilflow.api")
@@ -95,6 +96,9 @@ def create_app(
     )
     app.state.settings, app.state.clock, app.state.engine = settings, clock, engine
     app.state.metrics = Metrics(lambda: app.state.engine)
+    # The one pass the scheduler runs, handed to ``POST /admin/tick``: ``api/`` imports
+    # ``scheduler/`` here only, to start it and to run it on demand.
+    app.state.run_tick = run_tick
 
     problems.install(app)
     idempotency.install(app)

@@ -21,7 +21,7 @@ from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import Role, User
-from workflow.users import authenticate, user_for_calendar_key
+from workflow.people.users import authenticate, user_for_calendar_key
 
 
 def get_session(request: Request) -> Iterator[Session]:

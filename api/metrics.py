@@ -20,9 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from scheduler.stats import reminders_by_status
-from workflow.machine import EVENTS
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import AuditEvent
+from workflow.reminders.counts import reminders_by_status
 
 
 class DatabaseCollector(Collector):

@@ -1,7 +1,8 @@
 """What the API answers: response models for the pinned bodies of SPEC §7.
 
 Requests use the domain's own types (``workflow.schemas``). Answers are built by the domain
-(``workflow.views`` decides what each person may see) and validated against these models, so
+(``workflow.lifecycle.views`` decides what each person may see) and validated against these models,
+so
 the served OpenAPI schema describes exactly what goes on the wire, redacted shapes included.
 """
 

@@ -16,9 +16,9 @@ from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import DomainError
 from workflow.models import Role
+from workflow.people.users import create_user, ensure_admin, new_token
 from workflow.schemas import UserIn
 from workflow.settings import Settings, get_settings
-from workflow.users import create_user, ensure_admin, new_token
 
 app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes through Cabinet.")
 db_app = typer.Typer(help="Database schema.")

@@ -1,6 +1,7 @@
 """Automatic expiry: active cases whose term has ended are expired through the domain.
 
-Going through ``workflow.events.fire`` (inside ``expire_due``) means the audit trail records
+Going through ``workflow.lifecycle.events.fire`` (inside ``expire_due``) means the audit trail
+records
 the scheduler as the actor and the case's reminders are cancelled in the same transaction.
 When several schedulers run, the conditional version update lets exactly one of them win each
 case; the others' savepoints roll back with a conflict they skip.
@@ -14,10 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
-from workflow.events import expire_due
+from workflow.lifecycle.events import expire_due
 from workflow.models import User
+from workflow.people.users import system_user
 from workflow.settings import Settings
-from workflow.users import system_user
 
 PAGE = 100
 

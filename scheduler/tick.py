@@ -23,7 +23,7 @@ from scheduler.expiry import expire_overdue
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
-from workflow.notices import refresh_notices_now_published
+from workflow.deadlines.notices import refresh_notices_now_published
 from workflow.settings import Settings
 
 

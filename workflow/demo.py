@@ -11,12 +11,12 @@ from datetime import date
 
 from sqlmodel import select
 
-from workflow.agreements import create_agreement
-from workflow.cases import create_case
 from workflow.context import Ctx
+from workflow.lifecycle.cases import create_case
 from workflow.models import Agreement, Case, User
+from workflow.people.users import create_user
+from workflow.register.agreements import create_agreement
 from workflow.schemas import AgreementIn, CaseIn, OptionIn, ProposalIn, ReportIn, UserIn
-from workflow.users import create_user
 
 ASC = "Adult Social Care"
 

@@ -13,10 +13,10 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
 from api.schemas import AgreementOut, ImportResultOut, Page
-from workflow.agreements import create_agreement, get_agreement, list_agreements
 from workflow.models import Agreement, AgreementKind
+from workflow.register.agreements import create_agreement, get_agreement, list_agreements
+from workflow.register.transparency import import_register
 from workflow.schemas import AgreementIn, Day
-from workflow.transparency import import_register
 
 router = APIRouter(prefix=API_PREFIX, tags=["agreements"], route_class=IdempotentRoute)
 

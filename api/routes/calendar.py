@@ -2,7 +2,8 @@
 
 Each deadline is one all-day event whose UID is derived from the deadline's id, so when a
 deadline moves a calendar client updates the event it already has instead of adding a second
-one. Which deadlines are the caller's is the domain's call (``workflow.duties``); the summary
+one. Which deadlines are the caller's is the domain's call (``workflow.deadlines.lists``); the
+summary
 names the deadline and the case title only, which SPEC §6 leaves public even for exempt items.
 """
 
@@ -17,7 +18,7 @@ from api.deps import CalendarReader, CtxDep
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX
 from api.responses import AUTH, problems
-from workflow.duties import calendar_deadlines
+from workflow.deadlines.lists import calendar_deadlines
 from workflow.models import Case, Deadline
 
 router = APIRouter(prefix=API_PREFIX, tags=["deadlines and reminders"], route_class=IdempotentRoute)

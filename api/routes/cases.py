@@ -2,7 +2,7 @@
 ``ETag`` (the version), and a PATCH honours ``If-Match``.
 
 What each caller sees of a case — exempt content redacted or not, the events they may fire
-now — is decided by ``workflow.views.case_view``; these routes only carry it.
+now — is decided by ``workflow.lifecycle.views.case_view``; these routes only carry it.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
 from api.schemas import CaseOut, Page
-from workflow.bundle import get_case, load
-from workflow.cases import create_case, list_cases, patch_case
 from workflow.context import Ctx
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.cases import create_case, list_cases, patch_case
+from workflow.lifecycle.views import case_view
 from workflow.models import Case, CaseKind, State, User
 from workflow.schemas import CaseIn, CasePatch
-from workflow.views import case_view
 
 router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRoute)
 

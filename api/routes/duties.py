@@ -13,11 +13,11 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, problems
 from api.schemas import DeadlineOut, Page, ReminderOut
-from scheduler.retry import retry_reminder
-from workflow.duties import DutyFilter, list_deadlines, list_reminders, reminder_view
+from workflow.deadlines.lists import DutyFilter, list_deadlines, list_reminders, reminder_view
+from workflow.lifecycle.views import deadline_view
 from workflow.models import DeadlineKind, DeadlineStatus, ReminderStatus
+from workflow.reminders.retry import retry_reminder
 from workflow.schemas import Day
-from workflow.views import deadline_view
 
 router = APIRouter(prefix=API_PREFIX, tags=["deadlines and reminders"], route_class=IdempotentRoute)
 

@@ -1,6 +1,7 @@
 """Firing an event on a case, and recording a consultation.
 
-Each event of the machine has its own route, generated from ``workflow.machine.TRANSITIONS``
+Each event of the machine has its own route, generated from
+``workflow.lifecycle.machine.TRANSITIONS``
 and ``workflow.schemas.EVENT_PAYLOADS``, so the OpenAPI schema shows every payload exactly and
 the routes can never drift from the machine. The domain decides everything, in its order: the
 version (412), whether the state allows it (409 with ``allowed_events``), whether the caller
@@ -24,11 +25,11 @@ from api.params import API_PREFIX, Id
 from api.responses import WRITE, problems
 from api.routes.cases import IfMatch, case_answer, version_expected
 from api.schemas import CaseOut, ConsultationOut
-from workflow.bundle import get_case
-from workflow.consultations import record_consultation
 from workflow.context import Ctx
-from workflow.events import fire
-from workflow.machine import EVENTS
+from workflow.lifecycle.bundle import get_case
+from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.events import fire
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import User
 from workflow.schemas import EVENT_PAYLOADS, ConsultationIn
 

@@ -1,5 +1,5 @@
 """``GET /workflow``: the state machine as data and as a Mermaid diagram, read from the one
-definition in ``workflow.machine`` (the same table the domain enforces)."""
+definition in ``workflow.lifecycle.machine`` (the same table the domain enforces)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX
 from api.responses import AUTH, problems
 from api.schemas import WorkflowOut
-from workflow.machine import describe
+from workflow.lifecycle.machine import describe
 
 router = APIRouter(prefix=API_PREFIX, tags=["workflow"], route_class=IdempotentRoute)
 

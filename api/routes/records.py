@@ -1,6 +1,7 @@
 """What a case leaves behind: its audit trail and the officer decision record of a sign-off.
 
-Both can carry exempt content, so both come from ``workflow.views``, which redacts them for
+Both can carry exempt content, so both come from ``workflow.lifecycle.views``, which redacts them
+for
 anyone not entitled exactly as it redacts the case itself.
 """
 
@@ -15,9 +16,9 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, problems
 from api.schemas import AuditEventOut, DecisionRecordOut, Page
-from workflow.bundle import get_case, load
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.views import audit_of, decision_record
 from workflow.paging import check_limit, decode_cursor, page
-from workflow.views import audit_of, decision_record
 
 router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRoute)
 

@@ -12,8 +12,8 @@ from api.params import API_PREFIX
 from api.responses import AUTH, WRITE, problems
 from api.schemas import UserCreated, UserOut
 from workflow.models import User
+from workflow.people.users import create_user
 from workflow.schemas import UserIn
-from workflow.users import create_user
 
 router = APIRouter(prefix=API_PREFIX, tags=["users"], route_class=IdempotentRoute)
 

@@ -1,7 +1,7 @@
 """Firing an event from a page, recording a consultation, and the two-step sign-off.
 
-Each goes through the same domain call as the API (``workflow.events.fire``,
-``workflow.consultations.record_consultation``) with the version the viewer saw, so a form
+Each goes through the same domain call as the API (``workflow.lifecycle.events.fire``,
+``workflow.lifecycle.consultations.record_consultation``) with the version the viewer saw, so a form
 left open while someone else acted is refused rather than applied to a case that moved on.
 A refusal re-renders the form with the GOV.UK error summary: one line per failing guard.
 """
@@ -22,12 +22,12 @@ from api.web.forms import Errors
 from api.web.labels import event_label
 from api.web.pages import Page, WebRoute, attempt, signed_in
 from workflow import timerules
-from workflow.bundle import CaseBundle, get_case, load
-from workflow.consultations import record_consultation
-from workflow.deadlines import next_term_start
+from workflow.deadlines.rules import next_term_start
 from workflow.errors import FieldProblem, InvalidInput, NotFound
-from workflow.events import events_allowed, fire, guard_context, validate_payload
-from workflow.machine import EVENTS, failing_guards
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.events import events_allowed, fire, guard_context, validate_payload
+from workflow.lifecycle.machine import EVENTS, failing_guards
 from workflow.models import User
 from workflow.schemas import ConsultationIn
 

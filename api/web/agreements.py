@@ -1,5 +1,5 @@
 """The agreements register: search and filter, end dates coming up, and importing a
-Transparency Code contract register (``workflow.transparency.import_register``)."""
+Transparency Code contract register (``workflow.register.transparency.import_register``)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from starlette.responses import Response
 from api.web import forms
 from api.web.forms import Errors
 from api.web.pages import WebRoute, attempt, signed_in
-from workflow.agreements import list_agreements, may_register
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement
-from workflow.permissions import may_draft
-from workflow.transparency import ImportResult, import_register
+from workflow.people.permissions import may_draft
+from workflow.register.agreements import list_agreements, may_register
+from workflow.register.transparency import ImportResult, import_register
 
 router = APIRouter(route_class=WebRoute)
 

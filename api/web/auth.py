@@ -1,7 +1,7 @@
 """Signing in with a user's token, and signing out.
 
 The token is the same bearer token the API takes, checked by the same domain call
-(``workflow.users.authenticate``); the page keeps only a signed session cookie afterwards.
+(``workflow.people.users.authenticate``); the page keeps only a signed session cookie afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from api.web.pages import WebRoute, page_work
 from workflow.errors import Unauthenticated
-from workflow.users import authenticate
+from workflow.people.users import authenticate
 
 router = APIRouter(route_class=WebRoute)
 

@@ -2,7 +2,8 @@
 that reads the feed and nothing else, for calendar apps that cannot send a token), the bearer
 form of the same address, and the feed to download with the session.
 
-Which deadlines are someone's is ``workflow.duties.calendar_deadlines``, the feed itself is the
+Which deadlines are someone's is ``workflow.deadlines.lists.calendar_deadlines``, the feed itself
+is the
 API's own ``GET /api/v1/calendar.ics`` handler: the page never builds a second feed.
 """
 
@@ -14,8 +15,8 @@ from starlette.responses import Response
 
 from api.routes.calendar import get_calendar
 from api.web.pages import WebRoute, signed_in
-from workflow.duties import calendar_deadlines
-from workflow.users import calendar_key
+from workflow.deadlines.lists import calendar_deadlines
+from workflow.people.users import calendar_key
 
 router = APIRouter(route_class=WebRoute)
 

@@ -1,6 +1,7 @@
 """The cases list and the case page.
 
-The case page shows what ``workflow.views.case_view`` gives this viewer (so exempt content is
+The case page shows what ``workflow.lifecycle.views.case_view`` gives this viewer (so exempt
+content is
 already redacted), the audit trail from ``audit_of`` (redacted the same way), and only the
 actions ``events_allowed`` says the viewer may take now.
 """
@@ -19,12 +20,12 @@ from api.web.event_forms import why_not
 from api.web.machine_view import mermaid_source, state_cards
 from api.web.pages import Page, WebRoute, signed_in
 from api.web.templating import long_date
-from workflow import cases, consultations
-from workflow.bundle import CaseBundle, get_case, load
-from workflow.cases import list_cases
-from workflow.machine import events_from
+from workflow.lifecycle import cases, consultations
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.cases import list_cases
+from workflow.lifecycle.machine import events_from
+from workflow.lifecycle.views import audit_of, case_view
 from workflow.models import State
-from workflow.views import audit_of, case_view
 
 router = APIRouter(route_class=WebRoute)
 
@@ -50,7 +51,7 @@ def cases_list(request: Request, state: str | None = None, cursor: str | None = 
 
 
 def may_edit_draft(page: Page, bundle: CaseBundle) -> bool:
-    """Whether to offer the edit link: the rule ``workflow.cases.patch_case`` enforces."""
+    """Whether to offer the edit link: the rule ``workflow.lifecycle.cases.patch_case`` enforces."""
     return cases.may_edit_draft(page.ctx, bundle, page.me)
 
 

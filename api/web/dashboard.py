@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from api.web import queries
 from api.web.pages import WebRoute, signed_in
-from workflow.permissions import may_draft
+from workflow.people.permissions import may_draft
 
 router = APIRouter(route_class=WebRoute)
 

@@ -2,7 +2,7 @@
 
 Options considered are added and removed on the page with plain submit buttons that post the
 form and show it again, so it works with no script at all and loses nothing typed. Only
-"Save" writes: through ``workflow.cases.create_case`` or ``patch_case``, whose schemas and
+"Save" writes: through ``workflow.lifecycle.cases.create_case`` or ``patch_case``, whose schemas and
 rules answer; their problems come back next to the fields they are about.
 """
 
@@ -23,14 +23,14 @@ from api.web import forms
 from api.web.cases import may_edit_draft
 from api.web.forms import Errors
 from api.web.pages import Page, WebRoute, attempt, signed_in
-from workflow.bundle import get_case, load
-from workflow.cases import create_case, patch_case
 from workflow.errors import Forbidden
-from workflow.events import invalid_input
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.cases import create_case, patch_case
+from workflow.lifecycle.events import invalid_input
+from workflow.lifecycle.views import case_view
 from workflow.models import Agreement, Case
-from workflow.permissions import may_draft
+from workflow.people.permissions import may_draft
 from workflow.schemas import CaseIn, CasePatch
-from workflow.views import case_view
 
 router = APIRouter(route_class=WebRoute)
 

@@ -19,13 +19,13 @@ from starlette.datastructures import FormData
 from api.web import forms
 from api.web.forms import Errors
 from api.web.labels import event_label, state_label
-from workflow.bundle import CaseBundle
 from workflow.context import Ctx
-from workflow.events import guard_context
-from workflow.machine import EVENTS, failing_guards
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.events import guard_context
+from workflow.lifecycle.machine import EVENTS, failing_guards
 from workflow.models import Role, User
+from workflow.people.users import users_with_role
 from workflow.schemas import EVENT_PAYLOADS
-from workflow.users import users_with_role
 
 # Wording for every payload field: (label, hint).
 WORDS: dict[str, tuple[str, str | None]] = {

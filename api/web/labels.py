@@ -1,7 +1,7 @@
 """The council's words for the machine's names, for people rather than programs.
 
 Only wording lives here: which states, events and deadlines exist is read from the domain
-(``workflow.machine``, ``workflow.models``), and a test checks every one has a label.
+(``workflow.lifecycle.machine``, ``workflow.models``), and a test checks every one has a label.
 """
 
 from __future__ import annotations

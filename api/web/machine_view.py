@@ -1,5 +1,6 @@
 """The state machine drawn for people: every state as a card listing the events that leave
-it, the case's current state highlighted. Read from ``workflow.machine.TRANSITIONS``, the one
+it, the case's current state highlighted. Read from ``workflow.lifecycle.machine.TRANSITIONS``, the
+one
 definition, so the drawing cannot disagree with what the service enforces. No diagram
 library and no script: it is HTML, so screen readers and keyboard users get all of it."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.web.labels import event_label, state_label
-from workflow.machine import END_STATES, STATES, TRANSITIONS, mermaid
+from workflow.lifecycle.machine import END_STATES, STATES, TRANSITIONS, mermaid
 
 
 @dataclass(frozen=True)

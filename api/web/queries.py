@@ -1,8 +1,9 @@
 """Read-only questions the pages ask that no single domain call answers: "which cases am I
 in", "which deadlines are for me", "what waits on me".
 
-Nothing here decides a rule. Who a deadline is for was decided by ``workflow.planning`` and
-stored on the deadline; what someone may do now is ``workflow.events.events_allowed``;
+Nothing here decides a rule. Who a deadline is for was decided by ``workflow.deadlines.planning``
+and
+stored on the deadline; what someone may do now is ``workflow.lifecycle.events.events_allowed``;
 whether a consultation is still owed is the domain's own ``consultation_recorded`` guard.
 """
 
@@ -15,13 +16,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from workflow.bundle import CaseBundle, load
 from workflow.context import Ctx
-from workflow.duties import calendar_deadlines
-from workflow.events import events_allowed, guard_context
-from workflow.guards import consultation_recorded
+from workflow.deadlines.lists import calendar_deadlines
+from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.events import events_allowed, guard_context
+from workflow.lifecycle.guards import consultation_recorded
+from workflow.lifecycle.views import deadline_view
 from workflow.models import Case, Deadline, DeadlineStatus, Delegation, Reminder, Role, State, User
-from workflow.views import deadline_view
 
 UPCOMING_DAYS = 30
 
@@ -58,7 +59,8 @@ class MyDeadlines:
 
 def my_deadlines(ctx: Ctx, user: User, days: int = UPCOMING_DAYS) -> MyDeadlines:
     """Overdue duties, and every deadline due in the next ``days``, of the cases that are the
-    user's: the same set their calendar feed carries (``workflow.duties``). The deadlines of
+    user's: the same set their calendar feed carries (``workflow.deadlines.lists``). The deadlines
+    of
     one kind, case and day (thirteen agreements ending together) are one line, counted."""
     today = ctx.today()
     out = MyDeadlines()

@@ -1,6 +1,7 @@
 """Over HTTP too, an event is refused for its state (409, with the events allowed) or for who
 sent it (403) before its body is read: the body is validated by the domain, in its turn
-(``workflow.events``), not by FastAPI ahead of everything (SPEC §3). The OpenAPI schema still
+(``workflow.lifecycle.events``), not by FastAPI ahead of everything (SPEC §3). The OpenAPI schema
+still
 documents each event's payload exactly."""
 
 from __future__ import annotations

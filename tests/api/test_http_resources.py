@@ -16,9 +16,9 @@ from sqlmodel import Session
 from api.app import create_app
 from workflow.db import make_engine
 from workflow.models import Reminder, User
+from workflow.people.users import calendar_key
+from workflow.register.transparency import sample_register
 from workflow.settings import Settings
-from workflow.transparency import sample_register
-from workflow.users import calendar_key
 
 
 def every_page(caller: Caller, path: str, **params: object) -> list[dict[str, object]]:

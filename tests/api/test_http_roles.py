@@ -1,6 +1,7 @@
 """Every role refused where SPEC §3 and §6 say it must be: a 403 problem, and nothing changed.
 
-The rules live in the domain (``workflow.machine``); these tests prove the HTTP layer carries
+The rules live in the domain (``workflow.lifecycle.machine``); these tests prove the HTTP layer
+carries
 them through for each event at each stage of a case's life, with valid payloads, so the only
 reason for the refusal is who is asking.
 """

@@ -40,9 +40,9 @@ from api.app import create_app
 from workflow.clock import FrozenClock
 from workflow.db import make_engine, unit_of_work
 from workflow.models import Role, User
+from workflow.people.users import ADMIN_EMAIL
 from workflow.schema import create_all
 from workflow.settings import Settings
-from workflow.users import ADMIN_EMAIL
 
 EXAMPLES_PER_OPERATION = 25
 CHECKS = [
@@ -68,7 +68,8 @@ APP = create_app(
 )
 # The admin's token as the schema's own bearer scheme, so schemathesis knows the requests
 # are authenticated and its negative cases (a missing token among them) stay negative.
-# An event's payload is read only after its If-Match (SPEC §3 and ``workflow.events``), so an
+# An event's payload is read only after its If-Match (SPEC §3 and ``workflow.lifecycle.events``),
+# so an
 # invalid body sent with a stale If-Match is rightly refused 412, before the body is looked at.
 # Schemathesis's own defaults (less 5xx, which not_a_server_error refuses anyway) and 412.
 REJECTED = ["400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428", "429"]

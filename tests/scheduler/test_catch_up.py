@@ -15,8 +15,8 @@ from scheduler.tick import run_tick
 from workflow import demo, timerules
 from workflow.clock import FrozenClock
 from workflow.models import Reminder
+from workflow.people.users import ensure_admin
 from workflow.settings import Settings
-from workflow.users import ensure_admin
 
 DUE = date(2024, 8, 29)
 

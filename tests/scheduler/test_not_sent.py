@@ -13,10 +13,10 @@ from sqlmodel import select
 from scheduler.tick import run_tick
 from workflow import demo
 from workflow.clock import FrozenClock
-from workflow.events import fire
+from workflow.lifecycle.events import fire
 from workflow.models import Reminder
+from workflow.people.users import ensure_admin
 from workflow.settings import Settings
-from workflow.users import ensure_admin
 
 
 def test_a_cancelled_reminder_is_never_claimed(

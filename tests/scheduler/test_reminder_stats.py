@@ -5,7 +5,7 @@ from __future__ import annotations
 import reminder_rows
 from reminder_rows import Work
 
-from scheduler.stats import reminders_by_status
+from workflow.reminders.counts import reminders_by_status
 
 
 def test_every_status_is_counted_zero_included(work: Work) -> None:

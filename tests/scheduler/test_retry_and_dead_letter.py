@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from scheduler.outcome import backoff_delay
-from scheduler.retry import retry_reminder
 from scheduler.tick import run_tick
 from workflow.clock import FrozenClock
 from workflow.errors import Conflict, NotFound
 from workflow.models import AuditEvent
+from workflow.reminders.retry import retry_reminder
 from workflow.settings import Settings
 
 

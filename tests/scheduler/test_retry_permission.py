@@ -10,10 +10,10 @@ import reminder_rows
 from reminder_rows import Work
 from sqlmodel import func, select
 
-from scheduler.retry import retry_reminder
 from workflow.clock import FrozenClock
 from workflow.errors import Forbidden
 from workflow.models import AuditEvent, Reminder, ReminderStatus
+from workflow.reminders.retry import retry_reminder
 
 NOT_ADMINS = [
     ["officer"],

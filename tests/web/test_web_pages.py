@@ -13,10 +13,10 @@ from api.web import labels
 from api.web.event_forms import widgets
 from api.web.forms import Errors, date_items, parts_of
 from api.web.templating import render
-from workflow.machine import EVENTS
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import DeadlineKind, State
+from workflow.register.transparency import sample_register
 from workflow.schemas import EVENT_PAYLOADS
-from workflow.transparency import sample_register
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
 

@@ -1,8 +1,9 @@
 """The pages offer drafting and importing to exactly the people the domain lets do them.
 
 The web holds no copy of either rule: "only an officer may draft" is
-``workflow.permissions.may_draft`` and who may register agreements is
-``workflow.agreements.may_register``; the dashboard, the register and the draft form ask them.
+``workflow.people.permissions.may_draft`` and who may register agreements is
+``workflow.register.agreements.may_register``; the dashboard, the register and the draft form ask
+them.
 """
 
 from __future__ import annotations

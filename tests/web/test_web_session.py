@@ -106,7 +106,7 @@ def test_a_tampered_cookie_is_no_session(web: WebClient) -> None:
 def test_a_new_token_ends_old_sessions(web: WebClient, engine: Engine) -> None:
     from workflow.db import unit_of_work
     from workflow.models import User
-    from workflow.users import hash_token
+    from workflow.people.users import hash_token
 
     web.sign_in("viewer")
     assert web.client.get("/", follow_redirects=False).status_code == 200

@@ -14,12 +14,12 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 
 from workflow import demo
-from workflow.cases import create_case
 from workflow.clock import Clock, FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
+from workflow.lifecycle.cases import create_case
+from workflow.people.users import ensure_admin
 from workflow.settings import Settings
-from workflow.users import ensure_admin
 
 ADMIN_TOKEN = "cf_web_tests_admin_token"
 OLDHAM_SUMMARY_WORDS = "Approve a refreshed SLA for services delivered through Oldham Care"

@@ -18,12 +18,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from workflow import demo
-from workflow.agreements import create_agreement
-from workflow.bundle import get_case, load
-from workflow.cases import create_case
-from workflow.consultations import record_consultation
 from workflow.context import Ctx
-from workflow.events import events_allowed, fire
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.events import events_allowed, fire
 from workflow.models import (
     Agreement,
     AuditEvent,
@@ -37,9 +36,10 @@ from workflow.models import (
     User,
     pk,
 )
+from workflow.people.users import ensure_admin, system_user
+from workflow.register.agreements import create_agreement
 from workflow.schemas import AgreementIn, CaseIn, ConsultationIn, OptionIn, ProposalIn, ReportIn
 from workflow.timerules import LONDON
-from workflow.users import ensure_admin, system_user
 
 Work = Callable[[], AbstractContextManager[Ctx]]
 

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from councilflow.cli import app
 from workflow import demo
 from workflow.audit import verify
-from workflow.cases import create_case
 from workflow.clock import FrozenClock
-from workflow.events import fire
+from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.events import fire
 from workflow.models import AuditEvent, User, pk
 from workflow.settings import get_settings
 

@@ -11,8 +11,6 @@ import pytest
 from casework import Work, audit_events, case_in, case_of, new_case, snapshot, to_cabinet
 from sqlmodel import func, select
 
-from workflow.bundle import load
-from workflow.cases import create_case, patch_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
@@ -24,7 +22,9 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.events import fire
+from workflow.lifecycle.bundle import load
+from workflow.lifecycle.cases import create_case, patch_case
+from workflow.lifecycle.events import fire
 from workflow.models import Case, User
 from workflow.schemas import CasePatch
 from workflow.settings import Settings

@@ -34,7 +34,7 @@ from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import Conflict, TransitionRefused
-from workflow.events import fire
+from workflow.lifecycle.events import fire
 from workflow.models import AuditEvent, SignOff, User
 from workflow.settings import Settings
 

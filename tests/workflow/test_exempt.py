@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from casework import Work, case_of, new_case, to_delegated
 
-from workflow.bundle import load
-from workflow.cases import patch_case
 from workflow.clock import FrozenClock
 from workflow.errors import Forbidden
+from workflow.lifecycle.bundle import load
+from workflow.lifecycle.cases import patch_case
+from workflow.lifecycle.views import audit_of, case_view
 from workflow.models import User
 from workflow.schemas import CasePatch, ReportIn
-from workflow.views import audit_of, case_view
 
 SECRET = "Extend the day services while they are re-procured."  # casework's report summary
 

@@ -35,7 +35,7 @@ from sqlalchemy import update
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.errors import DomainError, Forbidden, InvalidInput, NotFound, TransitionRefused
-from workflow.events import fire
+from workflow.lifecycle.events import fire
 from workflow.models import Delegation, User
 from workflow.schemas import CaseIn, OptionIn, ProposalIn, ReportIn, UrgencyIn
 from workflow.settings import Settings

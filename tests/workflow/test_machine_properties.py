@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workflow import machine as m
 from workflow.audit import verify
-from workflow.bundle import get_case, load
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
-from workflow.events import events_allowed, fire
+from workflow.lifecycle import machine as m
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.events import events_allowed, fire
 from workflow.models import AuditEvent, User
 from workflow.settings import Settings
 

@@ -21,13 +21,13 @@ from casework import Work, allowed, london, new_case, reminders_of
 from sqlmodel import select
 
 from workflow import timerules
-from workflow.bundle import get_case
-from workflow.cases import patch_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
-from workflow.events import fire
+from workflow.deadlines.notices import refresh_notices_now_published
+from workflow.lifecycle.bundle import get_case
+from workflow.lifecycle.cases import patch_case
+from workflow.lifecycle.events import fire
 from workflow.models import Deadline, User
-from workflow.notices import refresh_notices_now_published
 from workflow.schemas import CasePatch, UrgencyIn
 from workflow.settings import Settings
 

@@ -17,15 +17,15 @@ import pytest
 from casework import Work, allowed, audit_events, case_of, deadline_kinds, london, snapshot
 
 from workflow import demo
-from workflow.bundle import load
-from workflow.cases import create_case, patch_case
 from workflow.clock import FrozenClock
-from workflow.consultations import record_consultation
 from workflow.errors import TransitionRefused
-from workflow.events import fire
+from workflow.lifecycle.bundle import load
+from workflow.lifecycle.cases import create_case, patch_case
+from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.events import fire
+from workflow.lifecycle.views import audit_of, case_view, decision_record
 from workflow.models import User, pk
 from workflow.schemas import CasePatch, ConsultationIn
-from workflow.views import audit_of, case_view, decision_record
 
 DEFER_REASON = "To consider the commercially sensitive information at item 10 (exempt) first."
 RESOLUTION = "Approve the refreshed SLA with Miocare Group CIC for services through OCS Ltd."

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from casework import Work, new_case
 
-from workflow.agreements import list_agreements
-from workflow.cases import list_cases
 from workflow.context import Ctx
-from workflow.duties import DutyFilter, list_deadlines, list_reminders
+from workflow.deadlines.lists import DutyFilter, list_deadlines, list_reminders
 from workflow.errors import InvalidInput
+from workflow.lifecycle.cases import list_cases
 from workflow.models import User
 from workflow.paging import MAX_ID, decode_cursor, encode_cursor
+from workflow.register.agreements import list_agreements
 
 Lister = Callable[[Ctx, str], tuple[list[Any], str | None]]
 

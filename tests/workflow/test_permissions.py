@@ -1,4 +1,4 @@
-"""Who may draft a case is decided once, in ``workflow.permissions.may_draft``, and
+"""Who may draft a case is decided once, in ``workflow.people.permissions.may_draft``, and
 ``create_case`` refuses exactly those it says no to."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from casework import Work, case_in, small_agreements
 
-from workflow.cases import create_case
 from workflow.errors import Forbidden
+from workflow.lifecycle.cases import create_case
 from workflow.models import Role, User, pk
-from workflow.permissions import may_draft
+from workflow.people.permissions import may_draft
 
 People = dict[str, User]
 

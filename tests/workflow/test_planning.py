@@ -30,10 +30,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from workflow.audit import verify
-from workflow.cases import patch_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
-from workflow.events import expire_due, fire
+from workflow.lifecycle.cases import patch_case
+from workflow.lifecycle.events import expire_due, fire
 from workflow.models import Deadline, Reminder, User
 from workflow.schemas import CasePatch, ProposalIn
 from workflow.settings import Settings
@@ -521,7 +521,7 @@ def test_a_transition_is_written_whole_or_not_at_all(
     def broken(ctx: Ctx, bundle: Any) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("workflow.planning.sync", broken)
+    monkeypatch.setattr("workflow.deadlines.planning.sync", broken)
     with pytest.raises(RuntimeError), work() as ctx:
         fire(ctx, case_id, "submit", people["officer"])
     monkeypatch.undo()

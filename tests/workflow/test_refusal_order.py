@@ -26,7 +26,7 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.events import fire
+from workflow.lifecycle.events import fire
 from workflow.models import User
 
 People = dict[str, User]

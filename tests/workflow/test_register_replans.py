@@ -32,12 +32,12 @@ from casework import (
 )
 from sqlmodel import col, select
 
-from workflow.bundle import get_case, load
-from workflow.cases import create_case
 from workflow.clock import FrozenClock
-from workflow.events import fire
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.events import fire
 from workflow.models import Agreement, AuditEvent, Deadline, Reminder, User, pk
-from workflow.transparency import ImportResult, import_register
+from workflow.register.transparency import ImportResult, import_register
 
 People = dict[str, User]
 HEADER = [

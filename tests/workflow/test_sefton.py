@@ -29,14 +29,14 @@ from sqlmodel import select
 
 from workflow import demo
 from workflow.audit import verify
-from workflow.bundle import load
-from workflow.cases import create_case
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.errors import TransitionRefused
-from workflow.events import expire_due, fire
+from workflow.lifecycle.bundle import load
+from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.events import expire_due, fire
+from workflow.lifecycle.views import decision_record
 from workflow.models import Deadline, Reminder, User, pk
-from workflow.views import decision_record
 
 R, E = "reminder", "escalation"
 PEOPLE = CAST

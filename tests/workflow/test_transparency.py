@@ -26,8 +26,8 @@ from sqlmodel import col, func, select
 from workflow.context import Ctx
 from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement, AuditEvent, Role, User
-from workflow.schemas import UserIn
-from workflow.transparency import (
+from workflow.people.users import create_user
+from workflow.register.transparency import (
     ImportResult,
     contract_months,
     derive_annual_pence,
@@ -36,7 +36,7 @@ from workflow.transparency import (
     parse_pence,
     sample_register,
 )
-from workflow.users import create_user
+from workflow.schemas import UserIn
 
 Work = Callable[[], AbstractContextManager[Ctx]]  # the ``work`` fixture of conftest
 

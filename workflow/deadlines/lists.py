@@ -1,5 +1,5 @@
 """The deadlines and reminders people look at: filtered lists, and which deadlines belong
-in a person's calendar. (An admin's retry of a dead reminder is ``scheduler.retry``.)
+in a person's calendar. (An admin's retry of a dead reminder is ``workflow.reminders.retry``.)
 
 Deadlines and reminders carry kinds, dates, states and addresses, never report content, so
 listing them needs no redaction; the calendar shows only case titles, which SPEC §6 leaves

@@ -1,9 +1,10 @@
 """Rights that are not an event's, decided once for the domain and the web alike.
 
-Who may fire each event is the machine's (``workflow.machine``). Drafting a case is no event,
+Who may fire each event is the machine's (``workflow.lifecycle.machine``). Drafting a case is no
+event,
 but the web must offer "Draft a new case" to exactly the people ``create_case`` will let draft,
 so both ask here rather than each keeping a copy of the rule. (Registering agreements is
-``workflow.agreements.may_register``, next to the code it guards.)
+``workflow.register.agreements.may_register``, next to the code it guards.)
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Creating, amending and listing cases. A case changes only while drafted here; after that
-only events move it (``workflow.events``)."""
+only events move it (``workflow.lifecycle.events``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from workflow import audit, planning
-from workflow.bundle import CaseBundle, get_case, load
+from workflow import audit
 from workflow.context import Ctx
+from workflow.deadlines import planning
 from workflow.errors import (
     FieldProblem,
     Forbidden,
@@ -18,9 +18,10 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.events import claim_version, guard_context
-from workflow.exempt import may_see_exempt
-from workflow.machine import AUTHOR_OR_DIRECTORATE_OFFICER
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.events import claim_version, guard_context
+from workflow.lifecycle.exempt import may_see_exempt
+from workflow.lifecycle.machine import AUTHOR_OR_DIRECTORATE_OFFICER
 from workflow.models import (
     Agreement,
     Case,
@@ -32,7 +33,7 @@ from workflow.models import (
     pk,
 )
 from workflow.paging import check_limit, decode_cursor, page
-from workflow.permissions import may_draft
+from workflow.people.permissions import may_draft
 from workflow.schemas import CaseIn, CasePatch, ReportIn, UrgencyIn
 
 

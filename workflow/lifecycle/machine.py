@@ -14,8 +14,8 @@ from typing import Any
 
 from transitions import Machine
 
-from workflow import guards as g
-from workflow.guards import Guard, GuardContext
+from workflow.lifecycle import guards as g
+from workflow.lifecycle.guards import Guard, GuardContext
 from workflow.models import State
 
 

@@ -7,7 +7,7 @@ so content that was exempt when it was written stays hidden from everyone else.
 
 from __future__ import annotations
 
-from workflow.bundle import CaseBundle
+from workflow.lifecycle.bundle import CaseBundle
 from workflow.models import Role, User
 
 ENTITLED_ROLES = (Role.democratic_services, Role.scrutiny, Role.admin)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from workflow import timerules
-from workflow.guards import forward_plan_refusal
+from workflow.lifecycle.guards import forward_plan_refusal
 from workflow.models import Agreement, Case, DeadlineKind, Delegation, Resolution, State
 from workflow.settings import Settings
 

@@ -21,10 +21,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from workflow import audit, planning, timerules
-from workflow.bundle import CaseBundle, get_case, load
+from workflow import audit, timerules
 from workflow.context import Ctx
-from workflow.deadlines import next_term_start
+from workflow.deadlines import planning
+from workflow.deadlines.rules import next_term_start
 from workflow.errors import (
     Conflict,
     FieldProblem,
@@ -35,8 +35,9 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.guards import GuardContext
-from workflow.machine import EVENTS, CaseStateHolder, allowed_events, machine
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.guards import GuardContext
+from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
 from workflow.models import (
     Case,
     Delegation,

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from workflow.bundle import CaseBundle
 from workflow.context import Ctx
 from workflow.errors import NotFound
-from workflow.events import events_allowed
-from workflow.exempt import is_entitled, may_see_exempt
-from workflow.guards import case_value_pence, is_key_decision_facts
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.events import events_allowed
+from workflow.lifecycle.exempt import is_entitled, may_see_exempt
+from workflow.lifecycle.guards import case_value_pence, is_key_decision_facts
 from workflow.models import AuditEvent, Deadline, DeadlineStatus, User
 
 REDACTED = "[exempt]"

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from workflow import audit, planning
-from workflow.bundle import load
+from workflow import audit
 from workflow.context import Ctx
+from workflow.deadlines import planning
 from workflow.errors import Conflict, Forbidden, NotFound
-from workflow.events import claim_version
+from workflow.lifecycle.bundle import load
+from workflow.lifecycle.events import claim_version
 from workflow.models import ENDED_STATES, Agreement, Case, CaseAgreement, Role, State, User
 from workflow.paging import check_limit, decode_cursor, page
 from workflow.schemas import AgreementIn

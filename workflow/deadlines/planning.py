@@ -12,10 +12,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from workflow import timerules
-from workflow.bundle import CaseBundle
 from workflow.context import Ctx
-from workflow.deadlines import RECIPIENT_ROLES, CaseFacts, PlannedDeadline, plan
-from workflow.guards import is_key_decision_facts
+from workflow.deadlines.rules import RECIPIENT_ROLES, CaseFacts, PlannedDeadline, plan
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.guards import is_key_decision_facts
 from workflow.models import (
     ENDED_STATES,
     Deadline,
@@ -27,7 +27,7 @@ from workflow.models import (
     State,
     User,
 )
-from workflow.users import users_with_role
+from workflow.people.users import users_with_role
 
 CANCELLABLE = (ReminderStatus.pending, ReminderStatus.failed)
 

@@ -56,7 +56,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from workflow import audit
-from workflow.agreements import (
+from workflow.context import Ctx
+from workflow.errors import Conflict, FieldProblem, Forbidden, InvalidInput
+from workflow.models import Agreement, AgreementKind, User, pk
+from workflow.register.agreements import (
     covering_cases,
     end_date_held,
     may_register,
@@ -64,9 +67,6 @@ from workflow.agreements import (
     replan_covering,
     upsert_agreement,
 )
-from workflow.context import Ctx
-from workflow.errors import Conflict, FieldProblem, Forbidden, InvalidInput
-from workflow.models import Agreement, AgreementKind, User, pk
 from workflow.schemas import AgreementIn
 from workflow.timerules import term_end
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from workflow import audit
-from workflow.bundle import CaseBundle, get_case, load
 from workflow.context import Ctx
 from workflow.errors import (
     FieldProblem,
@@ -12,7 +11,8 @@ from workflow.errors import (
     PreconditionFailed,
     TransitionRefused,
 )
-from workflow.events import claim_version, events_allowed
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.events import claim_version, events_allowed
 from workflow.models import Consultation, State, User, pk
 from workflow.schemas import ConsultationIn
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlmodel import and_, col, or_, select
 
 from workflow import timerules
-from workflow.bundle import get_case, load
 from workflow.context import Ctx
+from workflow.deadlines.planning import sync
 from workflow.errors import Conflict
-from workflow.events import claim_version
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.events import claim_version
 from workflow.models import Case, Deadline, DeadlineStatus, pk
-from workflow.planning import sync
 
 NOTICE_DATES = {
     "forward_plan_notice": (Case.forward_plan_published_on, Case.urgency_notified_on),

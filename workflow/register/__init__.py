@@ -1,0 +1,1 @@
+"""The agreements register: agreements themselves and the Transparency Code import."""
