@@ -22,6 +22,7 @@ from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import Role, User
 from workflow.people.users import authenticate, user_for_calendar_key
+from workflow.text import ONE_LINE
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -66,6 +67,7 @@ def calendar_reader(
             description="The caller's calendar key (from the Calendar page), for calendar "
             "apps that cannot send a bearer token; it can read this feed and nothing else.",
         ),
+        ONE_LINE,
     ] = None,
 ) -> User:
     if credentials is None and key:

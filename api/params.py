@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path, Query
 
 from workflow.paging import MAX_LIMIT
+from workflow.text import ONE_LINE
 
 API_PREFIX = "/api/v1"
 MAX_ID = 2**31 - 1
@@ -15,5 +16,7 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Cursor = Annotated[
-    str | None, Query(max_length=200, description="next_cursor of the previous page")
+    str | None,
+    Query(max_length=200, description="next_cursor of the previous page"),
+    ONE_LINE,
 ]

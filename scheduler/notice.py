@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from workflow.models import Agreement, Case, CaseAgreement, Reminder, ReminderPurpose
 from workflow.settings import Settings
+from workflow.text import one_line
 
 # What each deadline asks of people, in the council's words.
 DUTY_WORDS: dict[str, str] = {
@@ -84,8 +85,11 @@ class Notice:
 
     @property
     def subject(self) -> str:
+        """One line whatever the title holds: a title stored before control characters were
+        refused may carry CR/LF, which would otherwise make building the header raise and
+        every reminder of its case fail."""
         label = "Overdue" if self.is_escalation else "Reminder"
-        return f"[CouncilFlow] {label}: {self.case_title} — due {long_date(self.due_on)}"
+        return f"[CouncilFlow] {label}: {one_line(self.case_title)} — due {long_date(self.due_on)}"
 
     @property
     def exempt_note(self) -> str | None:

@@ -20,9 +20,13 @@ from pydantic import (
 )
 
 from workflow.models import AgreementKind, CaseKind, Role
+from workflow.text import LONG_TEXT, ONE_LINE
 
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+# Every text field ends in one of two checks (``workflow/text.py``): one line refuses every
+# control character, long text keeps line breaks and tabs; either way a 422 at the schema.
+Text = Annotated[str, Field(min_length=1, max_length=20_000), LONG_TEXT]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), ONE_LINE]
+OptionalText = Annotated[str, Field(max_length=20_000), LONG_TEXT]
 # Numbers are numbers: in lax mode pydantic would take ``true`` as user 1 and "6" as six months.
 Months = Annotated[int, Field(strict=True, ge=1, le=240)]
 UserId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the id columns' range
@@ -58,7 +62,7 @@ class UserIn(Strict):
 
 
 class AgreementIn(Strict):
-    reference: Annotated[str, Field(min_length=1, max_length=100)]
+    reference: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     title: ShortText
     kind: AgreementKind
     counterparty: ShortText
@@ -66,9 +70,9 @@ class AgreementIn(Strict):
     annual_value_pence: Annotated[int, Field(strict=True, ge=0, le=10**14)]
     start_date: Day
     end_date: Day
-    companies_house_number: Annotated[str, Field(max_length=20)] | None = None
-    charity_number: Annotated[str, Field(max_length=20)] | None = None
-    description: Annotated[str, Field(max_length=20_000)] | None = None
+    companies_house_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
+    charity_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
+    description: OptionalText | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AgreementIn:
@@ -80,15 +84,15 @@ class AgreementIn(Strict):
 class OptionIn(Strict):
     label: ShortText
     description: Text
-    rejected_reason: Annotated[str, Field(max_length=20_000)] | None = None
+    rejected_reason: OptionalText | None = None
 
 
 class ReportIn(Strict):
-    summary: Annotated[str, Field(max_length=20_000)] | None = None
+    summary: OptionalText | None = None
     options: list[OptionIn] = Field(default_factory=list, max_length=20)
-    recommended_option: Annotated[str, Field(max_length=500)] | None = None
-    reasons: Annotated[str, Field(max_length=20_000)] | None = None
-    financial_implications: Annotated[str, Field(max_length=20_000)] | None = None
+    recommended_option: Annotated[str, Field(max_length=500), ONE_LINE] | None = None
+    reasons: OptionalText | None = None
+    financial_implications: OptionalText | None = None
 
 
 class ProposalIn(Strict):
@@ -116,7 +120,7 @@ class CaseIn(Strict):
     directorate: ShortText
     agreement_ids: list[AgreementId] = Field(min_length=1, max_length=500)
     meeting_date: Day | None = None
-    agenda_item: Annotated[str, Field(max_length=50)] | None = None
+    agenda_item: Annotated[str, Field(max_length=50), ONE_LINE] | None = None
     key_decision: StrictBool = False
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
@@ -133,7 +137,7 @@ class CasePatch(Strict):
     directorate: ShortText | None = None
     agreement_ids: list[AgreementId] | None = Field(default=None, min_length=1, max_length=500)
     meeting_date: Day | None = None
-    agenda_item: Annotated[str, Field(max_length=50)] | None = None
+    agenda_item: Annotated[str, Field(max_length=50), ONE_LINE] | None = None
     key_decision: StrictBool | None = None
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
@@ -166,7 +170,7 @@ class ApproveIn(Strict):
     delegate_id: UserId
     consultee_id: UserId | None = None
     max_months: Months | None = None
-    urgent_reason: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
+    urgent_reason: Text | None = None
 
 
 class RejectIn(Strict):
@@ -181,7 +185,7 @@ class CallInIn(Strict):
 class SignOffIn(Strict):
     months: Months
     reasons: Text
-    conflicts_of_interest: Annotated[str, Field(max_length=20_000)] = "None declared"
+    conflicts_of_interest: OptionalText = "None declared"
 
 
 class ExtendIn(Strict):

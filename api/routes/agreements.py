@@ -17,6 +17,7 @@ from workflow.models import Agreement, AgreementKind
 from workflow.register.agreements import create_agreement, get_agreement, list_agreements
 from workflow.register.transparency import import_register
 from workflow.schemas import AgreementIn, Day
+from workflow.text import ONE_LINE
 
 router = APIRouter(prefix=API_PREFIX, tags=["agreements"], route_class=IdempotentRoute)
 
@@ -50,10 +51,12 @@ def get_agreements(
     ctx: CtxDep,
     user: CurrentUser,
     kind: AgreementKind | None = None,
-    directorate: Annotated[str | None, Query(max_length=500)] = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
     end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
     end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="title, provider or ref")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="title, provider or ref"), ONE_LINE
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from workflow.lifecycle.cases import create_case, list_cases, patch_case
 from workflow.lifecycle.views import case_view
 from workflow.models import Case, CaseKind, State, User
 from workflow.schemas import CaseIn, CasePatch
+from workflow.text import ONE_LINE
 
 router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRoute)
 
@@ -69,7 +70,7 @@ def get_cases(
     user: CurrentUser,
     state: State | None = None,
     kind: CaseKind | None = None,
-    directorate: Annotated[str | None, Query(max_length=500)] = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
     author_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,

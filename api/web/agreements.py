@@ -4,14 +4,15 @@ Transparency Code contract register (``workflow.register.transparency.import_reg
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlmodel import select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.params import Cursor
 from api.web import forms
 from api.web.forms import Errors
 from api.web.pages import WebRoute, attempt, signed_in
@@ -20,6 +21,7 @@ from workflow.models import Agreement
 from workflow.people.permissions import may_draft
 from workflow.register.agreements import list_agreements, may_register
 from workflow.register.transparency import ImportResult, import_register
+from workflow.text import ONE_LINE
 
 router = APIRouter(route_class=WebRoute)
 
@@ -36,11 +38,11 @@ def _directorates(page: Any) -> list[str]:
 @router.get("/agreements")
 def register(
     request: Request,
-    q: str | None = None,
+    q: Annotated[str | None, Query(max_length=200), ONE_LINE] = None,
     kind: str | None = None,
-    directorate: str | None = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
     ends: str | None = None,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Response:
     with signed_in(request) as page:
         today = page.ctx.today()

@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.params import Id
+from api.params import Cursor, Id
 from api.web import queries
 from api.web.event_forms import why_not
 from api.web.machine_view import mermaid_source, state_cards
@@ -34,7 +34,7 @@ PAGE_EVENTS_EXCLUDED = {"expire"}
 
 
 @router.get("/cases")
-def cases_list(request: Request, state: str | None = None, cursor: str | None = None) -> Response:
+def cases_list(request: Request, state: str | None = None, cursor: Cursor = None) -> Response:
     with signed_in(request) as page:
         wanted = state if state in {s.value for s in State} else None
         rows, next_cursor = list_cases(page.ctx, state=wanted, cursor=cursor, limit=50)

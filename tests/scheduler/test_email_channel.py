@@ -125,3 +125,26 @@ def test_an_unreachable_smtp_server_is_a_failure(
         row = ctx.session.get(Reminder, rid)
         assert row is not None and row.status == "failed"
         assert "SMTP delivery failed" in (row.last_error or "")
+
+
+def test_a_title_stored_with_line_breaks_still_goes_out_on_one_subject_line(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    """A title stored before control characters were refused (written straight to the table
+    here, as the old API stored it), with the reminder already planned: it still goes out,
+    its Subject on one line, and the line break cannot add a header of its own."""
+    title = "Day Opportunities\r\nBcc: someone@elsewhere.example\u2028extension\x0b"
+    _, rid = _email_reminder(work, title=title)
+    with smtp_server() as (sink, port):
+        result = run_tick(engine, clock, _smtp(settings, port))
+    assert (result["sent"], result["failed"]) == (1, 0)
+    [(_, rcpt_tos, msg)] = sink.messages
+    assert sorted(rcpt_tos) == RECIPIENTS
+    assert msg["Bcc"] is None
+    subject = str(msg["Subject"])
+    assert subject.startswith("[CouncilFlow] Reminder: Day Opportunities")
+    assert "Bcc: someone@elsewhere.example extension" in subject
+    assert not any(c in subject for c in "\r\n\x0b\u2028")
+    with work() as ctx:
+        row = ctx.session.get(Reminder, rid)
+        assert row is not None and row.status == "sent"
