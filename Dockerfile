@@ -29,7 +29,7 @@ RUN groupadd --system --gid 10001 councilflow \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin councilflow \
     && mkdir -p /data && chown 10001:10001 /data
 COPY --from=build /opt/councilflow /opt/councilflow
-COPY --from=assets /build/api/static/govuk /opt/councilflow/static/govuk
+COPY --from=assets /build/api/static /opt/councilflow/static
 ENV COUNCILFLOW_STATIC_DIR=/opt/councilflow/static
 USER 10001:10001
 WORKDIR /data

@@ -19,10 +19,11 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 # GOV.UK Frontend's scripts and images from the npm registry at build time, and our stylesheet
-# compiled from its Sass (Arial, not the GOV.UK-only font; asset URLs under /static/govuk/).
+# compiled from its Sass (Arial, not the GOV.UK-only font; asset URLs under /static/govuk/);
+# Swagger UI's for the API docs (/static/swagger/). Nothing is loaded from a CDN.
 assets: api/static/govuk/.installed
 
-api/static/govuk/.installed: package.json package-lock.json api/web/assets/councilflow.scss
+api/static/govuk/.installed: package.json package-lock.json $(wildcard api/web/assets/*)
 	npm ci --no-audit --no-fund --silent
 	npm run --silent build
 	touch $@
@@ -56,4 +57,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules api/static/govuk .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules api/static/govuk api/static/swagger .pytest_cache .mypy_cache .ruff_cache

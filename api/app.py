@@ -17,14 +17,18 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp
 
-from api import idempotency, problems
+from api import docs, idempotency, metrics, problems
+from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import problem_media_type
 from api.routes import api_router, health
 from api.schema_setup import prepare_database
+from api.throttle import Throttle
 from api.web import router as web_router
 from scheduler.runner import InProcessScheduler
 from scheduler.tick import run_tick
@@ -66,16 +70,36 @@ def _start_scheduler(app: FastAPI) -> InProcessScheduler | None:
     return scheduler
 
 
+def _start_metrics_listener(app: FastAPI) -> Any:
+    """Metrics on an address of their own (``COUNCILFLOW_METRICS_PORT``), without a token:
+    what can reach that address is the deployment's to decide (loopback by default)."""
+    settings = app.state.settings
+    if settings.metrics_port is None:
+        return None
+    server, _thread = start_http_server(
+        settings.metrics_port, addr=settings.metrics_host, registry=app.state.metrics.registry
+    )
+    log.info("metrics on http://%s:%s/metrics", settings.metrics_host, server.server_port)
+    return server
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    await run_in_threadpool(_bootstrap, app)
-    scheduler = await run_in_threadpool(_start_scheduler, app)
+    # Metrics first: they must answer even if the database does not (``api/metrics.py``).
+    metrics_server = _start_metrics_listener(app)
     try:
-        yield
+        await run_in_threadpool(_bootstrap, app)
+        scheduler = await run_in_threadpool(_start_scheduler, app)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                # Waits for the batch in hand, so a stop never leaves a reminder half-sent.
+                await run_in_threadpool(scheduler.shutdown)
     finally:
-        if scheduler is not None:
-            # Waits for the batch in hand, so a stop never leaves a reminder half-sent.
-            await run_in_threadpool(scheduler.shutdown)
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
 
 
 def create_app(
@@ -90,12 +114,13 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # our own page, on our own assets: ``api/docs.py``
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings, app.state.clock, app.state.engine = settings, clock, engine
-    app.state.metrics = Metrics(lambda: app.state.engine)
+    app.state.metrics = Metrics(lambda: app.state.engine, settings.metrics_database_timeout_seconds)
+    app.state.throttle = Throttle(settings, app.state.metrics.auth_failures)
     # The one pass the scheduler runs, handed to ``POST /admin/tick``: ``api/`` imports
     # ``scheduler/`` here only, to start it and to run it on demand.
     app.state.run_tick = run_tick
@@ -104,12 +129,28 @@ def create_app(
     idempotency.install(app)
     app.include_router(api_router(clock_travel=settings.clock_travel))
     app.include_router(health.router)
+    if settings.metrics_token:
+        app.include_router(metrics.router)
+    if settings.api_docs:
+        app.include_router(docs.router)
     _include_web(app, settings)
 
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    _protect(app, settings)
     return app
+
+
+def _protect(app: FastAPI, settings: Settings) -> None:
+    """The browser protections wrap the whole stack, outside even Starlette's handler of
+    unexpected errors (which ``add_middleware`` cannot reach), so every answer has them."""
+    build = app.build_middleware_stack
+
+    def protected() -> ASGIApp:
+        return SecurityHeaders(build(), settings)
+
+    app.build_middleware_stack = protected  # type: ignore[method-assign]
 
 
 def _include_web(app: FastAPI, settings: Settings) -> None:

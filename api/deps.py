@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from api.throttle import throttle_of
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
@@ -49,15 +50,21 @@ bearer = HTTPBearer(
 
 
 def current_user(
-    ctx: CtxDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    ctx: CtxDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    return authenticate(ctx, credentials.credentials if credentials else None)
+    if credentials is None:
+        return authenticate(ctx, None)  # no token is no guess: 401, not counted
+    token = credentials.credentials
+    return throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def calendar_reader(
+    request: Request,
     ctx: CtxDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     key: Annotated[
@@ -71,8 +78,14 @@ def calendar_reader(
     ] = None,
 ) -> User:
     if credentials is None and key:
-        return user_for_calendar_key(ctx, key)
-    return authenticate(ctx, credentials.credentials if credentials else None)
+        account, _, _ = key.partition("-")
+        return throttle_of(request).guard(
+            request,
+            "calendar key",
+            lambda: user_for_calendar_key(ctx, key),
+            account=account if account.isascii() and account.isdigit() else None,
+        )
+    return current_user(request, ctx, credentials)
 
 
 CalendarReader = Annotated[User, Depends(calendar_reader)]

@@ -20,7 +20,13 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from workflow.errors import DomainError, InvalidInput, TransitionRefused, Unauthenticated
+from workflow.errors import (
+    DomainError,
+    InvalidInput,
+    TooManyAttempts,
+    TransitionRefused,
+    Unauthenticated,
+)
 
 log = logging.getLogger("councilflow.api")
 
@@ -90,6 +96,8 @@ async def _domain_error(request: Request, exc: Exception) -> ProblemResponse:
         extra = {"errors": [{"field": p.field, "message": p.message} for p in exc.problems]}
     elif isinstance(exc, Unauthenticated):
         headers = {"WWW-Authenticate": _bearer_challenge(request)}
+    elif isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(
         exc.status,
         exc.detail,

@@ -19,11 +19,12 @@ DESCRIPTIONS = {
     412: "If-Match names a version that is no longer current",
     413: "The request body is larger than the configured limit",
     422: "Invalid fields, each one named",
+    429: "Too many failed attempts from this address or at this account; see Retry-After",
     503: "The database or a component is unavailable",
 }
 
-AUTH = (401, 422)
-WRITE = (401, 403, 413, 422)
+AUTH = (401, 422, 429)
+WRITE = (401, 403, 413, 422, 429)
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -83,3 +83,14 @@ class TransitionRefused(Conflict):
             self.type_slug = "transition-not-allowed"
         super().__init__(detail)
         self.title = "Transition refused"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts to prove who one is, from one address or at one account:
+    refused without looking at the credential until ``retry_after`` seconds have passed."""
+
+    status, title, type_slug = 429, "Too many attempts", "too-many-attempts"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

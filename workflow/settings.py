@@ -72,7 +72,30 @@ class Settings(BaseSettings):
     static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576
     session_secret: str = SHIPPED_SESSION_SECRET
-    secure_cookies: bool = False
+    # The session cookie's ``Secure`` flag. Unset: Secure unless the request came over plain
+    # HTTP to a loopback address (``make run``); set it to force either way.
+    secure_cookies: bool | None = None
+    # Strict-Transport-Security on answers over HTTPS (or every answer when ``base_url`` is
+    # https); 0 sends none.
+    hsts_max_age_seconds: int = 31_536_000
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto ``councilflow serve`` believes
+    # (uvicorn's ``forwarded_allow_ips``): the client address the rate limits count, and
+    # whether a request came over HTTPS, are theirs to say and nobody else's.
+    trusted_proxies: str = "127.0.0.1"
+    api_docs: bool = True  # Swagger UI at /api/v1/docs, from assets served here
+
+    # Failed sign-ins, bad bearer tokens and calendar keys (``limits`` notation). Past the
+    # limit an attempt is answered 429 with Retry-After and not checked at all.
+    auth_failures_per_address: str = "30 per 5 minutes"
+    auth_failures_per_account: str = "10 per 5 minutes"
+    rate_limit_storage: str = "memory://"  # one process; e.g. redis://… to share between them
+
+    # Metrics: on the public port only with this bearer token (unset: /metrics is 404 there),
+    # and/or on a listener of their own at metrics_host:metrics_port.
+    metrics_token: str | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    metrics_database_timeout_seconds: float = 2.0  # then the database figures are left out
 
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their shipped defaults: anyone who read this file could forge a

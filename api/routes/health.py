@@ -1,12 +1,11 @@
-"""Liveness, readiness and Prometheus metrics, outside ``/api/v1`` where orchestrators and
-scrapers expect them, and without authentication (they reveal no case content)."""
+"""Liveness and readiness, outside ``/api/v1`` where orchestrators expect them, and without
+authentication (they reveal no case content). Metrics are ``api/metrics.py``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,14 +52,3 @@ def healthz(request: Request, ready: Annotated[bool, Query()] = False) -> Any:
 )
 def healthz_ready(request: Request) -> Any:
     return _health(request, True)
-
-
-@router.get(
-    "/metrics",
-    response_class=Response,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
-    summary="Prometheus metrics",
-)
-def metrics(request: Request) -> Response:
-    body = generate_latest(request.app.state.metrics.registry)
-    return Response(content=body, media_type=CONTENT_TYPE_LATEST)

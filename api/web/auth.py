@@ -10,8 +10,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.throttle import throttle_of
 from api.web.pages import WebRoute, page_work
-from workflow.errors import Unauthenticated
+from workflow.errors import TooManyAttempts, Unauthenticated
 from workflow.people.users import authenticate
 
 router = APIRouter(route_class=WebRoute)
@@ -36,7 +37,23 @@ def sign_in(request: Request) -> Response:
         token = str(page.form.get("token", "")).strip()
         target = safe_next(str(page.form.get("next", "/")))
         try:
-            user = authenticate(page.ctx, token)
+            if token:
+                user = throttle_of(request).guard(
+                    request, "web sign-in", lambda: authenticate(page.ctx, token)
+                )
+            else:
+                user = authenticate(page.ctx, token)
+        except TooManyAttempts as exc:
+            minutes = max(1, -(-exc.retry_after // 60))
+            wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+            message = f"Too many access tokens were not recognised. Wait {wait} and try again"
+            response = page.render(
+                "sign_in.html",
+                {"next": target, "errors": [{"text": message, "href": "#token"}]},
+                status_code=429,
+            )
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except Unauthenticated:
             message = (
                 "Enter your access token" if not token else "That access token is not recognised"

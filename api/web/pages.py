@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from api.headers import csp_nonce
 from api.web import session as web_session
 from api.web.templating import render
 from workflow.context import Ctx
@@ -60,6 +61,7 @@ class Page:
             "flash": self.session.pop_flash(),
             "path": self.request.url.path,
             "today": self.ctx.today(),
+            "cspNonce": csp_nonce(self.request),
             **context,
         }
 
@@ -128,6 +130,7 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
             "path": request.url.path,
             "title": title,
             "detail": detail,
+            "cspNonce": csp_nonce(request),
         },
     )
     return HTMLResponse(html, status)
@@ -153,7 +156,7 @@ class WebRoute(APIRoute):
                         "meantime. Go back, reload the page and try again.",
                     )
                     session.csrf_token  # noqa: B018 - make sure a fresh session has one
-                    web_session.save(response, session, settings_of(request))
+                    web_session.save(response, session, request, settings_of(request))
                     return response
             try:
                 response = await original(request)
@@ -168,7 +171,7 @@ class WebRoute(APIRoute):
                 response = _error_page(request, 404, "Page not found", exc.detail)
             except Forbidden as exc:
                 response = _error_page(request, 403, "You cannot do that", exc.detail)
-            web_session.save(response, session, settings_of(request))
+            web_session.save(response, session, request, settings_of(request))
             return response
 
         return handler

@@ -3,7 +3,7 @@
 Why a signed cookie and not a server-side table: the pages need only a user id and two short
 strings, and a signature (itsdangerous, keyed by ``settings.session_secret``) stops anyone
 forging one. The cookie is HTTP-only (scripts cannot read it), SameSite=Lax (other sites'
-forms do not carry it) and Secure when ``settings.secure_cookies`` is on. The token itself is
+forms do not carry it) and Secure (``cookie_is_secure``). The token itself is
 never stored: a fingerprint of its hash ties the session to it, so issuing a user a new token
 signs out every session opened with the old one.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from ipaddress import ip_address
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -102,7 +103,30 @@ def load(request: Request, settings: Settings) -> WebSession:
     return WebSession(data=data if isinstance(data, dict) else {})
 
 
-def save(response: Response, session: WebSession, settings: Settings) -> None:
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def cookie_is_secure(request: Request, settings: Settings) -> bool:
+    """``Secure`` unless the request came over plain HTTP to a loopback address (``make run``
+    on 127.0.0.1, where a browser would otherwise drop the cookie), or as
+    ``COUNCILFLOW_SECURE_COOKIES`` says when it is set. The address is the one the connection
+    reached, so a service listening on every address is Secure to anyone on the network."""
+    if settings.secure_cookies is not None:
+        return settings.secure_cookies
+    if settings.base_url.lower().startswith("https://"):
+        return True  # published over TLS, whatever the last hop was
+    server = request.scope.get("server")
+    host = server[0] if server else ""
+    return not (request.url.scheme == "http" and _loopback(str(host)))
+
+
+def save(response: Response, session: WebSession, request: Request, settings: Settings) -> None:
     if not session.modified:
         return
     response.set_cookie(
@@ -110,7 +134,7 @@ def save(response: Response, session: WebSession, settings: Settings) -> None:
         _serializer(settings).dumps(session.data),
         max_age=MAX_AGE_SECONDS,
         path="/",
-        secure=settings.secure_cookies,
+        secure=cookie_is_secure(request, settings),
         httponly=True,
         samesite="lax",
     )

@@ -7,7 +7,15 @@ from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from httpcase import Caller, draft_case, one_agreement, problem_of, to_delegated_approval
+from httpcase import (
+    Caller,
+    MakeClient,
+    draft_case,
+    make_people,
+    one_agreement,
+    problem_of,
+    to_delegated_approval,
+)
 from icalendar import Calendar
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -19,6 +27,8 @@ from workflow.models import Reminder, User
 from workflow.people.users import calendar_key
 from workflow.register.transparency import sample_register
 from workflow.settings import Settings
+
+METRICS_TOKEN = "metrics-test-token"
 
 
 def every_page(caller: Caller, path: str, **params: object) -> list[dict[str, object]]:
@@ -188,7 +198,9 @@ def test_the_transparency_register_imports(people: dict[str, Caller]) -> None:
     problem_of(people["viewer"].post("/agreements/import", content=sample), 403)
 
 
-def test_health_readiness_and_metrics(client: TestClient, people: dict[str, Caller]) -> None:
+def test_health_readiness_and_metrics(make_client: MakeClient) -> None:
+    client = make_client(metrics_token=METRICS_TOKEN)
+    people = make_people(client)
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/healthz", params={"ready": 1}).json()["database"] == "ok"
     assert client.get("/healthz/ready").json()["database"] == "ok"
@@ -196,7 +208,8 @@ def test_health_readiness_and_metrics(client: TestClient, people: dict[str, Call
     cid = draft_case(officer)["id"]
     officer.ok(officer.fire(cid, "submit"))
     officer.get(f"/cases/{cid}")
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    assert "councilflow_database_up 1.0" in text
     assert 'councilflow_transitions_total{event="submit"} 1.0' in text
     assert 'route="/api/v1/cases/{case_id}",status="200"' in text
     assert "councilflow_http_request_duration_seconds_bucket" in text

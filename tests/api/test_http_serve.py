@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 def test_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     database = tmp_path / "fresh.db"
     env = {
         **os.environ,
@@ -34,6 +34,7 @@ def test_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
         "COUNCILFLOW_ADMIN_TOKEN": TOKEN,
         "COUNCILFLOW_NOW": "2024-07-01T09:00:00+01:00",
         "COUNCILFLOW_DISPATCH_INTERVAL_SECONDS": "0.5",
+        "COUNCILFLOW_METRICS_PORT": str(metrics_port),
     }
     command = [sys.executable, "-m", "councilflow.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
@@ -86,7 +87,11 @@ def test_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
             headers={"If-Match": created.headers["etag"]},
         )
         assert submitted.json()["state"] == "cabinet_consideration"
-        assert "councilflow_transitions_total" in httpx.get(f"{base}/metrics").text
+        # Metrics on their own loopback listener, not on the public port.
+        assert httpx.get(f"{base}/metrics").status_code == 404
+        scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+        assert 'councilflow_transitions_total{event="submit"} 1.0' in scraped
+        assert "councilflow_database_up 1.0" in scraped
         assert httpx.get(f"{base}/api/v1/openapi.json").json()["info"]["title"] == "CouncilFlow"
     finally:
         server.send_signal(signal.SIGTERM)

@@ -56,6 +56,9 @@ def web_settings(database_url: str, **overrides: Any) -> Settings:
         "reminder_channels": ["log"],
         "run_scheduler_in_serve": False,
         "session_secret": secrets.token_urlsafe(32),
+        # TestClient speaks plain HTTP to "testserver", not a loopback address, where the
+        # cookie would be Secure and never sent back (test_web_session checks that default).
+        "secure_cookies": False,
         **overrides,
     }
     return Settings(**values)
