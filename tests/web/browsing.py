@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 FORM_ERROR = "the server responded with a status of 400"
+CHROMIUM_VIOLATION = "violates the following Content Security Policy directive"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -25,10 +26,14 @@ def screenshot_dir(fallback: Path) -> Path:
 class Visitor:
     """One person in their own browser context (their own cookies)."""
 
-    def __init__(self, browser: Any, base_url: str, token: str, name: str) -> None:
+    def __init__(
+        self, browser: Any, base_url: str, token: str, name: str, init_script: str | None = None
+    ) -> None:
         self.context = browser.new_context(
             base_url=base_url, viewport={"width": 1100, "height": 900}
         )
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.name = name
         self.errors: list[str] = []
