@@ -116,3 +116,27 @@ def test_a_new_token_ends_old_sessions(web: WebClient, engine: Engine) -> None:
         user.token_hash = hash_token("cf_a_brand_new_token")
         session.add(user)
     assert web.client.get("/", follow_redirects=False).status_code == 303
+
+
+def _cookie_on(
+    engine: Engine, web_clock: FrozenClock, web_app_parts: Any, seeded: Any, base: str, **s: Any
+) -> str:
+    """The session cookie the sign-in page sets (with its CSRF token) when reached at ``base``."""
+    _app, settings = web_app_parts
+    app = create_app(settings=settings.model_copy(update=s), clock=web_clock, engine=engine)
+    with TestClient(app, base_url=base) as client:
+        return _set_cookie(client.get("/sign-in")).lower()
+
+
+def test_the_cookie_is_secure_by_default_but_on_plain_http_to_loopback(
+    engine: Engine, web_clock: FrozenClock, web_app_parts: Any, seeded: Any
+) -> None:
+    """``COUNCILFLOW_SECURE_COOKIES`` unset: Secure, except for ``make run`` on 127.0.0.1."""
+    parts = (engine, web_clock, web_app_parts, seeded)
+    for base in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
+        assert "; secure" not in _cookie_on(*parts, base, secure_cookies=None), base
+    for base in ("http://council.example:8000", "http://10.1.2.3", "https://127.0.0.1"):
+        assert "; secure" in _cookie_on(*parts, base, secure_cookies=None), base
+    published = {"secure_cookies": None, "base_url": "https://councilflow.example.gov.uk"}
+    assert "; secure" in _cookie_on(*parts, "http://127.0.0.1:8000", **published)
+    assert "; secure" not in _cookie_on(*parts, "http://10.1.2.3", secure_cookies=False)
