@@ -120,7 +120,15 @@ def serve(
     if not logging.getLogger().handlers:
         # The service's own loggers (councilflow.api, councilflow.scheduler) beside uvicorn's.
         logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    uvicorn.run(create_app(), host=host, port=port, proxy_headers=True)
+    # X-Forwarded-For and -Proto count only from the trusted proxies: they decide the client
+    # address the sign-in limits count and whether a request came over HTTPS (HSTS, cookies).
+    uvicorn.run(
+        create_app(),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=get_settings().trusted_proxies,
+    )
 
 
 @app.command("scheduler")

@@ -87,6 +87,12 @@ def test_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
             headers={"If-Match": created.headers["etag"]},
         )
         assert submitted.json()["state"] == "cabinet_consideration"
+        # Behind a trusted proxy (127.0.0.1 by default) its X-Forwarded-Proto says HTTPS.
+        plain = httpx.get(f"{base}/healthz")
+        assert "strict-transport-security" not in plain.headers
+        assert "frame-ancestors 'none'" in plain.headers["content-security-policy"]
+        proxied = httpx.get(f"{base}/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert proxied.headers["strict-transport-security"] == "max-age=31536000"
         # Metrics on their own loopback listener, not on the public port.
         assert httpx.get(f"{base}/metrics").status_code == 404
         scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
