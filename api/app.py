@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -70,7 +71,7 @@ def _start_scheduler(app: FastAPI) -> InProcessScheduler | None:
     return scheduler
 
 
-def _start_metrics_listener(app: FastAPI) -> Any:
+def _start_metrics_listener(app: FastAPI) -> WSGIServer | None:
     """Metrics on an address of their own (``COUNCILFLOW_METRICS_PORT``), without a token:
     what can reach that address is the deployment's to decide (loopback by default)."""
     settings = app.state.settings

@@ -191,7 +191,9 @@ class MetricsMiddleware:
 
 
 router = APIRouter(tags=["operations"])
-metrics_bearer = HTTPBearer(auto_error=False, description="COUNCILFLOW_METRICS_TOKEN")
+metrics_bearer = HTTPBearer(
+    auto_error=False, scheme_name="MetricsToken", description="COUNCILFLOW_METRICS_TOKEN"
+)
 
 
 @router.get(
