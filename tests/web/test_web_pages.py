@@ -96,7 +96,8 @@ def test_a_refused_action_lists_each_failing_guard(web: WebClient) -> None:
     lines = summary(refused.text)
     assert lines == [
         "The agenda for the meeting on Mon 18 Sep 2023 had to be published by Sun 10 Sep 2023 "
-        "(5 clear working days)"
+        "(5 clear working days); a late item needs the chair&#39;s reason for urgency "
+        "(SI 2012/2089 reg 7)"
     ], lines
     assert "Drafted" in web.get(case).text
 
