@@ -81,6 +81,7 @@ SPEC_GUARDS = {
         "consultation_recorded",
         "term_within_envelope",
         "signer_not_author",
+        "sign_off_key_decision_notice",
     ],
     "extend": ["envelope_has_months_left", "extension_within_envelope"],
     "expire": ["end_date_passed"],

@@ -640,6 +640,26 @@ def term_within_envelope(ctx: GuardContext) -> str | None:
     return _envelope_refusal(ctx, ctx.payload.months, new_case_hint=False)
 
 
+@guard("sign_off_key_decision_notice", needs_payload=True)
+def sign_off_key_decision_notice(ctx: GuardContext) -> str | None:
+    """Where the constitution makes a sign-off above the threshold a key decision of its own,
+    the forward plan gave it 28 clear days (SI 2012/2089 reg 9; a policy setting)."""
+    settings = ctx.settings
+    if not settings.sign_off_above_threshold_is_key_decision:
+        return None
+    annual = sum(a.annual_value_pence for a in ctx.agreements)
+    if annual * ctx.payload.months < settings.key_decision_threshold_pence * 12:
+        return None
+    need = settings.forward_plan_clear_days
+    if timerules.notice_in_time(ctx.case.forward_plan_published_on, ctx.today, need, ctx.today):
+        return None
+    return (
+        "this council treats a sign-off above the key-decision threshold as a key decision: "
+        f"it needs a forward-plan notice at least {need} clear days before "
+        f"{_fmt(ctx.today)}"
+    )
+
+
 @guard("signer_not_author")
 def signer_not_author(ctx: GuardContext) -> str | None:
     """Whoever signs off did not write the report."""

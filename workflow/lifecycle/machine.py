@@ -162,6 +162,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.consultation_recorded,
             g.term_within_envelope,
             g.signer_not_author,
+            g.sign_off_key_decision_notice,
         ),
         "the delegate approves a term within the envelope",
     ),
