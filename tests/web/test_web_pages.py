@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from webcase import OLDHAM_SUMMARY_WORDS, WebClient, date_fields, form_fields
 
 from api.web import labels
 from api.web.event_forms import widgets
 from api.web.forms import Errors, date_items, parts_of
 from api.web.templating import render
+from workflow import demo
+from workflow.clock import FrozenClock
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
-from workflow.models import DeadlineKind, State
+from workflow.lifecycle.meeting_notices import record_meeting_notice
+from workflow.models import DeadlineKind, State, User
 from workflow.register.transparency import sample_register
-from workflow.schemas import EVENT_PAYLOADS
+from workflow.schemas import EVENT_PAYLOADS, MeetingNoticeIn
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
 
@@ -248,3 +257,43 @@ def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient)
     assert feed.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in feed.content
     assert b"Service Level Agreement with Miocare Group CIC" in feed.content
+
+
+def test_the_case_page_shows_the_reg_12_record_of_cabinets_decision(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """Issue 11: the record of Cabinet's decision (SI 2012/2089 reg 12) is on the page, with
+    the agenda's publication."""
+    _app, settings = web_app_parts
+    ids = web.seeded.user_ids
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, web_clock, settings)
+        officer, clerk = session.get(User, ids["officer"]), session.get(User, ids["clerk"])
+        assert officer is not None and clerk is not None
+        case = create_case(ctx, demo.sefton_case_in(web.seeded.sefton_agreement_ids), officer)
+        assert case.id is not None
+        case_id = case.id
+        fire(ctx, case_id, "submit", officer)
+        notice = MeetingNoticeIn(kind="agenda", published_on=date(2024, 7, 1))
+        record_meeting_notice(ctx, case_id, notice, clerk)
+    web_clock.travel_to(datetime(2024, 9, 6, 9, tzinfo=UTC))
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, web_clock, settings)
+        clerk = session.get(User, ids["clerk"])
+        assert clerk is not None
+        body = {
+            "resolution": "Extend the contracts.",
+            "decided_on": "2024-09-05",
+            "notice_published_on": "2024-09-06",
+            "delegate_id": ids["executive"],
+            "consultee_id": ids["cabinet_member"],
+            "conflicts_of_interest": "Cllr Member declared an interest; dispensation granted.",
+            "dispensation": "Granted by the head of paid service on 2 Sep 2024.",
+        }
+        fire(ctx, case_id, "approve", clerk, body)
+    web.sign_in("officer")
+    page = web.get(f"/cases/{case_id}").text
+    assert "Record of Cabinet's decision (SI 2012/2089 reg 12)" in page
+    assert "Granted by the head of paid service on 2 Sep 2024." in page
+    assert "Let the contracts end; Direct award of new long-term contracts" in page
+    assert "Agenda published" in page and "1 July 2024" in page
