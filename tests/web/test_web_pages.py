@@ -19,13 +19,13 @@ from workflow import demo
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
-from workflow.lifecycle.cases import create_case
+from workflow.lifecycle.cases import create_case, patch_case
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.meeting_notices import record_meeting_notice
-from workflow.models import DeadlineKind, State, User
+from workflow.models import Case, DeadlineKind, State, User
 from workflow.register.transparency import sample_register
-from workflow.schemas import EVENT_PAYLOADS, MeetingNoticeIn
+from workflow.schemas import EVENT_PAYLOADS, CasePatch, MeetingNoticeIn, UrgencyIn
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
 
@@ -297,3 +297,33 @@ def test_the_case_page_shows_the_reg_12_record_of_cabinets_decision(
     assert "Granted by the head of paid service on 2 Sep 2024." in page
     assert "Let the contracts end; Direct award of new long-term contracts" in page
     assert "Agenda published" in page and "1 July 2024" in page
+
+
+def test_saving_a_draft_keeps_the_office_holder_of_its_urgency(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """The draft page offers the people holding the offices of SI 2012/2089 regs 10 and 11,
+    so saving the form keeps the scrutiny chair told rather than dropping them."""
+    _app, settings = web_app_parts
+    ids, case_id = web.seeded.user_ids, web.seeded.oldham_case_id
+    urgency = UrgencyIn(
+        route="general_exception",
+        reason="Terms end 30 Sep.",
+        notified_on=date(2023, 9, 8),
+        chair_told_id=ids["scrutiny"],
+    )
+    with unit_of_work(engine) as session:
+        author = session.get(User, ids["oldham_officer"])
+        assert author is not None
+        patch_case(Ctx(session, web_clock, settings), case_id, CasePatch(urgency=urgency), author)
+    web.sign_in("oldham_officer")
+    case = f"/cases/{case_id}"
+    edit = web.get(f"{case}/edit")
+    assert re.search(rf'<option value="{ids["scrutiny"]}" selected>Cllr Sid Scrutiny', edit.text)
+    fields = form_fields(edit.text, f"{case}/edit") | {"agenda_item": ["7B"], "action": ["save"]}
+    saved = web.client.post(f"{case}/edit", data=fields)
+    assert saved.status_code == 200, summary(saved.text)
+    with unit_of_work(engine) as session:
+        stored = session.get(Case, case_id)
+        assert stored is not None
+        assert (stored.agenda_item, stored.urgency_chair_told_id) == ("7B", ids["scrutiny"])
