@@ -327,6 +327,35 @@ class DecisionRecordOut(BaseModel):
     cabinet_record: CabinetRecordOut | None = None
 
 
+class CouncilReportItem(BaseModel):
+    case_id: int
+    title: str
+    outcome: str
+    decided_on: date
+    meeting_date: date | None
+    route: str | None
+    reason: str | None
+    forward_plan_published_on: date | None
+    notified_on: date | None
+    chair_told: str | None
+    agreed_by: str | None
+    agreed_by_office: str | None
+    agreed_on: date | None
+    reasons_published_on: date | None
+    exempt_paragraph: int | None
+
+
+class CouncilReportOut(BaseModel):
+    """A report the executive owes the council (SI 2012/2089 reg 18 or reg 19)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    regulation: str
+    from_: date = Field(alias="from")
+    to: date
+    items: list[CouncilReportItem]
+
+
 # --- deadlines and reminders ----------------------------------------------------------------
 
 

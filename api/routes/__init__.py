@@ -10,6 +10,7 @@ from api.routes import (
     agreements,
     calendar,
     cases,
+    council_reports,
     duties,
     events,
     machine,
@@ -25,7 +26,8 @@ def api_router(clock_travel: bool) -> APIRouter:
     Each module's router carries the full prefix itself, so a route's own ``path`` is the
     template clients see (the metrics label requests by it)."""
     router = APIRouter(route_class=IdempotentRoute)
-    modules = (users, agreements, cases, events, notices, records, duties, machine, calendar, admin)
+    modules = [users, agreements, cases, events, notices, records, council_reports, duties]
+    modules += [machine, calendar, admin]
     for module in modules:
         router.include_router(module.router)
     if clock_travel:

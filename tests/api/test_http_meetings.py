@@ -57,3 +57,16 @@ def test_notices_discharge_their_duties_and_the_records_carry_regs_12_and_13(
     assert "decision_record_publication" not in kinds(done, "open")
     record = officer.ok(officer.get(f"/cases/{cid}/decision-record"))
     assert record["published_on"] == "2024-09-17"
+
+
+def test_the_reports_to_council_are_served_for_a_period(people: dict[str, Caller]) -> None:
+    clerk, viewer = people["clerk"], people["viewer"]
+    period = {"from": "2024-04-01", "to": "2025-03-31"}
+    for path, regulation in (
+        ("/reports/special-urgency", "SI 2012/2089 reg 19"),
+        ("/reports/key-decisions", "SI 2012/2089 reg 18"),
+    ):
+        report = clerk.ok(clerk.get(path, params=period))
+        assert report == {**period, "regulation": regulation, "items": []}
+        problem_of(viewer.get(path, params=period), 403)
+        problem_of(clerk.get(path, params={"from": "2024-04-01"}), 422)

@@ -25,9 +25,10 @@ from casework import (
 
 from workflow.clock import FrozenClock
 from workflow.deadlines.rules import CaseFacts, plan
-from workflow.errors import InvalidInput, TransitionRefused
+from workflow.errors import Forbidden, InvalidInput, TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import patch_case
+from workflow.lifecycle.council_reports import key_decision_procedure_report, special_urgency_report
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.lifecycle.views import case_view
@@ -600,3 +601,73 @@ def test_the_reasons_notice_is_reminded_across_the_august_bank_holiday(
             (R, 1, nine_am(date(2024, 8, 26))),
             (E, None, nine_am(date(2024, 8, 28))),
         ]
+
+
+# --- reports to the council (regs 18 and 19) ------------------------------------------------
+
+
+def test_the_reports_to_council_list_the_decisions_taken_without_the_forward_plan(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    planned = submitted(work, clock, people)  # on the forward plan: in neither report
+    late = "The provider's notice came after the agenda."
+    special = key_case(
+        work,
+        people,
+        forward_plan_published_on=None,
+        late_item_reason=late,
+        exempt_paragraph=3,
+        private_urgency=PrivateUrgencyIn(
+            reason="Prices.", agreed_by_id=people["scrutiny"].id, agreed_on=date(2024, 10, 8)
+        ),
+        urgency=UrgencyIn(
+            route="special_urgency",
+            reason="The provider gives notice on 11 Oct.",
+            agreed_by_id=people["scrutiny"].id,
+            agreed_on=date(2024, 10, 8),
+        ),
+    )
+    general = key_case(
+        work,
+        people,
+        forward_plan_published_on=None,
+        late_item_reason=late,
+        urgency=UrgencyIn(
+            route="general_exception",
+            reason="Contracts end.",
+            notified_on=date(2024, 10, 2),
+            chair_told_id=people["scrutiny"].id,
+        ),
+    )
+    clock.travel_to(london(2024, 10, 8, 12))
+    for case_id in (special, general):
+        assert fires(work, case_id, people["officer"], "submit") == "cabinet_consideration"
+    clock.travel_to(london(2024, 10, 10, 17))
+    payload = approve_payload(people, decided_on=MEETING, notice_published_on=MEETING)
+    for case_id in (planned, special, general):
+        assert fires(work, case_id, people["clerk"], "approve", payload) == "delegated_approval"
+
+    year = (date(2024, 4, 1), date(2025, 3, 31))
+    with work() as ctx:
+        urgent = special_urgency_report(ctx, people["scrutiny"], *year)
+        assert urgent["regulation"] == "SI 2012/2089 reg 19"
+        assert [i["case_id"] for i in urgent["items"]] == [special]
+        (item,) = urgent["items"]
+        assert (item["agreed_by"], item["agreed_by_office"], item["agreed_on"]) == (
+            "Cllr Sid Scrutiny",
+            "chair of the overview and scrutiny committee",
+            "2024-10-08",
+        )
+        assert item["reason"] == "The provider gives notice on 11 Oct."
+        procedure = key_decision_procedure_report(ctx, people["clerk"], *year)
+        assert [(i["case_id"], i["route"]) for i in procedure["items"]] == [
+            (special, "special_urgency"),
+            (general, "general_exception"),
+        ]
+        assert procedure["items"][1]["chair_told"] == "Cllr Sid Scrutiny"
+        before = special_urgency_report(ctx, people["admin"], date(2024, 4, 1), date(2024, 10, 9))
+        assert before["items"] == []
+        with pytest.raises(Forbidden):
+            special_urgency_report(ctx, people["viewer"], *year)
+        with pytest.raises(InvalidInput):
+            special_urgency_report(ctx, people["admin"], year[1], year[0])
