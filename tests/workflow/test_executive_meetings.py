@@ -15,15 +15,18 @@ from casework import (
     Work,
     approve_payload,
     case_of,
+    consult,
     deadline_kinds,
     london,
     new_case,
     nine_am,
     reminders_of,
+    sign_off_payload,
     snapshot,
 )
 
 from workflow.clock import FrozenClock
+from workflow.deadlines.notices import refresh_notices_now_published
 from workflow.deadlines.rules import CaseFacts, plan
 from workflow.errors import Forbidden, InvalidInput, TransitionRefused
 from workflow.lifecycle.bundle import load
@@ -456,8 +459,6 @@ def test_an_urgent_decision_outside_call_in_needs_the_scrutiny_chairs_agreement(
 def test_a_sign_off_above_the_threshold_is_a_key_decision_only_where_the_council_says_so(
     work: Work, clock: FrozenClock, people: People, settings: Settings
 ) -> None:
-    from casework import consult, sign_off_payload
-
     """Cabinet's decision went under a general exception, so no forward plan named the
     delegate's decision: a council that treats the sign-off as a key decision refuses it."""
     case_id = key_case(
@@ -671,3 +672,26 @@ def test_the_reports_to_council_list_the_decisions_taken_without_the_forward_pla
             special_urgency_report(ctx, people["viewer"], *year)
         with pytest.raises(InvalidInput):
             special_urgency_report(ctx, people["admin"], year[1], year[0])
+
+
+def test_a_further_notice_recorded_ahead_is_done_on_its_day_by_the_scheduler(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    """Recorded on 1 Oct for Fri 4 Oct: open until the day, then the scheduler's pass marks
+    the duty done and stops its reminders, as it does for the other notices."""
+    case_id = submitted(
+        work, clock, people, exempt_paragraph=3, private_notice_published_on=date(2024, 9, 8)
+    )
+    clock.travel_to(london(2024, 10, 1))
+    notice(work, case_id, people["clerk"], "private_further_notice", date(2024, 10, 4))
+    with work() as ctx:
+        assert deadline_kinds(ctx, case_id)["private_meeting_further_notice"] == {date(2024, 10, 4)}
+        assert refresh_notices_now_published(ctx) == []
+    clock.travel_to(london(2024, 10, 4, 8))
+    with work() as ctx:
+        assert refresh_notices_now_published(ctx) == [case_id]
+    with work() as ctx:
+        assert deadline_kinds(ctx, case_id, "done")["private_meeting_further_notice"] == {
+            date(2024, 10, 4)
+        }
+        assert reminders_of(ctx, case_id, "private_meeting_further_notice") == []
