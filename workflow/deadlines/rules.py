@@ -252,6 +252,10 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
                 done=_published(resolution.notice_published_on, facts.today),
             )
         )
+    signed = facts.last_sign_off
+    if signed is not None and signed.record_published_on is None:
+        # An extension does not discharge the unpublished reg 13 record of the last sign-off.
+        out.append(_officer_record(signed, facts.today, settings))
     start = next_term_start(facts.case)
     if start is not None:
         out.append(
@@ -260,18 +264,19 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     return out
 
 
+def _officer_record(signed: SignOff, today: date, settings: Settings) -> PlannedDeadline:
+    """SI 2012/2089 reg 13: the officer's record of a sign-off, published by this day."""
+    return PlannedDeadline(
+        K.decision_record_publication,
+        timerules.add_working_days(signed.signed_on, settings.decision_record_working_days),
+        done=_published(signed.record_published_on, today),
+    )
+
+
 def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     case, delegation, out = facts.case, facts.delegation, []
-    signed = facts.last_sign_off
-    if signed is not None:
-        # SI 2012/2089 reg 13: the officer's record of the sign-off, published by this day.
-        out.append(
-            PlannedDeadline(
-                K.decision_record_publication,
-                timerules.add_working_days(signed.signed_on, settings.decision_record_working_days),
-                done=_published(signed.record_published_on, facts.today),
-            )
-        )
+    if facts.last_sign_off is not None:
+        out.append(_officer_record(facts.last_sign_off, facts.today, settings))
     if delegation is None or case.term_end is None:
         return out
     if delegation.months_left(facts.months_used) <= 0:
