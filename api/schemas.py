@@ -146,6 +146,21 @@ class UrgencyOut(BaseModel):
     reason: str | None
     notified_on: date | None
     agreed_by: str | None
+    chair_told_id: int | None = None
+    agreed_by_id: int | None = None
+    agreed_on: date | None = None
+    precedence_note: str | None = None
+    reasons_published_on: date | None = None
+
+
+class PrivateUrgencyOut(BaseModel):
+    """SI 2012/2089 reg 5(6)-(7)."""
+
+    reason: str | None
+    agreed_by_id: int | None
+    agreed_on: date | None
+    precedence_note: str | None
+    reasons_published_on: date | None
 
 
 class ProposalOut(BaseModel):
@@ -201,6 +216,10 @@ class CaseOut(BaseModel):
     forward_plan_published_on: date | None
     exempt_paragraph: int | None
     private_notice_published_on: date | None
+    private_further_notice_published_on: date | None = None
+    agenda_published_on: date | None = None
+    late_item_reason: str | None = None
+    private_urgency: PrivateUrgencyOut | None = None
     urgency: UrgencyOut | None
     proposal: ProposalOut
     report: ReportOut | Redaction | None
@@ -263,6 +282,28 @@ class DecisionConsultee(BaseModel):
     response: str | None
 
 
+OnDay = date  # DecisionRecordOut has a field named ``date``, which hides the type there
+
+
+class CabinetRecordOut(BaseModel):
+    """The reg 12 record of Cabinet's decision (SI 2012/2089)."""
+
+    regulation: str
+    outcome: str
+    decision: str | None
+    decided_on: date
+    meeting_date: date | None
+    adjourned_to: date | None
+    reasons: str | None
+    alternatives_rejected: list[OptionOut] | None
+    conflicts_of_interest: str | None
+    dispensation: str | None
+    published_on: date | None
+    publish_by: date
+    urgent_reason: str | None
+    urgent_agreed_by_id: int | None
+
+
 class DecisionRecordOut(BaseModel):
     """The officer decision record of the latest sign-off (Openness Regulations 2014, reg 7)."""
 
@@ -279,6 +320,40 @@ class DecisionRecordOut(BaseModel):
     conflicts_of_interest: str | None
     exempt_paragraph: int | None
     redacted: Redaction | None
+    regulation: str = "SI 2012/2089 reg 13"
+    dispensation: str | None = None
+    published_on: OnDay | None = None
+    publish_by: OnDay | None = None
+    cabinet_record: CabinetRecordOut | None = None
+
+
+class CouncilReportItem(BaseModel):
+    case_id: int
+    title: str
+    outcome: str
+    decided_on: date
+    meeting_date: date | None
+    route: str | None
+    reason: str | None
+    forward_plan_published_on: date | None
+    notified_on: date | None
+    chair_told: str | None
+    agreed_by: str | None
+    agreed_by_office: str | None
+    agreed_on: date | None
+    reasons_published_on: date | None
+    exempt_paragraph: int | None
+
+
+class CouncilReportOut(BaseModel):
+    """A report the executive owes the council (SI 2012/2089 reg 18 or reg 19)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    regulation: str
+    from_: date = Field(alias="from")
+    to: date
+    items: list[CouncilReportItem]
 
 
 # --- deadlines and reminders ----------------------------------------------------------------

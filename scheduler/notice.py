@@ -29,6 +29,18 @@ DUTY_WORDS: dict[str, str] = {
     "agreement_end": "the agreement ends",
     "extension_option_decision": "decide whether to take up the option to extend",
     "envelope_exhausted": "the delegated envelope runs out (re-procurement should be done)",
+    "private_meeting_further_notice": (
+        "publish the further notice that this item will be taken in private, with any "
+        "representations and the response"
+    ),
+    "general_exception_notice": (
+        "tell the scrutiny chair in writing and publish the general exception notice"
+    ),
+    "urgency_reasons_notice": "publish the notice of the reasons for the urgency",
+    "private_urgency_reasons_notice": (
+        "publish the notice of why the private meeting is urgent and cannot be deferred"
+    ),
+    "decision_record_publication": "publish the record of the decision",
 }
 FACTS = frozenset({"call_in_end", "agreement_end", "envelope_exhausted"})
 

@@ -48,7 +48,14 @@ SEFTON_PEOPLE = [
         "cara.member@sefton.example.gov.uk",
         ["cabinet_member"],
     ),
-    DemoPerson("scrutiny", "Cllr Sid Scrutiny", "sid.scrutiny@sefton.example.gov.uk", ["scrutiny"]),
+    # Sid chairs the overview and scrutiny committee: the office SI 2012/2089 regs 5(6), 10
+    # and 11 look to first.
+    DemoPerson(
+        "scrutiny",
+        "Cllr Sid Scrutiny",
+        "sid.scrutiny@sefton.example.gov.uk",
+        ["scrutiny", "scrutiny_chair"],
+    ),
     DemoPerson("viewer", "Vic Viewer", "vic.viewer@sefton.example.gov.uk", ["viewer"]),
 ]
 
@@ -197,6 +204,8 @@ def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
         forward_plan_published_on=date(2023, 8, 20),
         exempt_paragraph=3,
         private_notice_published_on=date(2023, 8, 18),
+        # The further notice of SI 2012/2089 reg 5(4), due by Tue 12 Sep for Mon 18 Sep.
+        private_further_notice_published_on=date(2023, 9, 8),
         proposal=ProposalIn(start_date=date(2023, 10, 1), initial_months=12, max_months=24),
         report=ReportIn(
             summary=(

@@ -24,6 +24,11 @@ class Role(StrEnum):
     scrutiny = "scrutiny"
     admin = "admin"
     viewer = "viewer"
+    # Offices the 2012 Regulations name for urgency agreements (regs 5(6), 11(1)), held as
+    # roles so a record says "a person with that office" by pointing at that person.
+    scrutiny_chair = "scrutiny_chair"
+    chairman = "chairman"
+    vice_chairman = "vice_chairman"
 
 
 class AgreementKind(StrEnum):
@@ -58,6 +63,14 @@ class DeadlineKind(StrEnum):
     agreement_end = "agreement_end"
     extension_option_decision = "extension_option_decision"
     envelope_exhausted = "envelope_exhausted"
+    # SI 2012/2089: the further private notice (reg 5(4)), the urgency reasons notices
+    # (regs 5(7), 10(3), 11(2)), the general exception notice (reg 10(1)) and the
+    # publication of decision records (regs 12, 13).
+    private_meeting_further_notice = "private_meeting_further_notice"
+    general_exception_notice = "general_exception_notice"
+    urgency_reasons_notice = "urgency_reasons_notice"
+    private_urgency_reasons_notice = "private_urgency_reasons_notice"
+    decision_record_publication = "decision_record_publication"
 
 
 class DeadlineStatus(StrEnum):
@@ -143,6 +156,25 @@ class Case(SQLModel, table=True):
     urgency_reason: str | None = None
     urgency_notified_on: date | None = None
     urgency_agreed_by: str | None = None
+    # SI 2012/2089 reg 10(1)(a): the scrutiny chair told of a general exception; reg 11(1):
+    # the office holder who agreed special urgency, on ``urgency_agreed_on``, and why the
+    # offices before theirs could not act.
+    urgency_chair_told_id: int | None = Field(default=None, foreign_key="users.id")
+    urgency_agreed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    urgency_agreed_on: date | None = None
+    urgency_precedence_note: str | None = None
+    urgency_reasons_published_on: date | None = None  # regs 10(3), 11(2)
+    # reg 5(4)-(5): the further private notice, for the meeting the case is now set for.
+    private_further_notice_published_on: date | None = None
+    # reg 5(6)-(7): a private meeting without the notices, on an office holder's agreement.
+    private_urgency_reason: str | None = None
+    private_urgency_agreed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    private_urgency_agreed_on: date | None = None
+    private_urgency_precedence_note: str | None = None
+    private_urgency_reasons_published_on: date | None = None
+    # reg 7: the agenda for the meeting the case is now set for, and a late item's reason.
+    agenda_published_on: date | None = None
+    late_item_reason: str | None = None
     proposal_start_date: date | None = None
     proposal_initial_months: int | None = None
     proposal_max_months: int | None = None
@@ -192,7 +224,14 @@ class Resolution(SQLModel, table=True):
     decided_on: date
     notice_published_on: date | None = None
     urgent_reason: str | None = None
+    # Call-in exemption for urgency needs the scrutiny chair's recorded agreement.
+    urgent_agreed_by_id: int | None = Field(default=None, foreign_key="users.id")
     meeting_date: date | None = None
+    adjourned_to: date | None = None  # the meeting continued on this day and decided then
+    # SI 2012/2089 reg 12(2): reasons, alternatives rejected, conflicts and dispensations.
+    reasons: str | None = None
+    conflicts_of_interest: str | None = None
+    dispensation: str | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 
@@ -239,6 +278,8 @@ class SignOff(SQLModel, table=True):
     term_end: date
     reasons: str
     conflicts_of_interest: str
+    dispensation: str | None = None  # SI 2012/2089 reg 13(2)(e)
+    record_published_on: date | None = None  # when the reg 13 record was published
     signed_on: date
     signed_at: datetime = _instant()
 

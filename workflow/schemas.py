@@ -108,10 +108,35 @@ class ProposalIn(Strict):
 
 
 class UrgencyIn(Strict):
+    """A key decision's urgency route (SI 2012/2089 regs 10 and 11).
+
+    General exception: ``notified_on`` (the notice published) and ``chair_told_id`` (the
+    chair of the overview and scrutiny committee told in writing, reg 10(1)(a)). Special
+    urgency: ``agreed_by_id`` (the person holding the office whose agreement counts, reg
+    11(1)), ``agreed_on``, and ``precedence_note`` when that is the chairman or vice-chairman
+    (why the offices before theirs could not act). ``agreed_by`` is the name as given, kept
+    for the record; it is not the agreement.
+    """
+
     route: Literal["general_exception", "special_urgency"]
     reason: Text
     notified_on: Day | None = None
     agreed_by: ShortText | None = None
+    chair_told_id: UserId | None = None
+    agreed_by_id: UserId | None = None
+    agreed_on: Day | None = None
+    precedence_note: Text | None = None
+
+
+class PrivateUrgencyIn(Strict):
+    """SI 2012/2089 reg 5(6): a private meeting without the notices of reg 5, on the
+    agreement of the scrutiny chair (failing whom the chairman, then the vice-chairman) that
+    the meeting is urgent and cannot reasonably be deferred."""
+
+    reason: Text
+    agreed_by_id: UserId
+    agreed_on: Day
+    precedence_note: Text | None = None
 
 
 class CaseIn(Strict):
@@ -125,7 +150,10 @@ class CaseIn(Strict):
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
     private_notice_published_on: Day | None = None
+    private_further_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None
+    private_urgency: PrivateUrgencyIn | None = None
+    late_item_reason: Text | None = None
     proposal: ProposalIn
     report: ReportIn = Field(default_factory=ReportIn)
 
@@ -142,7 +170,10 @@ class CasePatch(Strict):
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
     private_notice_published_on: Day | None = None
+    private_further_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None
+    private_urgency: PrivateUrgencyIn | None = None
+    late_item_reason: Text | None = None
     proposal: ProposalIn | None = None
     report: ReportIn | None = None
 
@@ -157,6 +188,8 @@ class SubmitIn(Strict):
 class DeferIn(Strict):
     reason: Text
     meeting_date: Day
+    # For a meeting whose agenda has already gone out: the chair's reason (SI 2012/2089 reg 7).
+    late_item_reason: Text | None = None
 
 
 class ReferBackIn(Strict):
@@ -171,11 +204,21 @@ class ApproveIn(Strict):
     consultee_id: UserId | None = None
     max_months: Months | None = None
     urgent_reason: Text | None = None
+    urgent_agreed_by_id: UserId | None = None  # the scrutiny chair who agreed the urgency
+    adjourned_to: Day | None = None  # the meeting was adjourned to this day and decided then
+    # SI 2012/2089 reg 12(2): the report's reasons and rejected options unless given here.
+    reasons: Text | None = None
+    conflicts_of_interest: OptionalText = "None declared"
+    dispensation: Text | None = None
 
 
 class RejectIn(Strict):
     resolution: Text
     decided_on: Day
+    adjourned_to: Day | None = None
+    reasons: Text | None = None
+    conflicts_of_interest: OptionalText = "None declared"
+    dispensation: Text | None = None
 
 
 class CallInIn(Strict):
@@ -186,6 +229,7 @@ class SignOffIn(Strict):
     months: Months
     reasons: Text
     conflicts_of_interest: OptionalText = "None declared"
+    dispensation: Text | None = None
 
 
 class ExtendIn(Strict):
@@ -219,3 +263,27 @@ class ConsultationIn(Strict):
     consultee_id: UserId
     consulted_on: Day
     response: Text
+
+
+MeetingNoticeKind = Literal[
+    "agenda",
+    "private_further_notice",
+    "urgency_reasons",
+    "private_urgency_reasons",
+    "decision_record",
+]
+
+
+class MeetingNoticeIn(Strict):
+    """A notice of the executive meeting procedure, recorded by democratic services with the
+    body SPEC §9 pins for notices: ``{kind, published_on, reference}``.
+
+    ``agenda``: the agenda of the meeting the case is set for (SI 2012/2089 reg 7);
+    ``private_further_notice``: reg 5(4)-(5); ``urgency_reasons``: regs 10(3) and 11(2);
+    ``private_urgency_reasons``: reg 5(7); ``decision_record``: the reg 13 record of the
+    latest sign-off.
+    """
+
+    kind: MeetingNoticeKind
+    published_on: Day
+    reference: Annotated[str, Field(max_length=500), ONE_LINE] | None = None

@@ -38,6 +38,22 @@ class Settings(BaseSettings):
     agenda_clear_working_days: int = 5
     call_in_working_days: int = 5
     extension_notice_months: int = 3
+    # SI 2012/2089 reg 5(4): the further private-meeting notice, clear (calendar) days before.
+    private_further_notice_clear_days: int = 5
+    # reg 10(1)(c): count the general exception's clear days as the agenda's are counted,
+    # in working days (R v Swansea CC ex p Elitestone); False counts calendar days.
+    general_exception_in_working_days: bool = True
+    # regs 5(7), 10(3), 11(2): a reasons notice "as soon as reasonably practicable", taken
+    # as this many working days after the agreement (or the general exception notice).
+    urgency_reasons_notice_working_days: int = 1
+    # regs 12 and 13: a decision record is published this many working days after the
+    # decision; call-in counts from that publication.
+    decision_record_working_days: int = 2
+    # Policy, not law: whether a delegate's sign-off whose value reaches the key-decision
+    # threshold is itself a key decision (its own 28-day notice and call-in). Sefton and
+    # Oldham treat Cabinet's resolution as the key decision and the sign-off as carrying it
+    # out, so the default is False (README, "What is policy").
+    sign_off_above_threshold_is_key_decision: bool = False
 
     # Reminders (SPEC §5): offsets in days before a deadline, per deadline kind.
     reminder_offsets_days: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))

@@ -5,7 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.idempotency import IdempotentRoute
-from api.routes import admin, agreements, calendar, cases, duties, events, machine, records, users
+from api.routes import (
+    admin,
+    agreements,
+    calendar,
+    cases,
+    council_reports,
+    duties,
+    events,
+    machine,
+    notices,
+    records,
+    users,
+)
 
 
 def api_router(clock_travel: bool) -> APIRouter:
@@ -14,7 +26,9 @@ def api_router(clock_travel: bool) -> APIRouter:
     Each module's router carries the full prefix itself, so a route's own ``path`` is the
     template clients see (the metrics label requests by it)."""
     router = APIRouter(route_class=IdempotentRoute)
-    for module in (users, agreements, cases, events, records, duties, machine, calendar, admin):
+    modules = [users, agreements, cases, events, notices, records, council_reports, duties]
+    modules += [machine, calendar, admin]
+    for module in modules:
         router.include_router(module.router)
     if clock_travel:
         router.include_router(admin.clock_router)

@@ -24,7 +24,7 @@ from workflow.lifecycle import cases, consultations
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.cases import list_cases
 from workflow.lifecycle.machine import events_from
-from workflow.lifecycle.views import audit_of, case_view
+from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
 
 router = APIRouter(route_class=WebRoute)
@@ -106,6 +106,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "mermaid": mermaid_source(view["state"]),
         "agreements": bundle.agreements,
         "consultations": bundle.consultations if not view["redacted"] else [],
+        "cabinet_record": cabinet_record(ctx, bundle, page.me),
     }
 
 

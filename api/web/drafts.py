@@ -27,9 +27,11 @@ from workflow.errors import Forbidden
 from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.cases import create_case, patch_case
 from workflow.lifecycle.events import invalid_input
+from workflow.lifecycle.guards import OFFICES_IN_ORDER
 from workflow.lifecycle.views import case_view
 from workflow.models import Agreement, Case
 from workflow.people.permissions import may_draft
+from workflow.people.users import users_with_role
 from workflow.schemas import CaseIn, CasePatch
 
 router = APIRouter(route_class=WebRoute)
@@ -40,6 +42,7 @@ DATE_FIELDS = {
     "forward_plan_published_on": "Date the forward plan notice was published",
     "private_notice_published_on": "Date the private meeting notice was published",
     "urgency_notified_on": "Date the scrutiny chair was told",
+    "urgency_agreed_on": "Date the special urgency was agreed",
 }
 NUMBER_FIELDS = {
     "proposal_initial_months": "Months at first",
@@ -55,6 +58,8 @@ TEXT_FIELDS = (
     "urgency_route",
     "urgency_reason",
     "urgency_agreed_by",
+    "urgency_person_id",
+    "urgency_precedence_note",
     "summary",
     "recommended_option",
     "reasons",
@@ -81,6 +86,10 @@ FIELD_IDS = {
     "urgency.reason": "urgency_reason",
     "urgency.notified_on": "urgency_notified_on-day",
     "urgency.agreed_by": "urgency_agreed_by",
+    "urgency.chair_told_id": "urgency_person_id",
+    "urgency.agreed_by_id": "urgency_person_id",
+    "urgency.agreed_on": "urgency_agreed_on-day",
+    "urgency.precedence_note": "urgency_precedence_note",
     "proposal": "proposal_initial_months",
     "proposal.start_date": "proposal_start_date-day",
     "proposal.initial_months": "proposal_initial_months",
@@ -101,6 +110,9 @@ FIELD_LABELS = {
     "urgency": "Urgency",
     "urgency.reason": "Why it is urgent",
     "urgency.agreed_by": "Who agreed it cannot be deferred",
+    "urgency.chair_told_id": "The office holder",
+    "urgency.agreed_by_id": "The office holder",
+    "urgency.precedence_note": "Why the offices before theirs could not act",
     "proposal": "Term",
     "proposal.initial_months": "Months at first",
     "proposal.max_months": "Most months in all",
@@ -111,6 +123,7 @@ FIELD_LABELS = {
     **{k: v for k, v in DATE_FIELDS.items()},
     "proposal.start_date": DATE_FIELDS["proposal_start_date"],
     "urgency.notified_on": DATE_FIELDS["urgency_notified_on"],
+    "urgency.agreed_on": DATE_FIELDS["urgency_agreed_on"],
 }
 
 
@@ -167,6 +180,10 @@ class Draft:
             "urgency_route": urgency.get("route") or "none",
             "urgency_reason": urgency.get("reason") or "",
             "urgency_agreed_by": urgency.get("agreed_by") or "",
+            "urgency_person_id": str(
+                urgency.get("chair_told_id") or urgency.get("agreed_by_id") or ""
+            ),
+            "urgency_precedence_note": urgency.get("precedence_note") or "",
             "proposal_initial_months": str(proposal.get("initial_months") or ""),
             "proposal_max_months": str(proposal.get("max_months") or ""),
             "summary": report.get("summary") or "",
@@ -180,6 +197,7 @@ class Draft:
             "forward_plan_published_on": forms.parts_of(view.get("forward_plan_published_on")),
             "private_notice_published_on": forms.parts_of(view.get("private_notice_published_on")),
             "urgency_notified_on": forms.parts_of(urgency.get("notified_on")),
+            "urgency_agreed_on": forms.parts_of(urgency.get("agreed_on")),
         }
         options = [
             {part: (o.get(part) or "") for part in OPTION_PARTS} for o in report.get("options", [])
@@ -255,6 +273,13 @@ def to_input(draft: Draft, errors: Errors) -> dict[str, Any]:
             "reason": v.get("urgency_reason") or "",
             "notified_on": parsed_dates["urgency_notified_on"],
             "agreed_by": v.get("urgency_agreed_by") or None,
+            # SI 2012/2089: the scrutiny chair told (reg 10) or the office holder who agreed
+            # (reg 11), chosen from the people holding those offices.
+            "chair_told_id" if v["urgency_route"] == "general_exception" else "agreed_by_id": (
+                _int(v.get("urgency_person_id"))
+            ),
+            "agreed_on": parsed_dates["urgency_agreed_on"],
+            "precedence_note": v.get("urgency_precedence_note") or None,
         }
     proposal: dict[str, Any] = {
         k: val
@@ -318,9 +343,20 @@ def _render(page: Page, draft: Draft, errors: Errors, case: Case | None) -> Resp
             "error_of": errors.message,
             "date_items": lambda name: forms.date_items(draft.dates.get(name, {}), name, errors),
             "date_labels": DATE_FIELDS,
+            "office_holders": office_holders(page),
         },
         status_code=400 if errors else 200,
     )
+
+
+def office_holders(page: Page) -> list[tuple[int, str]]:
+    """Everyone holding an office whose word counts for urgency (SI 2012/2089 regs 10, 11)."""
+    out: dict[int, str] = {}
+    for office, label in OFFICES_IN_ORDER:
+        for user in users_with_role(page.ctx, office):
+            if user.id is not None and user.id not in out:
+                out[user.id] = f"{user.name} ({label})"
+    return list(out.items())
 
 
 def _rework(page: Page, draft: Draft, errors: Errors) -> bool:

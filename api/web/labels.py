@@ -55,6 +55,11 @@ DEADLINES = {
     "agreement_end": "Agreement ends",
     "extension_option_decision": "Decide on the extension option",
     "envelope_exhausted": "Envelope exhausted (re-procure by)",
+    "private_meeting_further_notice": "Further private meeting notice",
+    "general_exception_notice": "General exception notice",
+    "urgency_reasons_notice": "Urgency reasons notice",
+    "private_urgency_reasons_notice": "Private meeting urgency reasons notice",
+    "decision_record_publication": "Decision record publication",
 }
 
 ROLES = {
@@ -65,6 +70,9 @@ ROLES = {
     "scrutiny": "Scrutiny",
     "admin": "Administrator",
     "viewer": "Viewer",
+    "scrutiny_chair": "Chair of overview and scrutiny",
+    "chairman": "Chairman of the council",
+    "vice_chairman": "Vice-chairman of the council",
 }
 
 REMINDER_STATUS_TAGS = {

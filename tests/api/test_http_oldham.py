@@ -51,6 +51,10 @@ def test_oldham_exempt_item_is_redacted_everywhere(make_client: MakeClient) -> N
     }
     case = clerk.ok(clerk.fire(cid, "defer", defer))
     assert case["state"] == "cabinet_consideration" and case["meeting_date"] == "2023-09-18"
+    # A private item: its further notice (SI 2012/2089 reg 5(4)) went out on Fri 8 Sep.
+    assert case["private_further_notice_published_on"] == "2023-09-08"
+    further = [d for d in case["deadlines"] if d["kind"] == "private_meeting_further_notice"]
+    assert [(d["due_on"], d["status"]) for d in further] == [("2023-09-12", "done")]
 
     admin.ok(admin.post("/admin/clock", {"now": "2023-09-19T10:00:00+01:00"}))
     approve = {

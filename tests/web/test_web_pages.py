@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from webcase import OLDHAM_SUMMARY_WORDS, WebClient, date_fields, form_fields
 
 from api.web import labels
 from api.web.event_forms import widgets
 from api.web.forms import Errors, date_items, parts_of
 from api.web.templating import render
+from workflow import demo
+from workflow.clock import FrozenClock
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.lifecycle.cases import create_case, patch_case
+from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
-from workflow.models import DeadlineKind, State
+from workflow.lifecycle.meeting_notices import record_meeting_notice
+from workflow.models import Case, DeadlineKind, State, User
 from workflow.register.transparency import sample_register
-from workflow.schemas import EVENT_PAYLOADS
+from workflow.schemas import EVENT_PAYLOADS, CasePatch, MeetingNoticeIn, UrgencyIn
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
 
@@ -96,7 +105,8 @@ def test_a_refused_action_lists_each_failing_guard(web: WebClient) -> None:
     lines = summary(refused.text)
     assert lines == [
         "The agenda for the meeting on Mon 18 Sep 2023 had to be published by Sun 10 Sep 2023 "
-        "(5 clear working days)"
+        "(5 clear working days); a late item needs the chair&#39;s reason for urgency "
+        "(SI 2012/2089 reg 7)"
     ], lines
     assert "Drafted" in web.get(case).text
 
@@ -247,3 +257,73 @@ def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient)
     assert feed.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in feed.content
     assert b"Service Level Agreement with Miocare Group CIC" in feed.content
+
+
+def test_the_case_page_shows_the_reg_12_record_of_cabinets_decision(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """Issue 11: the record of Cabinet's decision (SI 2012/2089 reg 12) is on the page, with
+    the agenda's publication."""
+    _app, settings = web_app_parts
+    ids = web.seeded.user_ids
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, web_clock, settings)
+        officer, clerk = session.get(User, ids["officer"]), session.get(User, ids["clerk"])
+        assert officer is not None and clerk is not None
+        case = create_case(ctx, demo.sefton_case_in(web.seeded.sefton_agreement_ids), officer)
+        assert case.id is not None
+        case_id = case.id
+        fire(ctx, case_id, "submit", officer)
+        notice = MeetingNoticeIn(kind="agenda", published_on=date(2024, 7, 1))
+        record_meeting_notice(ctx, case_id, notice, clerk)
+    web_clock.travel_to(datetime(2024, 9, 6, 9, tzinfo=UTC))
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, web_clock, settings)
+        clerk = session.get(User, ids["clerk"])
+        assert clerk is not None
+        body = {
+            "resolution": "Extend the contracts.",
+            "decided_on": "2024-09-05",
+            "notice_published_on": "2024-09-06",
+            "delegate_id": ids["executive"],
+            "consultee_id": ids["cabinet_member"],
+            "conflicts_of_interest": "Cllr Member declared an interest; dispensation granted.",
+            "dispensation": "Granted by the head of paid service on 2 Sep 2024.",
+        }
+        fire(ctx, case_id, "approve", clerk, body)
+    web.sign_in("officer")
+    page = web.get(f"/cases/{case_id}").text
+    assert "Record of Cabinet's decision (SI 2012/2089 reg 12)" in page
+    assert "Granted by the head of paid service on 2 Sep 2024." in page
+    assert "Let the contracts end; Direct award of new long-term contracts" in page
+    assert "Agenda published" in page and "1 July 2024" in page
+
+
+def test_saving_a_draft_keeps_the_office_holder_of_its_urgency(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """The draft page offers the people holding the offices of SI 2012/2089 regs 10 and 11,
+    so saving the form keeps the scrutiny chair told rather than dropping them."""
+    _app, settings = web_app_parts
+    ids, case_id = web.seeded.user_ids, web.seeded.oldham_case_id
+    urgency = UrgencyIn(
+        route="general_exception",
+        reason="Terms end 30 Sep.",
+        notified_on=date(2023, 9, 8),
+        chair_told_id=ids["scrutiny"],
+    )
+    with unit_of_work(engine) as session:
+        author = session.get(User, ids["oldham_officer"])
+        assert author is not None
+        patch_case(Ctx(session, web_clock, settings), case_id, CasePatch(urgency=urgency), author)
+    web.sign_in("oldham_officer")
+    case = f"/cases/{case_id}"
+    edit = web.get(f"{case}/edit")
+    assert re.search(rf'<option value="{ids["scrutiny"]}" selected>Cllr Sid Scrutiny', edit.text)
+    fields = form_fields(edit.text, f"{case}/edit") | {"agenda_item": ["7B"], "action": ["save"]}
+    saved = web.client.post(f"{case}/edit", data=fields)
+    assert saved.status_code == 200, summary(saved.text)
+    with unit_of_work(engine) as session:
+        stored = session.get(Case, case_id)
+        assert stored is not None
+        assert (stored.agenda_item, stored.urgency_chair_told_id) == ("7B", ids["scrutiny"])

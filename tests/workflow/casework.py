@@ -82,6 +82,15 @@ EXTRA_PEOPLE = [
         ["executive", "officer"],
         ASC,
     ),
+    demo.DemoPerson(
+        "chairman", "Cllr Cath Chairman", "cath.chairman@sefton.example.gov.uk", ["chairman"]
+    ),
+    demo.DemoPerson(
+        "vice_chairman",
+        "Cllr Vin Vice-Chairman",
+        "vin.vice@sefton.example.gov.uk",
+        ["vice_chairman"],
+    ),
 ]
 
 

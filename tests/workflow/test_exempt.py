@@ -82,7 +82,10 @@ def test_a_viewer_sees_no_figures_of_an_exempt_proposal_or_envelope(
         patch_case(
             ctx,
             case_id,
-            CasePatch(private_notice_published_on=ctx.today()),
+            CasePatch(
+                private_notice_published_on=ctx.today(),
+                private_further_notice_published_on=ctx.today(),
+            ),
             people["officer"],
         )
     to_delegated(work, clock, people, case_id)

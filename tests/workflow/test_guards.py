@@ -202,39 +202,77 @@ def test_key_decision_notice_needs_28_clear_days(
     assert fires(work, in_time, people["officer"], "submit") == "cabinet_consideration"
 
 
-def test_general_exception_needs_5_clear_days_notice(
+def test_general_exception_needs_5_clear_working_days_notice_and_the_chair_told(
     work: Work, clock: FrozenClock, people: People, settings: Settings
 ) -> None:
+    """Rule deliberately changed (issue 11): the general exception's 5 clear days are counted
+    in working days by default, as the agenda's are, and the scrutiny chair told is a person.
+    For Thu 5 Sep 2024: Wed 28 Aug is in time; Thu 29 Aug, and Fri 30 Aug (5 calendar clear
+    days but only 3 working) are not."""
     # A late item: this council lets agendas go out the day before the meeting.
     settings.agenda_clear_working_days = 0
+    chair = people["scrutiny"].id
 
-    def urgency(notified_on: date | None) -> UrgencyIn:
+    def urgency(notified_on: date | None, told: int | None = chair) -> UrgencyIn:
         return UrgencyIn(
-            route="general_exception", reason="Contracts end 30 Sep.", notified_on=notified_on
+            route="general_exception",
+            reason="Contracts end 30 Sep.",
+            notified_on=notified_on,
+            chair_told_id=told,
         )
 
-    four = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 31)))
-    untold = drafted(work, people, key_decision=True, urgency=urgency(None))
-    five = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 30)))
+    friday = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 30)))
+    thursday = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 29)))
+    unnotified = drafted(work, people, key_decision=True, urgency=urgency(None))
+    untold = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 28), None))
+    not_chair = drafted(
+        work,
+        people,
+        key_decision=True,
+        urgency=urgency(date(2024, 8, 28), people["viewer"].id),
+    )
+    wednesday = drafted(work, people, key_decision=True, urgency=urgency(date(2024, 8, 28)))
     clock.travel_to(london(2024, 8, 31))
-    for case_id in (four, untold):
+    for case_id in (friday, thursday, unnotified):
         exc = refused(work, case_id, people["officer"], "submit")
         assert guard_names(exc) == ["key_decision_notice"]
-        assert "at least 5 clear days" in exc.detail
-    assert fires(work, five, people["officer"], "submit") == "cabinet_consideration"
+        assert "published by Wed 28 Aug 2024 (5 clear working days" in exc.detail
+    for case_id in (untold, not_chair):
+        exc = refused(work, case_id, people["officer"], "submit")
+        assert guard_names(exc) == ["key_decision_notice"]
+        assert "chair of the overview and scrutiny committee told" in exc.detail
+    assert fires(work, wednesday, people["officer"], "submit") == "cabinet_consideration"
+    # A constitution that counts calendar days takes Friday's notice.
+    settings.general_exception_in_working_days = False
+    assert fires(work, friday, people["officer"], "submit") == "cabinet_consideration"
 
 
-def test_special_urgency_needs_who_agreed(work: Work, people: People) -> None:
-    def urgency(agreed_by: str | None) -> UrgencyIn:
-        return UrgencyIn(route="special_urgency", reason="Cannot wait.", agreed_by=agreed_by)
+def test_special_urgency_needs_an_office_holder_not_any_text(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    """Rule deliberately changed (issue 11, bug 5): a name as text is not the agreement."""
 
-    unagreed = drafted(work, people, key_decision=True, urgency=urgency(None))
-    agreed = drafted(
-        work, people, key_decision=True, urgency=urgency("Chair of Overview and Scrutiny")
+    def urgency(**fields: Any) -> UrgencyIn:
+        return UrgencyIn(route="special_urgency", reason="Cannot wait.", **fields)
+
+    text_only = drafted(
+        work,
+        people,
+        key_decision=True,
+        late_item_reason="Contracts end 30 Sep.",
+        urgency=urgency(agreed_by="Chair of Overview and Scrutiny", agreed_on=date(2024, 9, 2)),
     )
-    exc = refused(work, unagreed, people["officer"], "submit")
+    agreed = drafted(
+        work,
+        people,
+        key_decision=True,
+        late_item_reason="Contracts end 30 Sep.",
+        urgency=urgency(agreed_by_id=people["scrutiny"].id, agreed_on=date(2024, 9, 2)),
+    )
+    clock.travel_to(london(2024, 9, 2, 12))
+    exc = refused(work, text_only, people["officer"], "submit")
     assert guard_names(exc) == ["key_decision_notice"]
-    assert "who agreed" in exc.detail
+    assert "recorded as that person" in exc.detail
     assert fires(work, agreed, people["officer"], "submit") == "cabinet_consideration"
 
 
@@ -271,7 +309,10 @@ def test_a_notice_dated_in_the_future_does_not_count_until_its_day(
         people,
         key_decision=True,
         urgency=UrgencyIn(
-            route="general_exception", reason="Contracts end.", notified_on=date(2024, 8, 2)
+            route="general_exception",
+            reason="Contracts end.",
+            notified_on=date(2024, 8, 2),
+            chair_told_id=people["scrutiny"].id,
         ),
     )
     clock.travel_to(london(2024, 8, 1))
@@ -347,14 +388,19 @@ def test_decided_not_in_future(work: Work, clock: FrozenClock, people: People) -
         "reject",
         {"resolution": "Rejected.", "decided_on": "2024-09-06"},
     )
-    assert guard_names(exc) == ["decided_not_in_future"]
+    # Tomorrow is not the meeting's day either (issue 11): both are named.
+    assert guard_names(exc) == ["decided_not_in_future", "decided_at_meeting"]
     assert "Fri 06 Sep 2024" in exc.detail
-    # An approval dated tomorrow has its notice in the future too: both are named.
+    # An approval dated tomorrow has its notice in the future too: all three are named.
     payload = approve_payload(
         people, decided_on=date(2024, 9, 6), notice_published_on=date(2024, 9, 6)
     )
     exc = refused(work, case_id, people["clerk"], "approve", payload)
-    assert guard_names(exc) == ["decided_not_in_future", "notice_after_decision"]
+    assert guard_names(exc) == [
+        "decided_not_in_future",
+        "decided_at_meeting",
+        "notice_after_decision",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -454,7 +500,14 @@ def test_an_urgent_decision_cannot_be_called_in_and_may_be_signed_off_at_once(
     work: Work, clock: FrozenClock, people: People
 ) -> None:
     case_id = drafted(work, people)
-    to_delegated(work, clock, people, case_id, urgent_reason="Services stop on 30 Sep.")
+    to_delegated(
+        work,
+        clock,
+        people,
+        case_id,
+        urgent_reason="Services stop on 30 Sep.",
+        urgent_agreed_by_id=people["scrutiny"].id,
+    )
     with work() as ctx:
         consult(ctx, people, case_id)
     exc = refused(work, case_id, people["scrutiny"], "call_in", {"reason": "Look again."})
@@ -490,8 +543,12 @@ def test_consultation_recorded_since_the_case_last_entered_delegated_approval(
     clock.travel_to(london(2024, 9, 9))
     fires(work, case_id, people["scrutiny"], "call_in", {"reason": "Look again."})
     clock.travel_to(london(2024, 9, 12))
+    # Cabinet reconsiders at its meeting of 5 Sep, adjourned to 12 Sep.
     payload = approve_payload(
-        people, decided_on=date(2024, 9, 12), notice_published_on=date(2024, 9, 12)
+        people,
+        decided_on=date(2024, 9, 12),
+        notice_published_on=date(2024, 9, 12),
+        adjourned_to=date(2024, 9, 12),
     )
     fires(work, case_id, people["clerk"], "approve", payload)
     clock.travel_to(london(2024, 9, 20))

@@ -53,23 +53,35 @@ SPEC_GUARDS = {
         "key_decision_marked",
         "key_decision_notice",
         "exempt_notice",
+        "private_further_notice",
     ],
-    "defer": ["meeting_date_not_past"],
+    # Issue 11: a deferral to another meeting reruns submit's meeting checks for it.
+    "defer": [
+        "meeting_date_not_past",
+        "agenda_deadline_not_passed",
+        "key_decision_notice",
+        "exempt_notice",
+        "private_further_notice",
+    ],
     "refer_back": [],
     "approve": [
         "decided_not_in_future",
+        "decided_at_meeting",
         "notice_after_decision",
+        "private_further_notice",
+        "urgent_decision_agreed",
         "delegate_is_executive",
         "delegate_is_not_author",
         "consultee_is_cabinet_member",
     ],
-    "reject": ["decided_not_in_future"],
+    "reject": ["decided_not_in_future", "decided_at_meeting"],
     "call_in": ["within_call_in_period"],
     "sign_off": [
         "call_in_period_over",
         "consultation_recorded",
         "term_within_envelope",
         "signer_not_author",
+        "sign_off_key_decision_notice",
     ],
     "extend": ["envelope_has_months_left", "extension_within_envelope"],
     "expire": ["end_date_passed"],
@@ -238,6 +250,7 @@ def payload(event: str, variant: int, today: date, people: dict[str, User]) -> d
         }
         if variant == 3:
             body["urgent_reason"] = "Services stop otherwise."
+            body["urgent_agreed_by_id"] = people["scrutiny"].id
         elif variant == 6:
             body["delegate_id"] = people["colleague"].id
         elif variant == 7:

@@ -7,8 +7,8 @@ guards refused: people stopped being reminded of a duty the case could not pass.
 its own rule, decided by the very function the ``key_decision_notice`` guard uses.
 
 The case is for the Cabinet of Thu 5 Sep 2024: a notice 28 clear days ahead is due by Wed 7 Aug,
-a general exception notice 5 clear days ahead by Fri 30 Aug. Agendas may go out the day before,
-so that only the notice guards can refuse.
+a general exception notice 5 clear working days ahead by Wed 28 Aug (issue 11: working days by
+default). Agendas may go out the day before, so that only the notice guards can refuse.
 """
 
 from __future__ import annotations
@@ -65,20 +65,41 @@ def test_notice_in_time_counts_clear_days_like_clear_days_between() -> None:
 # --- the duty agrees with the guard -------------------------------------------------------
 
 
-def _general(notified_on: date | None) -> dict[str, Any]:
+CHAIR = "the scrutiny chair"  # replaced by that person's id once the people exist
+
+
+def _general(notified_on: date | None, told: str | None = CHAIR) -> dict[str, Any]:
     return {
         "key_decision": True,
-        "urgency": UrgencyIn(
-            route="general_exception", reason="Contracts end 30 Sep.", notified_on=notified_on
-        ),
+        "urgency": {
+            "route": "general_exception",
+            "reason": "Contracts end 30 Sep.",
+            "notified_on": notified_on,
+            "chair_told_id": told,
+        },
     }
 
 
-def _special(agreed_by: str | None) -> dict[str, Any]:
+def _special(agreed_by: str | None, agreed_on: date = date(2024, 8, 31)) -> dict[str, Any]:
     return {
         "key_decision": True,
-        "urgency": UrgencyIn(route="special_urgency", reason="Cannot wait.", agreed_by=agreed_by),
+        "urgency": {
+            "route": "special_urgency",
+            "reason": "Cannot wait.",
+            "agreed_by": "Chair of Overview and Scrutiny",
+            "agreed_by_id": agreed_by,
+            "agreed_on": agreed_on,
+        },
     }
+
+
+def _with_people(facts: dict[str, Any], people: People) -> dict[str, Any]:
+    urgency = facts.get("urgency")
+    if urgency is None:
+        return facts
+    ids = {CHAIR: people["scrutiny"].id, None: None}
+    named = {k: ids[v] if k.endswith("_id") else v for k, v in urgency.items()}
+    return {**facts, "urgency": UrgencyIn.model_validate(named)}
 
 
 FORWARD, PRIVATE = "forward_plan_notice", "private_meeting_notice"
@@ -108,9 +129,23 @@ SCENARIOS: list[tuple[str, date, dict[str, Any], str, bool]] = [
     (
         "general exception told in time",
         date(2024, 8, 31),
-        _general(date(2024, 8, 30)),
+        _general(date(2024, 8, 28)),
         FORWARD,
         True,
+    ),
+    (
+        "general exception 5 calendar but 3 working clear days ahead",
+        date(2024, 8, 31),
+        _general(date(2024, 8, 30)),
+        FORWARD,
+        False,
+    ),
+    (
+        "general exception without the scrutiny chair told",
+        date(2024, 8, 31),
+        _general(date(2024, 8, 28), told=None),
+        FORWARD,
+        False,
     ),
     (
         "general exception told too late",
@@ -122,7 +157,7 @@ SCENARIOS: list[tuple[str, date, dict[str, Any], str, bool]] = [
     (
         "general exception still to be told",
         date(2024, 7, 1),
-        _general(date(2024, 8, 30)),
+        _general(date(2024, 8, 28)),
         FORWARD,
         False,
     ),
@@ -130,16 +165,23 @@ SCENARIOS: list[tuple[str, date, dict[str, Any], str, bool]] = [
     (
         "special urgency agreed",
         date(2024, 8, 31),
-        _special("Chair of Overview and Scrutiny"),
+        _special(CHAIR),
         FORWARD,
         True,
+    ),
+    (
+        "special urgency while the general exception was still practicable",
+        date(2024, 8, 31),
+        _special(CHAIR, agreed_on=date(2024, 8, 27)),
+        FORWARD,
+        False,
     ),
     ("special urgency not agreed", date(2024, 8, 31), _special(None), FORWARD, False),
     (
         "late forward plan rescued by special urgency",
         date(2024, 8, 31),
         {
-            **_special("Chair of Overview and Scrutiny"),
+            **_special(CHAIR),
             "forward_plan_published_on": date(2024, 8, 8),
         },
         FORWARD,
@@ -193,7 +235,7 @@ def test_a_notice_duty_is_done_exactly_when_the_submit_guard_accepts_it(
     settings.agenda_clear_working_days = 0
     clock.travel_to(london(today.year, today.month, today.day, 10))
     with work() as ctx:
-        case_id = new_case(ctx, people, **facts)
+        case_id = new_case(ctx, people, **_with_people(facts, people))
     with work() as ctx:
         assert status_of(ctx, case_id, kind) == ("done" if done else "open")
         # Only the notice guard can refuse here, so submit is allowed exactly when it is done.

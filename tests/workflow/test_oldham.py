@@ -76,6 +76,8 @@ def test_forward_plan_of_sunday_20_aug_is_in_time_and_21_aug_is_not(
         assert deadline_kinds(ctx, case_id) == {
             "forward_plan_notice": {date(2023, 8, 18)},
             "private_meeting_notice": {date(2023, 8, 18)},
+            # SI 2012/2089 reg 5(4): the further notice, 5 clear days before, by Tue 12 Sep.
+            "private_meeting_further_notice": {date(2023, 9, 12)},
             "agenda_publication": {date(2023, 9, 8)},
             "agreement_end": {date(2023, 9, 30)},
         }
@@ -109,6 +111,10 @@ def test_forward_plan_of_sunday_20_aug_is_in_time_and_21_aug_is_not(
     with work() as ctx:
         case = case_of(ctx, case_id)
         assert (case.state, case.version) == ("cabinet_consideration", 3)
+        # Oldham's further private notice went out on Fri 8 Sep: its duty is done.
+        assert deadline_kinds(ctx, case_id, "done")["private_meeting_further_notice"] == {
+            date(2023, 9, 12)
+        }
 
 
 def test_oldham_defers_to_consider_item_10_first_then_approves(
@@ -144,8 +150,19 @@ def test_oldham_defers_to_consider_item_10_first_then_approves(
             "cabinet_consideration",
         )
         assert last.data["previous_meeting_date"] == "2023-09-18"
-        assert last.data["payload"] == {"reason": DEFER_REASON, "meeting_date": "2023-09-18"}
-        assert snapshot(ctx, case_id).deadlines == deadlines_before  # same meeting: no change
+        assert last.data["payload"] == {
+            "reason": DEFER_REASON,
+            "meeting_date": "2023-09-18",
+            "late_item_reason": None,
+        }
+        # Same meeting: no change, but for the further notice, whose day (Fri 8 Sep) has come
+        # since the last re-planning.
+        further = "private_meeting_further_notice"
+        after = snapshot(ctx, case_id).deadlines
+        assert [d for d in after if d[1] != further] == [
+            d for d in deadlines_before if d[1] != further
+        ]
+        assert [d[4] for d in after if d[1] == further] == ["done"]
         assert allowed(ctx, case_id, people["clerk"]) == [
             "defer",
             "refer_back",

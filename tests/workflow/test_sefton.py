@@ -35,8 +35,10 @@ from workflow.errors import TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.events import expire_due, fire
+from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.lifecycle.views import decision_record
 from workflow.models import Deadline, Reminder, User, pk
+from workflow.schemas import MeetingNoticeIn
 
 R, E = "reminder", "escalation"
 PEOPLE = CAST
@@ -98,14 +100,26 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         fire(ctx, case_id, "submit", officer)
     with work() as ctx:
         assert_version(ctx, case_id, "cabinet_consideration", 2)
-        assert "agenda_publication" in deadline_kinds(ctx, case_id, "done")
-        assert reminders_of(ctx, case_id, "agenda_publication") == []
-        assert len(reminders_of(ctx, case_id, "agenda_publication", "cancelled")) == 5
+        # Submitting is not publishing: the agenda duty waits for democratic services
+        # (SI 2012/2089 reg 7; issue 11, bug 3).
+        assert deadline_kinds(ctx, case_id)["agenda_publication"] == {date(2024, 8, 28)}
         assert who_may(ctx, case_id, people) == {
             "officer": ["withdraw"],
             "clerk": ["defer", "refer_back", "approve", "reject"],
             "admin": ["withdraw"],
         }
+
+    # --- Wed 28 Aug: democratic services publish the agenda, on the last day ---------------
+    clock.travel_to(london(2024, 8, 28))
+    with work() as ctx:
+        record_meeting_notice(
+            ctx, case_id, MeetingNoticeIn(kind="agenda", published_on=date(2024, 8, 28)), clerk
+        )
+    with work() as ctx:
+        assert_version(ctx, case_id, "cabinet_consideration", 3)
+        assert "agenda_publication" in deadline_kinds(ctx, case_id, "done")
+        assert reminders_of(ctx, case_id, "agenda_publication") == []
+        assert len(reminders_of(ctx, case_id, "agenda_publication", "cancelled")) == 5
 
     # --- Fri 6 Sep: Cabinet (Thu 5 Sep) approved; the decision notice is out ---------------
     clock.travel_to(london(2024, 9, 6))
@@ -130,7 +144,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             },
         )
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 3)
+        assert_version(ctx, case_id, "delegated_approval", 4)
         bundle = load(ctx, case_of(ctx, case_id))
         assert bundle.delegation is not None
         assert bundle.delegation.latest_end_date == date(2025, 9, 30)
@@ -166,7 +180,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     with work() as ctx:
         consult(ctx, people, case_id, "Content with the first six months.")
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 4)
+        assert_version(ctx, case_id, "delegated_approval", 5)
         assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"]}
     before = _snap(work, case_id)
     with work() as ctx, pytest.raises(TransitionRefused) as refused:
@@ -182,10 +196,12 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
     with work() as ctx:
         case = case_of(ctx, case_id)
-        assert (case.state, case.version) == ("active", 5)
+        assert (case.state, case.version) == ("active", 6)
         assert (case.term_start, case.term_end) == (date(2024, 10, 1), date(2025, 3, 31))
         assert {a.end_date for a in load(ctx, case).agreements} == {date(2025, 3, 31)}
         assert deadline_kinds(ctx, case_id) == {
+            # The reg 13 record of the sign-off (Mon 16 Sep): 2 working days.
+            "decision_record_publication": {date(2024, 9, 18)},
             "extension_option_decision": {date(2024, 12, 31)},  # Tue: end minus 3 months
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
@@ -194,6 +210,8 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "forward_plan_notice": {date(2024, 8, 7)},
             "agenda_publication": {date(2024, 8, 28)},
             "call_in_end": {date(2024, 9, 13)},
+            # Cabinet's reg 12 record, published as its decision notice on Fri 6 Sep.
+            "decision_record_publication": {date(2024, 9, 9)},
             "sign_off_due": {date(2024, 9, 30)},
         }
         assert reminders_of(ctx, case_id, "sign_off_due") == []
@@ -256,8 +274,10 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     with work() as ctx:
         fire(ctx, case_id, "extend", officer, {"months": 6, "reasons": "Procurement runs on."})
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 6)
+        assert_version(ctx, case_id, "delegated_approval", 7)
         assert deadline_kinds(ctx, case_id) == {
+            # The first sign-off's reg 13 record is still to be published: overdue, not done.
+            "decision_record_publication": {date(2024, 9, 18)},
             "sign_off_due": {date(2025, 3, 31)},  # Mon: the day before 1 Apr 2025
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
@@ -278,17 +298,33 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     with work() as ctx:
         consult(ctx, people, case_id, "Agree the further six months.")
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 7)
+        assert_version(ctx, case_id, "delegated_approval", 8)
         assert who_may(ctx, case_id, people) == {"executive": ["sign_off"]}
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
     with work() as ctx:
         case = case_of(ctx, case_id)
-        assert (case.state, case.version) == ("active", 8)
+        assert (case.state, case.version) == ("active", 9)
         assert (case.term_start, case.term_end) == (date(2025, 4, 1), date(2025, 9, 30))
         assert {a.end_date for a in load(ctx, case).agreements} == {date(2025, 9, 30)}
         assert deadline_kinds(ctx, case_id) == {
+            "decision_record_publication": {date(2024, 12, 11)},  # reg 13, 2 working days
             "agreement_end": {date(2025, 9, 30)},
             "envelope_exhausted": {date(2025, 9, 30)},
+        }
+        # Democratic services publish the officer's record the same day.
+        record_meeting_notice(
+            ctx,
+            case_id,
+            MeetingNoticeIn(kind="decision_record", published_on=date(2024, 12, 9)),
+            clerk,
+        )
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        # Cabinet's (Mon 9 Sep) and this one. The first sign-off's record was never recorded as
+        # published: the extension did not discharge it, and it is now this record's duty.
+        assert deadline_kinds(ctx, case_id, "done")["decision_record_publication"] == {
+            date(2024, 9, 9),
+            date(2024, 12, 11),
         }
         record = decision_record(ctx, load(ctx, case), officer)
         assert record["date"] == "2024-12-09"
@@ -322,7 +358,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert who_may(ctx, case_id, people) == {"system": ["expire"]}
         assert expire_due(ctx, people["system"]) == [case_id]
     with work() as ctx:
-        assert_version(ctx, case_id, "expired", 9)
+        assert_version(ctx, case_id, "expired", 11)
         assert deadline_kinds(ctx, case_id) == {}
         assert pending_count(ctx, case_id) == 0
         assert who_may(ctx, case_id, people) == {}
@@ -330,16 +366,19 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert [(e.event, e.from_state, e.to_state) for e in trail] == [
             ("create", None, "drafted"),
             ("submit", "drafted", "cabinet_consideration"),
+            ("notice", "cabinet_consideration", "cabinet_consideration"),
             ("approve", "cabinet_consideration", "delegated_approval"),
             ("consultation", "delegated_approval", "delegated_approval"),
             ("sign_off", "delegated_approval", "active"),
             ("extend", "active", "delegated_approval"),
             ("consultation", "delegated_approval", "delegated_approval"),
             ("sign_off", "delegated_approval", "active"),
+            ("notice", "active", "active"),
             ("expire", "active", "expired"),
         ]
         assert trail[-1].actor_id == people["system"].id
-        assert trail[4].data["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
+        assert trail[2].data["notice"]["kind"] == "agenda"
+        assert trail[5].data["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
         assert verify(ctx.session).ok
 
 

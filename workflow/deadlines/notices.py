@@ -17,8 +17,18 @@ from workflow.lifecycle.events import claim_version
 from workflow.models import Case, Deadline, DeadlineStatus, pk
 
 NOTICE_DATES = {
-    "forward_plan_notice": (Case.forward_plan_published_on, Case.urgency_notified_on),
+    "forward_plan_notice": (
+        Case.forward_plan_published_on,
+        Case.urgency_notified_on,
+        Case.urgency_agreed_on,
+    ),
     "private_meeting_notice": (Case.private_notice_published_on,),
+    # SI 2012/2089 regs 5(4), 7, 10 and 11, 5(7).
+    "private_meeting_further_notice": (Case.private_further_notice_published_on,),
+    "agenda_publication": (Case.agenda_published_on,),
+    "general_exception_notice": (Case.urgency_notified_on,),
+    "urgency_reasons_notice": (Case.urgency_reasons_published_on,),
+    "private_urgency_reasons_notice": (Case.private_urgency_reasons_published_on,),
 }
 
 

@@ -13,7 +13,13 @@ from sqlmodel import col, select
 
 from workflow import timerules
 from workflow.context import Ctx
-from workflow.deadlines.rules import RECIPIENT_ROLES, CaseFacts, PlannedDeadline, plan
+from workflow.deadlines.rules import (
+    PER_OCCASION,
+    RECIPIENT_ROLES,
+    CaseFacts,
+    PlannedDeadline,
+    plan,
+)
 from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.guards import is_key_decision_facts
 from workflow.models import (
@@ -41,7 +47,22 @@ def facts_of(ctx: Ctx, bundle: CaseBundle) -> CaseFacts:
         resolution=bundle.approval,
         delegation=bundle.delegation,
         months_used=bundle.months_used,
+        people=office_holders(ctx, bundle),
+        last_sign_off=bundle.sign_offs[-1] if bundle.sign_offs else None,
     )
+
+
+def office_holders(ctx: Ctx, bundle: CaseBundle) -> dict[int, User]:
+    """The people a case's urgency routes name, whose offices decide whether they count."""
+    case = bundle.case
+    ids = {case.urgency_chair_told_id, case.urgency_agreed_by_id}
+    ids |= {case.private_urgency_agreed_by_id}
+    people = {}
+    for uid in ids - {None}:
+        user = ctx.session.get(User, uid)
+        if user is not None and user.id is not None:
+            people[user.id] = user
+    return people
 
 
 def recipients(ctx: Ctx, bundle: CaseBundle, kind: str) -> list[str]:
@@ -78,7 +99,16 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
             Deadline.case_id == case.id, Deadline.status != DeadlineStatus.cancelled
         )
     ).all()
-    by_key = {(d.kind, d.agreement_id): d for d in stored}
+    by_key = {}
+    for d in stored:
+        p = planned.get((d.kind, d.agreement_id))
+        if (
+            d.kind in PER_OCCASION
+            and d.status == DeadlineStatus.done
+            and (p is None or p.due_on != d.due_on)
+        ):
+            continue  # the discharged duty of an earlier meeting or decision: kept as it was
+        by_key[(d.kind, d.agreement_id)] = d
     ended = State(case.state) in ENDED_STATES
 
     for key, row in by_key.items():

@@ -6,12 +6,26 @@ the stored deadlines on every transition and every change of the dates they depe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from workflow import timerules
-from workflow.lifecycle.guards import forward_plan_refusal
-from workflow.models import Agreement, Case, DeadlineKind, Delegation, Resolution, State
+from workflow.lifecycle.guards import (
+    forward_plan_refusal,
+    latest_general_exception_date,
+    private_urgency_refusal,
+    urgency_refusal,
+)
+from workflow.models import (
+    Agreement,
+    Case,
+    DeadlineKind,
+    Delegation,
+    Resolution,
+    SignOff,
+    State,
+    User,
+)
 from workflow.settings import Settings
 
 K = DeadlineKind
@@ -23,7 +37,18 @@ DUTIES: frozenset[str] = frozenset(
         K.agenda_publication,
         K.sign_off_due,
         K.extension_option_decision,
+        K.private_meeting_further_notice,
+        K.general_exception_notice,
+        K.urgency_reasons_notice,
+        K.private_urgency_reasons_notice,
+        K.decision_record_publication,
     }
+)
+
+# Duties of one meeting or one decision: when the case moves to another meeting (or a new
+# decision is taken) a discharged one stays as it was and the new one is a duty of its own.
+PER_OCCASION: frozenset[str] = frozenset(
+    {K.agenda_publication, K.private_meeting_further_notice, K.decision_record_publication}
 )
 
 RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
@@ -35,6 +60,11 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.agreement_end: ("author", "delegate"),
     K.extension_option_decision: ("author", "delegate", "consultee"),
     K.envelope_exhausted: ("author", "directorate_head"),
+    K.private_meeting_further_notice: ("author", "democratic_services"),
+    K.general_exception_notice: ("author", "democratic_services"),
+    K.urgency_reasons_notice: ("democratic_services", "author"),
+    K.private_urgency_reasons_notice: ("democratic_services", "author"),
+    K.decision_record_publication: ("democratic_services", "delegate"),
 }
 
 
@@ -65,6 +95,8 @@ class CaseFacts:
     resolution: Resolution | None = None
     delegation: Delegation | None = None
     months_used: int = 0
+    people: dict[int, User] = field(default_factory=dict)  # office holders urgency names
+    last_sign_off: SignOff | None = None
 
 
 def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
@@ -85,13 +117,17 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     return out
 
 
+def _published(on: date | None, today: date) -> bool:
+    return on is not None and on <= today
+
+
 def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
-    case = facts.case
+    case, today, people = facts.case, facts.today, facts.people
     meeting = case.meeting_date
     if meeting is None:
         return []
     out = []
-    # A notice duty is done exactly when submit's guard would accept it: a notice dated in the
+    # A notice duty is done exactly when the guards would accept it: a notice dated in the
     # future, or too late for the clear days, leaves the duty open and its reminders running.
     if facts.is_key_decision:
         latest = timerules.latest_notice_date(meeting, settings.forward_plan_clear_days)
@@ -99,31 +135,87 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
             PlannedDeadline(
                 K.forward_plan_notice,
                 timerules.duty_due_on(latest),
-                done=forward_plan_refusal(case, settings, facts.today) is None,
+                done=forward_plan_refusal(case, settings, today, people) is None,
             )
         )
+        out += _urgency_notices(facts, meeting, settings)
     if case.exempt_paragraph is not None:
-        need = settings.private_notice_clear_days
-        latest = timerules.latest_notice_date(meeting, need)
-        out.append(
-            PlannedDeadline(
-                K.private_meeting_notice,
-                timerules.duty_due_on(latest),
-                done=timerules.notice_in_time(
-                    case.private_notice_published_on, meeting, need, facts.today
-                ),
-            )
-        )
+        out += _private_notices(facts, meeting, settings)
     latest_agenda = timerules.latest_agenda_date(meeting, settings.agenda_clear_working_days)
+    agenda_on = case.agenda_published_on
     out.append(
         PlannedDeadline(
             K.agenda_publication,
             timerules.duty_due_on(latest_agenda),
-            # Submitted means the report is with democratic services for the agenda.
-            done=case.state == State.cabinet_consideration,
+            # SI 2012/2089 reg 7: done by the agenda's publication, recorded by democratic
+            # services, in time or as a late item with the chair's reason.
+            done=_published(agenda_on, today)
+            and (agenda_on <= latest_agenda or bool(case.late_item_reason)),  # type: ignore[operator]
         )
     )
     return out
+
+
+def _urgency_notices(facts: CaseFacts, meeting: date, settings: Settings) -> list[PlannedDeadline]:
+    """The general exception notice (SI 2012/2089 reg 10(1)) and the reasons notice that
+    follows either route (regs 10(3), 11(2)), as soon as reasonably practicable."""
+    case, out = facts.case, []
+    if case.urgency_route == "general_exception":
+        out.append(
+            PlannedDeadline(
+                K.general_exception_notice,
+                timerules.duty_due_on(latest_general_exception_date(meeting, settings)),
+                done=urgency_refusal(case, meeting, settings, facts.today, facts.people) is None,
+            )
+        )
+    base = {
+        "general_exception": case.urgency_notified_on,
+        "special_urgency": case.urgency_agreed_on,
+    }.get(case.urgency_route or "")
+    if base is not None:
+        out.append(
+            PlannedDeadline(
+                K.urgency_reasons_notice,
+                timerules.add_working_days(base, settings.urgency_reasons_notice_working_days),
+                done=_published(case.urgency_reasons_published_on, facts.today),
+            )
+        )
+    return out
+
+
+def _private_notices(facts: CaseFacts, meeting: date, settings: Settings) -> list[PlannedDeadline]:
+    """SI 2012/2089 reg 5: the 28-day notice and the further 5-day notice, or, where the
+    reg 5(6) urgency stands in for both, the reasons notice of reg 5(7)."""
+    case, today = facts.case, facts.today
+    if (
+        case.private_urgency_reason
+        and private_urgency_refusal(case, meeting, settings, today, facts.people) is None
+        and case.private_urgency_agreed_on is not None
+    ):
+        return [
+            PlannedDeadline(
+                K.private_urgency_reasons_notice,
+                timerules.add_working_days(
+                    case.private_urgency_agreed_on, settings.urgency_reasons_notice_working_days
+                ),
+                done=_published(case.private_urgency_reasons_published_on, today),
+            )
+        ]
+    first, further = settings.private_notice_clear_days, settings.private_further_notice_clear_days
+    return [
+        PlannedDeadline(
+            K.private_meeting_notice,
+            timerules.duty_due_on(timerules.latest_notice_date(meeting, first)),
+            done=timerules.notice_in_time(case.private_notice_published_on, meeting, first, today),
+        ),
+        PlannedDeadline(
+            K.private_meeting_further_notice,
+            timerules.duty_due_on(timerules.latest_notice_date(meeting, further)),
+            done=timerules.notice_in_time(
+                case.private_further_notice_published_on, meeting, further, today
+            ),
+        ),
+    ]
 
 
 def next_term_start(case: Case) -> date | None:
@@ -148,6 +240,22 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
                 ),
             )
         )
+    if resolution is not None and facts.case.term_end is None:
+        # SI 2012/2089 reg 12: the record of Cabinet's decision, published as its decision
+        # notice; call-in counts from that publication.
+        out.append(
+            PlannedDeadline(
+                K.decision_record_publication,
+                timerules.add_working_days(
+                    resolution.decided_on, settings.decision_record_working_days
+                ),
+                done=_published(resolution.notice_published_on, facts.today),
+            )
+        )
+    signed = facts.last_sign_off
+    if signed is not None and signed.record_published_on is None:
+        # An extension does not discharge the unpublished reg 13 record of the last sign-off.
+        out.append(_officer_record(signed, facts.today, settings))
     start = next_term_start(facts.case)
     if start is not None:
         out.append(
@@ -156,11 +264,23 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     return out
 
 
+def _officer_record(signed: SignOff, today: date, settings: Settings) -> PlannedDeadline:
+    """SI 2012/2089 reg 13: the officer's record of a sign-off, published by this day."""
+    return PlannedDeadline(
+        K.decision_record_publication,
+        timerules.add_working_days(signed.signed_on, settings.decision_record_working_days),
+        done=_published(signed.record_published_on, today),
+    )
+
+
 def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
-    case, delegation = facts.case, facts.delegation
+    case, delegation, out = facts.case, facts.delegation, []
+    if facts.last_sign_off is not None:
+        out.append(_officer_record(facts.last_sign_off, facts.today, settings))
     if delegation is None or case.term_end is None:
-        return []
+        return out
     if delegation.months_left(facts.months_used) <= 0:
-        return []
+        return out
     decide_by = timerules.add_months(case.term_end, -settings.extension_notice_months)
-    return [PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by))]
+    out.append(PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by)))
+    return out

@@ -34,13 +34,14 @@ from workflow.models import (
 )
 from workflow.paging import check_limit, decode_cursor, page
 from workflow.people.permissions import may_draft
-from workflow.schemas import CaseIn, CasePatch, ReportIn, UrgencyIn
+from workflow.schemas import CaseIn, CasePatch, PrivateUrgencyIn, ReportIn, UrgencyIn
 
 
 def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
     if not may_draft(actor):
         raise Forbidden("only an officer may draft a case")
     agreements = _agreements(ctx, data.agreement_ids)
+    _check_people(ctx, data.urgency, data.private_urgency)
     now = ctx.now()
     case = Case(
         kind=data.kind,
@@ -59,6 +60,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
                 "agreement_ids",
                 "report",
                 "urgency",
+                "private_urgency",
                 "proposal",
                 "kind",
                 "title",
@@ -67,6 +69,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
         ),
     )
     _apply_urgency(case, data.urgency)
+    _apply_private_urgency(case, data.private_urgency)
     _apply_proposal(case, data.proposal.model_dump())
     ctx.session.add(case)
     ctx.session.flush()
@@ -110,11 +113,13 @@ def patch_case(
         raise InvalidInput("nothing to change", [FieldProblem("body", "no fields given")])
     fields = set(data.model_fields_set)
     scalars = {
-        k: getattr(data, k) for k in fields - {"agreement_ids", "report", "urgency", "proposal"}
+        k: getattr(data, k)
+        for k in fields - {"agreement_ids", "report", "urgency", "private_urgency", "proposal"}
     }
     # Every check before the first write, so a refused patch changes nothing even for a
     # caller that catches the error and carries on in the same transaction.
     _check_scalars(scalars)
+    _check_people(ctx, data.urgency, data.private_urgency)
     if "proposal" in fields and data.proposal is None:
         raise InvalidInput("a case needs a proposal", [FieldProblem("proposal", "required")])
     agreements: list[Agreement] | None = None
@@ -128,6 +133,8 @@ def patch_case(
     _apply_scalars(case, scalars)
     if "urgency" in fields:
         _apply_urgency(case, data.urgency)
+    if "private_urgency" in fields:
+        _apply_private_urgency(case, data.private_urgency)
     if data.proposal is not None:
         _apply_proposal(case, data.proposal.model_dump())
     if agreements is not None:
@@ -208,6 +215,24 @@ def _agreements(ctx: Ctx, ids: list[int]) -> list[Agreement]:
     return [found[i] for i in unique]
 
 
+def _check_people(
+    ctx: Ctx, urgency: UrgencyIn | None, private_urgency: PrivateUrgencyIn | None
+) -> None:
+    """The office holders an urgency names are users, so the record points at a person."""
+    named = {
+        "urgency.chair_told_id": urgency.chair_told_id if urgency else None,
+        "urgency.agreed_by_id": urgency.agreed_by_id if urgency else None,
+        "private_urgency.agreed_by_id": private_urgency.agreed_by_id if private_urgency else None,
+    }
+    problems = [
+        FieldProblem(where, f"user {uid} does not exist")
+        for where, uid in named.items()
+        if uid is not None and ctx.session.get(User, uid) is None
+    ]
+    if problems:
+        raise InvalidInput("an urgency names a user who does not exist", problems)
+
+
 def _link_agreements(ctx: Ctx, case: Case, agreements: list[Agreement]) -> None:
     for agreement in agreements:
         ctx.session.add(CaseAgreement(case_id=case.id, agreement_id=agreement.id))  # type: ignore[arg-type]
@@ -223,6 +248,8 @@ _SCALARS = {
     "forward_plan_published_on",
     "exempt_paragraph",
     "private_notice_published_on",
+    "private_further_notice_published_on",
+    "late_item_reason",
 }
 
 
@@ -244,6 +271,18 @@ def _apply_urgency(case: Case, urgency: UrgencyIn | None) -> None:
     case.urgency_reason = urgency.reason if urgency else None
     case.urgency_notified_on = urgency.notified_on if urgency else None
     case.urgency_agreed_by = urgency.agreed_by if urgency else None
+    case.urgency_chair_told_id = urgency.chair_told_id if urgency else None
+    case.urgency_agreed_by_id = urgency.agreed_by_id if urgency else None
+    case.urgency_agreed_on = urgency.agreed_on if urgency else None
+    case.urgency_precedence_note = urgency.precedence_note if urgency else None
+
+
+def _apply_private_urgency(case: Case, urgency: PrivateUrgencyIn | None) -> None:
+    """SI 2012/2089 reg 5(6): who agreed that the private meeting is urgent, and when."""
+    case.private_urgency_reason = urgency.reason if urgency else None
+    case.private_urgency_agreed_by_id = urgency.agreed_by_id if urgency else None
+    case.private_urgency_agreed_on = urgency.agreed_on if urgency else None
+    case.private_urgency_precedence_note = urgency.precedence_note if urgency else None
 
 
 def _apply_proposal(case: Case, proposal: dict[str, Any]) -> None:

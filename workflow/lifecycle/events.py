@@ -56,8 +56,12 @@ def guard_context(
     wanted = set()
     if bundle.delegation is not None:
         wanted |= {bundle.delegation.delegate_id, bundle.delegation.consultee_id}
+    case = bundle.case  # the office holders the urgency routes name (SI 2012/2089)
+    wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
+    wanted |= {case.private_urgency_agreed_by_id}
     if payload is not None:
         wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
+        wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
     for uid in wanted - {None}:
         user = ctx.session.get(User, uid)
         if user is not None and not user.is_system:
@@ -191,8 +195,15 @@ def _nothing(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
 
 
 def _defer(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-    previous = bundle.case.meeting_date
-    bundle.case.meeting_date = body.meeting_date
+    case = bundle.case
+    previous = case.meeting_date
+    case.meeting_date = body.meeting_date
+    if body.meeting_date != previous:
+        # A new meeting has its own agenda and further private notice (SI 2012/2089 regs 5(4)
+        # and 7), and is late only on the chair's reason given for it.
+        case.agenda_published_on = None
+        case.private_further_notice_published_on = None
+        case.late_item_reason = body.late_item_reason
     return {"previous_meeting_date": previous.isoformat() if previous else None}
 
 
@@ -205,7 +216,12 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         decided_on=body.decided_on,
         notice_published_on=body.notice_published_on,
         urgent_reason=body.urgent_reason,
+        urgent_agreed_by_id=body.urgent_agreed_by_id if body.urgent_reason else None,
         meeting_date=case.meeting_date,
+        adjourned_to=body.adjourned_to,
+        reasons=body.reasons,
+        conflicts_of_interest=body.conflicts_of_interest,
+        dispensation=body.dispensation,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
@@ -242,6 +258,10 @@ def _reject(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, A
         text=body.resolution,
         decided_on=body.decided_on,
         meeting_date=bundle.case.meeting_date,
+        adjourned_to=body.adjourned_to,
+        reasons=body.reasons,
+        conflicts_of_interest=body.conflicts_of_interest,
+        dispensation=body.dispensation,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
@@ -265,6 +285,7 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         term_end=end,
         reasons=body.reasons,
         conflicts_of_interest=body.conflicts_of_interest,
+        dispensation=body.dispensation,
         signed_on=ctx.today(),
         signed_at=ctx.now(),
     )

@@ -132,17 +132,38 @@ def meeting_date_set(ctx: GuardContext) -> str | None:
     return None if ctx.case.meeting_date else "no Cabinet meeting date is set"
 
 
+def meeting_facts(ctx: GuardContext) -> tuple[date | None, date | None, str | None]:
+    """The meeting an event is about, its further private notice and its late-item reason.
+
+    For ``defer`` to another day that is the new meeting, which has had no further notice
+    yet and is late only if the deferral records the chair's reason; otherwise the case's
+    own meeting and what is recorded for it.
+    """
+    case = ctx.case
+    new = getattr(ctx.payload, "meeting_date", None)
+    if new is not None and new != case.meeting_date:
+        return new, None, getattr(ctx.payload, "late_item_reason", None)
+    return case.meeting_date, case.private_further_notice_published_on, case.late_item_reason
+
+
 @guard("agenda_deadline_not_passed")
 def agenda_deadline_not_passed(ctx: GuardContext) -> str | None:
-    """The agenda for the meeting can still be published in time."""
-    meeting = ctx.case.meeting_date
+    """The agenda for the meeting can still be published in time, or the item is a late one.
+
+    SI 2012/2089 reg 7: the agenda and reports of an executive meeting are open to
+    inspection at least 5 clear days before it (clear working days: R v Swansea CC ex p
+    Elitestone). An item added later goes ahead only when the chair records why it is urgent
+    (reg 7(3), recorded as ``late_item_reason``).
+    """
+    meeting, _, late_reason = meeting_facts(ctx)
     if meeting is None:
         return None
     latest = timerules.latest_agenda_date(meeting, ctx.settings.agenda_clear_working_days)
-    if ctx.today > latest:
+    if ctx.today > latest and not late_reason:
         return (
             f"the agenda for the meeting on {_fmt(meeting)} had to be published by "
-            f"{_fmt(latest)} ({ctx.settings.agenda_clear_working_days} clear working days)"
+            f"{_fmt(latest)} ({ctx.settings.agenda_clear_working_days} clear working days); "
+            "a late item needs the chair's reason for urgency (SI 2012/2089 reg 7)"
         )
     return None
 
@@ -163,44 +184,143 @@ def key_decision_marked(ctx: GuardContext) -> str | None:
     return None
 
 
-def urgency_refusal(case: Case, meeting: date, settings: Settings, today: date) -> str | None:
-    """Why the urgency route recorded on ``case`` does not stand in for a forward-plan notice
-    for ``meeting``; None when it meets its own rule (SPEC §3).
+OFFICES_IN_ORDER: tuple[tuple[Role, str], ...] = (
+    (Role.scrutiny_chair, "chair of the overview and scrutiny committee"),
+    (Role.chairman, "chairman of the council"),
+    (Role.vice_chairman, "vice-chairman of the council"),
+)
 
-    General exception: the overview and scrutiny chair told and the notice published, on or
-    before today, at least 5 clear days before the meeting. Special urgency: who agreed that
-    the decision cannot reasonably be deferred.
+
+def office_refusal(
+    agreed_by_id: int | None, precedence_note: str | None, people: dict[int, User], what: str
+) -> str | None:
+    """Why the agreement recorded for ``what`` is not one SI 2012/2089 regs 5(6) and 11(1)
+    accept; None when it is.
+
+    The agreement is that of the chair of the relevant overview and scrutiny committee; if
+    there is none or they are unable to act, the chairman of the council; failing both, the
+    vice-chairman. It is recorded as the person who holds the office, and whoever agrees in
+    place of an office before theirs needs a note of why that office could not act.
     """
+    wanted = (
+        f"{what} needs the agreement of the chair of the overview and scrutiny committee "
+        "(failing whom the chairman, then the vice-chairman of the council)"
+    )
+    if agreed_by_id is None:
+        return wanted + ", recorded as that person"
+    person = people.get(agreed_by_id)
+    if person is None:
+        return f"{wanted}; user {agreed_by_id} does not exist"
+    held = [
+        (rank, label)
+        for rank, (office, label) in enumerate(OFFICES_IN_ORDER)
+        if person.has_role(office)
+    ]
+    if not held:
+        return f"{wanted}; {person.name} holds none of these offices"
+    rank, label = held[0]
+    if rank > 0 and not precedence_note:
+        before = " and the ".join(lbl for _, lbl in OFFICES_IN_ORDER[:rank])
+        return f"{person.name} agreed as {label}; record why the {before} could not act"
+    return None
+
+
+def general_exception_in_time(
+    notified_on: date | None, meeting: date, settings: Settings, today: date
+) -> bool:
+    """SI 2012/2089 reg 10(1)(c): five clear days after the notice, counted in working days
+    unless the constitution says calendar days (``general_exception_in_working_days``)."""
+    gen = settings.general_exception_clear_days
+    if settings.general_exception_in_working_days:
+        return timerules.notice_in_time_working(notified_on, meeting, gen, today)
+    return timerules.notice_in_time(notified_on, meeting, gen, today)
+
+
+def latest_general_exception_date(meeting: date, settings: Settings) -> date:
+    gen = settings.general_exception_clear_days
+    if settings.general_exception_in_working_days:
+        return timerules.latest_working_notice_date(meeting, gen)
+    return timerules.latest_notice_date(meeting, gen)
+
+
+def urgency_refusal(
+    case: Case,
+    meeting: date,
+    settings: Settings,
+    today: date,
+    people: dict[int, User] | None = None,
+) -> str | None:
+    """Why the urgency route recorded on ``case`` does not stand in for a forward-plan notice
+    for ``meeting``; None when it meets its own rule.
+
+    General exception (SI 2012/2089 reg 10(1)): the chair of the overview and scrutiny
+    committee told in writing, and the notice published, on or before today, at least 5
+    clear days (working days by default) before the meeting. Special urgency (reg 11(1)):
+    only where the general exception is impracticable, i.e. a general exception notice on
+    the day of the agreement would already have been too late; and with the agreement of
+    the scrutiny chair (or the chairman, or the vice-chairman, in that order) that the
+    decision is urgent and cannot reasonably be deferred.
+    """
+    people = people or {}
     if case.urgency_route == "general_exception":
-        gen = settings.general_exception_clear_days
-        if timerules.notice_in_time(case.urgency_notified_on, meeting, gen, today):
+        reasons = []
+        if not general_exception_in_time(case.urgency_notified_on, meeting, settings, today):
+            days = "working " if settings.general_exception_in_working_days else ""
+            latest = latest_general_exception_date(meeting, settings)
+            reasons.append(
+                f"the notice published by {_fmt(latest)} ({settings.general_exception_clear_days}"
+                f" clear {days}days before the meeting)"
+                + _future_note("general exception notice", case.urgency_notified_on, today)
+            )
+        chair = people.get(case.urgency_chair_told_id or 0)
+        if chair is None or not chair.has_role(Role.scrutiny_chair):
+            reasons.append(
+                "the chair of the overview and scrutiny committee told in writing, "
+                "recorded as that person"
+            )
+        if not reasons:
             return None
-        return (
-            "general exception needs the overview and scrutiny chair told and the notice "
-            f"published at least {gen} clear days before the meeting"
-            + _future_note("general exception notice", case.urgency_notified_on, today)
-        )
+        return "general exception (SI 2012/2089 reg 10) needs " + " and ".join(reasons)
     if case.urgency_route == "special_urgency":
-        if case.urgency_agreed_by:
-            return None
-        return "special urgency needs who agreed that the decision cannot reasonably be deferred"
+        refusal = office_refusal(
+            case.urgency_agreed_by_id, case.urgency_precedence_note, people, "special urgency"
+        )
+        if refusal is not None:
+            return refusal + " (SI 2012/2089 reg 11(1))"
+        agreed_on = _happened(case.urgency_agreed_on, today)
+        if agreed_on is None:
+            return "special urgency needs the date the agreement was given, on or before today"
+        if general_exception_in_time(agreed_on, meeting, settings, agreed_on):
+            return (
+                "special urgency applies only where the general exception is impracticable "
+                f"(SI 2012/2089 reg 11(1)); a general exception notice on {_fmt(agreed_on)} "
+                f"would have been in time for the meeting on {_fmt(meeting)}"
+            )
+        return None
     return "no urgency route is recorded"
 
 
-def forward_plan_refusal(case: Case, settings: Settings, today: date) -> str | None:
-    """Why a key decision's forward-plan rule is not met on ``today``; None when it is.
+def forward_plan_refusal(
+    case: Case,
+    settings: Settings,
+    today: date,
+    people: dict[int, User] | None = None,
+    meeting: date | None = None,
+) -> str | None:
+    """Why a key decision's forward-plan rule (SI 2012/2089 reg 9) is not met on ``today``
+    for ``meeting`` (the case's own by default); None when it is.
 
     Met by a forward-plan notice in time, or by an urgency route that meets its own rule. The
-    submit guard and the forward-plan duty both ask this, so they never disagree.
+    submit and defer guards and the forward-plan duty all ask this, so they never disagree.
     """
-    meeting = case.meeting_date
+    meeting = meeting or case.meeting_date
     if meeting is None:
         return None
     need = settings.forward_plan_clear_days
     if timerules.notice_in_time(case.forward_plan_published_on, meeting, need, today):
         return None
     if case.urgency_route in ("general_exception", "special_urgency"):
-        return urgency_refusal(case, meeting, settings, today)
+        return urgency_refusal(case, meeting, settings, today, people)
     latest = timerules.latest_notice_date(meeting, need)
     published = _happened(case.forward_plan_published_on, today)
     when = "was not published" if published is None else f"was published on {_fmt(published)}"
@@ -214,28 +334,124 @@ def forward_plan_refusal(case: Case, settings: Settings, today: date) -> str | N
 @guard("key_decision_notice")
 def key_decision_notice(ctx: GuardContext) -> str | None:
     """A key decision was on the forward plan 28 clear days ahead, or an urgency route applies."""
-    if ctx.case.meeting_date is None or not is_key_decision(ctx):
+    meeting, _, _ = meeting_facts(ctx)
+    if meeting is None or not is_key_decision(ctx):
         return None
-    return forward_plan_refusal(ctx.case, ctx.settings, ctx.today)
+    return forward_plan_refusal(ctx.case, ctx.settings, ctx.today, ctx.people, meeting)
+
+
+def private_urgency_refusal(
+    case: Case, meeting: date, settings: Settings, today: date, people: dict[int, User]
+) -> str | None:
+    """Why a private meeting on ``meeting`` may not go ahead without the notices of SI
+    2012/2089 reg 5 under its urgency route; None when it may.
+
+    Reg 5(6): where the date by which the meeting must be held makes the notices
+    impracticable (on the day of the agreement the 28 clear days could no longer be given),
+    the meeting may be held in private only with the agreement of the scrutiny chair (or the
+    chairman, or the vice-chairman, in that order) that it is urgent and cannot reasonably
+    be deferred. Reg 5(7): a notice of the reasons follows (a duty, not a condition).
+    """
+    if not case.private_urgency_reason:
+        return "no private-meeting urgency is recorded"
+    refusal = office_refusal(
+        case.private_urgency_agreed_by_id,
+        case.private_urgency_precedence_note,
+        people,
+        "a private meeting without its notices",
+    )
+    if refusal is not None:
+        return refusal + " (SI 2012/2089 reg 5(6))"
+    agreed_on = _happened(case.private_urgency_agreed_on, today)
+    if agreed_on is None:
+        return "private-meeting urgency needs the date the agreement was given, on or before today"
+    need = settings.private_notice_clear_days
+    if timerules.clear_days_between(agreed_on, meeting) >= need:
+        return (
+            "private-meeting urgency applies only where the notices are impracticable (SI "
+            f"2012/2089 reg 5(6)); on {_fmt(agreed_on)} a {need}-day notice was still possible"
+        )
+    return None
 
 
 @guard("exempt_notice")
 def exempt_notice(ctx: GuardContext) -> str | None:
-    """An exempt item names its paragraph and had a private-meeting notice 28 clear days ahead."""
-    case, meeting = ctx.case, ctx.case.meeting_date
+    """An exempt item names its paragraph and had a private-meeting notice 28 clear days ahead,
+    or the reg 5(6) urgency route applies."""
+    case = ctx.case
+    meeting, _, _ = meeting_facts(ctx)
     if case.exempt_paragraph is None or meeting is None:
         return None
     if not 1 <= case.exempt_paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
     need = ctx.settings.private_notice_clear_days
+    # SI 2012/2089 reg 5(2)-(3).
     if timerules.notice_in_time(case.private_notice_published_on, meeting, need, ctx.today):
         return None
+    if case.private_urgency_reason:
+        return private_urgency_refusal(case, meeting, ctx.settings, ctx.today, ctx.people)
     latest = timerules.latest_notice_date(meeting, need)
     return (
         f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({need} clear days "
-        "before the meeting)"
+        "before the meeting), or the agreement of the scrutiny chair that the meeting is urgent"
         + _future_note("private-meeting notice", case.private_notice_published_on, ctx.today)
     )
+
+
+def further_notice_refusal(
+    case: Case,
+    meeting: date,
+    further_on: date | None,
+    settings: Settings,
+    today: date,
+    people: dict[int, User],
+) -> str | None:
+    """Why the further private notice of SI 2012/2089 reg 5(4)-(5) is missing when it can no
+    longer be given in time; None while it still can be, or when it was, or when the reg
+    5(6) urgency route stands in for all of reg 5."""
+    if case.exempt_paragraph is None:
+        return None
+    need = settings.private_further_notice_clear_days
+    if timerules.notice_in_time(further_on, meeting, need, today):
+        return None
+    if case.private_urgency_reason and (
+        private_urgency_refusal(case, meeting, settings, today, people) is None
+    ):
+        return None
+    latest = timerules.latest_notice_date(meeting, need)
+    if today <= latest:
+        return None  # still time: the duty reminds people, nothing refuses yet
+    return (
+        f"a private meeting needs a further notice by {_fmt(latest)} ({need} clear days before "
+        "the meeting) with the reasons, any representations and the response (SI 2012/2089 "
+        "reg 5(4)-(5))" + _future_note("further private notice", further_on, today)
+    )
+
+
+@guard("private_further_notice")
+def private_further_notice(ctx: GuardContext) -> str | None:
+    """An exempt item's further private notice went out 5 clear days ahead (reg 5(4)), once
+    that day has passed."""
+    meeting, further_on, _ = meeting_facts(ctx)
+    if meeting is None:
+        return None
+    return further_notice_refusal(
+        ctx.case, meeting, further_on, ctx.settings, ctx.today, ctx.people
+    )
+
+
+def for_new_meeting(base: Guard) -> Guard:
+    """``base`` run against the meeting a deferral moves the case to, as ``submit`` ran it
+    for the first (issue 11, bug 1). Later on the same agenda is the same meeting: its checks
+    were passed at submit and nothing is rerun."""
+
+    def check(ctx: GuardContext) -> str | None:
+        new = ctx.payload.meeting_date
+        if new == ctx.case.meeting_date or new < ctx.today:
+            return None  # the same meeting; or a past one, which meeting_date_not_past refuses
+        return base.check(ctx)
+
+    return Guard(base.name, base.description, check, needs_payload=True)
 
 
 # --- defer, approve, reject -------------------------------------------------------------
@@ -254,6 +470,41 @@ def decided_not_in_future(ctx: GuardContext) -> str | None:
     """Cabinet's decision date is not in the future."""
     if ctx.payload.decided_on > ctx.today:
         return f"the decision date {_fmt(ctx.payload.decided_on)} is in the future"
+    return None
+
+
+@guard("decided_at_meeting", needs_payload=True)
+def decided_at_meeting(ctx: GuardContext) -> str | None:
+    """Cabinet decides at its meeting: the decision date is the meeting's, or the day the
+    meeting was adjourned to (SI 2012/2089 reg 12(2)(a) records that date)."""
+    p, meeting = ctx.payload, ctx.case.meeting_date
+    adjourned = getattr(p, "adjourned_to", None)
+    if meeting is None:
+        return "the case has no meeting date to have been decided at"
+    if adjourned is not None and adjourned <= meeting:
+        return f"a meeting on {_fmt(meeting)} can only be adjourned to a later day"
+    if p.decided_on == meeting or (adjourned is not None and p.decided_on == adjourned):
+        return None
+    also = "" if adjourned is None else f" or the day it was adjourned to, {_fmt(adjourned)}"
+    return (
+        f"Cabinet decides at its meeting: the decision date must be {_fmt(meeting)}{also}, "
+        f"not {_fmt(p.decided_on)}"
+    )
+
+
+@guard("urgent_decision_agreed", needs_payload=True)
+def urgent_decision_agreed(ctx: GuardContext) -> str | None:
+    """A decision taken as urgent, outside call-in, has the scrutiny chair's recorded agreement
+    that it is reasonable and urgent (the constitution's call-in rules)."""
+    p = ctx.payload
+    if not p.urgent_reason:
+        return None
+    chair = ctx.people.get(p.urgent_agreed_by_id or 0)
+    if chair is None or not chair.has_role(Role.scrutiny_chair):
+        return (
+            "a decision exempt from call-in as urgent needs the agreement of the chair of the "
+            "overview and scrutiny committee, recorded as that person (urgent_agreed_by_id)"
+        )
     return None
 
 
@@ -387,6 +638,26 @@ def _envelope_refusal(ctx: GuardContext, months: int, new_case_hint: bool) -> st
 def term_within_envelope(ctx: GuardContext) -> str | None:
     """The term signed off fits the months and the latest end date Cabinet delegated."""
     return _envelope_refusal(ctx, ctx.payload.months, new_case_hint=False)
+
+
+@guard("sign_off_key_decision_notice", needs_payload=True)
+def sign_off_key_decision_notice(ctx: GuardContext) -> str | None:
+    """Where the constitution makes a sign-off above the threshold a key decision of its own,
+    the forward plan gave it 28 clear days (SI 2012/2089 reg 9; a policy setting)."""
+    settings = ctx.settings
+    if not settings.sign_off_above_threshold_is_key_decision:
+        return None
+    annual = sum(a.annual_value_pence for a in ctx.agreements)
+    if annual * ctx.payload.months < settings.key_decision_threshold_pence * 12:
+        return None
+    need = settings.forward_plan_clear_days
+    if timerules.notice_in_time(ctx.case.forward_plan_published_on, ctx.today, need, ctx.today):
+        return None
+    return (
+        "this council treats a sign-off above the key-decision threshold as a key decision: "
+        f"it needs a forward-plan notice at least {need} clear days before "
+        f"{_fmt(ctx.today)}"
+    )
 
 
 @guard("signer_not_author")

@@ -92,6 +92,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.key_decision_marked,
             g.key_decision_notice,
             g.exempt_notice,
+            g.private_further_notice,
         ),
         "send the report to Cabinet",
     ),
@@ -100,7 +101,14 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         (S.cabinet_consideration,),
         S.cabinet_consideration,
         DEMOCRATIC_SERVICES,
-        (g.meeting_date_not_past,),
+        (
+            g.meeting_date_not_past,
+            # SI 2012/2089 regs 5, 7 and 9 apply to the meeting it moves to (issue 11).
+            g.for_new_meeting(g.agenda_deadline_not_passed),
+            g.for_new_meeting(g.key_decision_notice),
+            g.for_new_meeting(g.exempt_notice),
+            g.for_new_meeting(g.private_further_notice),
+        ),
         "Cabinet defers the item to a meeting, or later on the same agenda",
     ),
     TransitionSpec(
@@ -118,7 +126,10 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         DEMOCRATIC_SERVICES,
         (
             g.decided_not_in_future,
+            g.decided_at_meeting,
             g.notice_after_decision,
+            g.private_further_notice,
+            g.urgent_decision_agreed,
             g.delegate_is_executive,
             g.delegate_is_not_author,
             g.consultee_is_cabinet_member,
@@ -130,7 +141,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         (S.cabinet_consideration,),
         S.rejected,
         DEMOCRATIC_SERVICES,
-        (g.decided_not_in_future,),
+        (g.decided_not_in_future, g.decided_at_meeting),
         "record that Cabinet rejected the proposal",
     ),
     TransitionSpec(
@@ -151,6 +162,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.consultation_recorded,
             g.term_within_envelope,
             g.signer_not_author,
+            g.sign_off_key_decision_notice,
         ),
         "the delegate approves a term within the envelope",
     ),

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle
@@ -95,6 +96,21 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
             "reason": case.urgency_reason,
             "notified_on": _iso(case.urgency_notified_on),
             "agreed_by": case.urgency_agreed_by,
+            # SI 2012/2089 regs 10 and 11: who was told or agreed, when, and the reasons notice.
+            "chair_told_id": case.urgency_chair_told_id,
+            "agreed_by_id": case.urgency_agreed_by_id,
+            "agreed_on": _iso(case.urgency_agreed_on),
+            "precedence_note": case.urgency_precedence_note,
+            "reasons_published_on": _iso(case.urgency_reasons_published_on),
+        }
+    private_urgency = None
+    if case.private_urgency_reason:
+        private_urgency = {
+            "reason": case.private_urgency_reason,
+            "agreed_by_id": case.private_urgency_agreed_by_id,
+            "agreed_on": _iso(case.private_urgency_agreed_on),
+            "precedence_note": case.private_urgency_precedence_note,
+            "reasons_published_on": _iso(case.private_urgency_reasons_published_on),
         }
     delegation = None
     if bundle.delegation is not None:
@@ -129,6 +145,10 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
         "forward_plan_published_on": _iso(case.forward_plan_published_on),
         "exempt_paragraph": case.exempt_paragraph,
         "private_notice_published_on": _iso(case.private_notice_published_on),
+        "private_further_notice_published_on": _iso(case.private_further_notice_published_on),
+        "agenda_published_on": _iso(case.agenda_published_on),
+        "late_item_reason": case.late_item_reason,
+        "private_urgency": private_urgency,
         "urgency": urgency,
         "proposal": {
             "start_date": _iso(case.proposal_start_date),
@@ -161,6 +181,12 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
                 delegation[key] = None
         if urgency is not None:
             urgency["reason"] = REDACTED
+            urgency["precedence_note"] = None
+        if private_urgency is not None:
+            private_urgency["reason"] = REDACTED
+            private_urgency["precedence_note"] = None
+        if case.late_item_reason:
+            view["late_item_reason"] = REDACTED
         view["redacted"] = notice
     return view
 
@@ -206,7 +232,8 @@ def audit_of(
 
 
 def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
-    """The officer decision record of the latest sign-off (Openness Regulations 2014, reg 7)."""
+    """The officer decision record of the latest sign-off (SI 2012/2089 reg 13; Openness
+    Regulations 2014, reg 7), with the reg 12 record of the Cabinet decision it acts under."""
     if not bundle.sign_offs:
         raise NotFound(f"case {bundle.case.id} has no sign-off yet")
     sign_off = bundle.sign_offs[-1]
@@ -261,6 +288,14 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
         "conflicts_of_interest": sign_off.conflicts_of_interest,
         "exempt_paragraph": case.exempt_paragraph,
         "redacted": None,
+        # SI 2012/2089 reg 13(2)(e) and the record's own publication (issue 11).
+        "regulation": "SI 2012/2089 reg 13",
+        "dispensation": sign_off.dispensation,
+        "published_on": _iso(sign_off.record_published_on),
+        "publish_by": timerules.add_working_days(
+            sign_off.signed_on, ctx.settings.decision_record_working_days
+        ).isoformat(),
+        "cabinet_record": cabinet_record(ctx, bundle, viewer),
     }
     if not may_see_exempt(bundle, viewer):
         assert case.exempt_paragraph is not None
@@ -272,9 +307,55 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
             "consultee",
             "authority",
             "conflicts_of_interest",
+            "dispensation",
         ):
             record[key] = None
         record["redacted"] = notice
+    return record
+
+
+def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any] | None:
+    """The written statement of Cabinet's latest decision on the case (SI 2012/2089 reg 12(2)):
+    the decision and its date, the reasons, the alternatives considered and rejected, any
+    conflict of interest declared and the dispensation granted; published as the decision
+    notice, from which call-in counts. None before Cabinet has decided."""
+    r = bundle.resolution
+    if r is None:
+        return None
+    entitled = may_see_exempt(bundle, viewer)
+    report = bundle.report
+    record: dict[str, Any] = {
+        "regulation": "SI 2012/2089 reg 12",
+        "outcome": r.outcome,
+        "decision": r.text,
+        "decided_on": r.decided_on.isoformat(),
+        "meeting_date": _iso(r.meeting_date),
+        "adjourned_to": _iso(r.adjourned_to),
+        "reasons": r.reasons or (report.reasons if report else None),
+        "alternatives_rejected": [
+            {"label": o.label, "description": o.description, "rejected_reason": o.rejected_reason}
+            for o in bundle.options
+            if o.rejected_reason
+        ],
+        "conflicts_of_interest": r.conflicts_of_interest,
+        "dispensation": r.dispensation,
+        "published_on": _iso(r.notice_published_on),
+        "publish_by": timerules.add_working_days(
+            r.decided_on, ctx.settings.decision_record_working_days
+        ).isoformat(),
+        "urgent_reason": r.urgent_reason,
+        "urgent_agreed_by_id": r.urgent_agreed_by_id,
+    }
+    if not entitled:
+        for key in (
+            "decision",
+            "reasons",
+            "alternatives_rejected",
+            "conflicts_of_interest",
+            "dispensation",
+            "urgent_reason",
+        ):
+            record[key] = None
     return record
 
 

@@ -18,8 +18,10 @@ from workflow.timerules.days import (
     last_working_day_on_or_before,
     latest_agenda_date,
     latest_notice_date,
+    latest_working_notice_date,
     next_working_day_after,
     notice_in_time,
+    notice_in_time_working,
 )
 from workflow.timerules.instants import LONDON, at_london_time, london_date
 from workflow.timerules.moments import ReminderMoment, escalation_moment, reminder_moments
@@ -41,10 +43,12 @@ __all__ = [
     "last_working_day_on_or_before",
     "latest_agenda_date",
     "latest_notice_date",
+    "latest_working_notice_date",
     "london_date",
     "next_term_start",
     "next_working_day_after",
     "notice_in_time",
+    "notice_in_time_working",
     "reminder_moments",
     "term_end",
 ]

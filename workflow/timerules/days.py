@@ -126,6 +126,23 @@ def latest_agenda_date(meeting: date, clear_working_days: int) -> date:
     return _nth_working_day_before(meeting, clear_working_days) - _ONE_DAY
 
 
+def latest_working_notice_date(meeting: date, clear_working_days: int) -> date:
+    """The last day a notice counted in clear working days may go out (SI 2012/2089 reg 10(1)(c)
+    counted as the agenda is): the same day ``latest_agenda_date`` gives."""
+    return latest_agenda_date(meeting, clear_working_days)
+
+
+def notice_in_time_working(
+    published_on: date | None, meeting: date, clear_working_days: int, today: date
+) -> bool:
+    """``notice_in_time`` with the clear days counted as working days."""
+    return (
+        published_on is not None
+        and published_on <= today
+        and published_on <= latest_agenda_date(meeting, clear_working_days)
+    )
+
+
 # --- Call-in -------------------------------------------------------------------------------
 
 
