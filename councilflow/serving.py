@@ -12,13 +12,16 @@ a fresh database.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import logging
 import os
+import socket
 from typing import Any
 
 import uvicorn
 import uvicorn.config
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from api.app import bootstrap, create_app
 from scheduler.runner import InProcessScheduler
@@ -29,6 +32,27 @@ from workflow.settings import Settings
 WORKER_APP = "api.app:create_app"
 NO_SCHEDULER_IN_WORKERS = {"COUNCILFLOW_RUN_SCHEDULER_IN_SERVE": "false"}
 FORMAT = "%(levelname)s:     %(name)s: %(message)s"
+
+
+def no_delay(transport: asyncio.BaseTransport) -> None:
+    """Send each write at once (``TCP_NODELAY``), as asyncio does for the sockets it makes.
+
+    uvicorn's supervisor binds the listening socket for its workers with ``proto`` 0, so
+    asyncio does not recognise the accepted sockets as TCP and leaves Nagle's algorithm on;
+    a response's second write (its body) then waits for the client's delayed ACK, about 40 ms
+    on every keep-alive request after the first (uvicorn issue #3149, open).
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class NoDelayHTTP(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP protocol (h11, or httptools where installed), with ``no_delay``."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        no_delay(transport)
+        super().connection_made(transport)
 
 
 def log_config() -> dict[str, Any]:
@@ -73,6 +97,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, scheduler: boo
             port=port,
             proxy_headers=True,
             log_config=log_config(),
+            http=NoDelayHTTP,
         )
     finally:
         # uvicorn returns once SIGTERM or Ctrl-C has stopped every worker; then the batch

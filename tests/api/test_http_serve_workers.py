@@ -7,6 +7,7 @@ database of its own; the command creates the schema itself, as in production.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -24,6 +25,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from councilflow.serving import no_delay
 from workflow.db import make_engine
 from workflow.demo import sefton_case_in
 
@@ -212,3 +214,31 @@ def test_no_scheduler_means_none_in_any_process(tmp_path: Path) -> None:
     assert statuses == {"pending": due}
     assert len(worker_pids(log)) == 2
     assert "started in-process" not in log
+
+
+def test_no_delay_turns_nagle_off_where_asyncio_left_it_on() -> None:
+    """A listener bound with ``proto`` 0, as uvicorn's supervisor binds its workers' socket:
+    asyncio leaves Nagle's algorithm on for what it accepts, and ``no_delay`` turns it off."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    seen: dict[str, int] = {}
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            seen["before"] = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            no_delay(transport)
+            seen["after"] = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            transport.close()
+
+    async def connect_once() -> None:
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        reader, writer = await asyncio.open_connection(*listener.getsockname())
+        await reader.read()  # until the server closes it
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(connect_once())
+    assert seen == {"before": 0, "after": 1}
