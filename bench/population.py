@@ -154,6 +154,14 @@ SELECT id, id FROM seeded
 UNION ALL
 SELECT id, :second + id FROM seeded WHERE id % 3 = 0 AND :second + id <= :agreements;
 
+-- An agreement under a case ends where the case says: soon for one not yet signed off, at
+-- the signed-off term's end for one active or expired.
+UPDATE agreements a
+SET end_date = CASE WHEN c.term_end IS NOT NULL THEN c.term_end
+                    ELSE c.proposal_start_date - 1 END
+FROM case_agreements ca JOIN cases c ON c.id = ca.case_id
+WHERE a.id = ca.agreement_id;
+
 INSERT INTO reports (case_id, summary, recommended_option, reasons, financial_implications)
 SELECT id, 'Extend the agreement while the service is re-procured.', 'Option 1',
        'Continuity of care for the people who use the service.',

@@ -23,7 +23,8 @@ from bench.load import MakeClient
 from workflow.clock import Clock
 from workflow.settings import Settings
 
-Body = Callable[[MakeClient], Awaitable[Any]]
+Body = Callable[[MakeClient, Any], Awaitable[Any]]
+Prepare = Callable[[MakeClient], Awaitable[Any]]
 
 
 @contextmanager
@@ -40,8 +41,11 @@ def threads_inline() -> Iterator[None]:
         anyio.to_thread.run_sync = original
 
 
-async def profile(settings: Settings, body: Body, out: Path) -> list[Path]:
-    """Run ``body`` (given a client factory for the in-process app) under pyinstrument;
+async def profile(
+    settings: Settings, body: Body, out: Path, prepare: Prepare | None = None
+) -> list[Path]:
+    """Run ``prepare`` (signing in, say) unprofiled, then ``body`` under pyinstrument, each
+    given a client factory for the in-process app (and ``body`` what ``prepare`` answered);
     write ``out`` as ``.html`` and ``.txt``."""
     from pyinstrument import Profiler
 
@@ -55,10 +59,11 @@ async def profile(settings: Settings, body: Body, out: Path) -> list[Path]:
 
     with threads_inline():
         async with app.router.lifespan_context(app):
+            prepared = await prepare(make) if prepare is not None else None
             profiler = Profiler(interval=0.0005, async_mode="disabled")
             profiler.start()
             try:
-                await body(make)
+                await body(make, prepared)
             finally:
                 profiler.stop()
     app.state.engine.dispose()

@@ -215,13 +215,15 @@ def _profile(args: argparse.Namespace, url: str, people: population.People) -> l
     written: list[str] = []
     for route in routes(args.cases):
 
-        async def body(make: load.MakeClient, route: Route = route) -> None:
-            cookie = await session_cookie(make, people.tokens[route.viewer])
+        async def sign_in(make: load.MakeClient, route: Route = route) -> str:
+            return await session_cookie(make, people.tokens[route.viewer])
+
+        async def body(make: load.MakeClient, cookie: str, route: Route = route) -> None:
             made = client_for(make, people.tokens[route.viewer], cookie, route)
             await load.drive(made, route.request(), 1, 30, args.profile_requests)
 
         target = args.profile.parent / f"{args.profile.name}-{_slug(route)}"
-        paths = asyncio.run(profiling.profile(settings, body, target))
+        paths = asyncio.run(profiling.profile(settings, body, target, prepare=sign_in))
         written += [str(p) for p in paths]
     return written
 
@@ -245,10 +247,35 @@ def render_table(rows: list[dict[str, Any]]) -> str:
     )
 
 
+# Issue 8's goals for reads at 100,000 cases, as p50 in milliseconds.
+GOALS_MS = {
+    ("GET /api/v1/cases?limit=50", "clerk"): 15.0,
+    ("GET / (dashboard)", "officer"): 30.0,
+    ("GET / (dashboard)", "clerk"): 30.0,
+}
+
+
+def goal_rows(rows: list[dict[str, Any]], cases: int) -> list[tuple[str, str, bool | None]]:
+    out: list[tuple[str, str, bool | None]] = []
+    for r in rows:
+        goal = GOALS_MS.get((r["route"], r["viewer"]))
+        if goal is None:
+            continue
+        p50 = r["p50_ms"]
+        out.append(
+            (
+                f"`{r['route']}` ({r['viewer']}) at 100,000 cases, p50 ≤ {goal:g} ms",
+                f"{p50} ms at {cases:,} cases",
+                p50 is not None and p50 <= goal,
+            )
+        )
+    return out
+
+
 def _section(args: argparse.Namespace, out: dict[str, Any]) -> str:
     profile = (
         f"\n\nProfiles ({args.profile_requests} requests per route at most, in-process, "
-        f"`bench/profiling.py`): `{args.profile}-*.html`."
+        f"`bench/profiling.py`): `{args.profile}-*.html` and `.txt`."
         if out.get("profile")
         else ""
     )
@@ -258,6 +285,8 @@ def _section(args: argparse.Namespace, out: dict[str, Any]) -> str:
         --workers {args.workers} --seconds {args.seconds:g} --requests {args.requests}
 
 {render_table(out["routes"])}
+
+{report.goals(goal_rows(out["routes"], args.cases))}
 
 Method: a scratch PostgreSQL database seeded with SQL by `bench/population.py` in
 {out["seed_seconds"]:g} s (cases in the states of a register that has run for years, each with its

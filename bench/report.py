@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,23 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def refill(markdown: str, width: int = 100) -> str:
+    """Prose paragraphs re-wrapped to ``width``; code blocks, tables and headings as they are."""
+    blocks = []
+    for block in markdown.strip("\n").split("\n\n"):
+        if block.startswith(("    ", "|", "#")):
+            blocks.append(block)
+        else:
+            blocks.append(textwrap.fill(" ".join(block.split()), width, break_on_hyphens=False))
+    return "\n\n".join(blocks) + "\n"
+
+
+def goals(rows: Sequence[tuple[str, str, bool | None]]) -> str:
+    """Issue 8's goals beside this run's figures: (goal, this run, met)."""
+    marks = {True: "met", False: "**not met**", None: "n/a"}
+    return table(("goal (issue 8)", "this run", ""), [(g, f, marks[m]) for g, f, m in rows], ())
+
+
 def other_answers(statuses: dict[str, int]) -> str:
     """The answers that were not 200, as ``409: 3, 0: 1`` (0: no HTTP answer at all)."""
     return ", ".join(f"{s}: {n}" for s, n in statuses.items() if s != "200") or "none"
@@ -80,7 +98,7 @@ def other_answers(statuses: dict[str, int]) -> str:
 def record(name: str, body: str, results: Path = RESULTS) -> None:
     """Put ``body`` in ``name``'s section of the results file, replacing the previous one."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    section = f"{start}\n{body.rstrip()}\n{end}\n"
+    section = f"{start}\n{refill(body).rstrip()}\n{end}\n"
     current = results.read_text() if results.exists() else ""
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
     if pattern.search(current):

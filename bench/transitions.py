@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from bench import load, pgbench, population, profiling, report, seed, served
 from workflow.settings import Settings
 
-DB = "councilflow_bench"
+DB = "councilflow_bench_transitions"
 REASON = "Cabinet ran out of time; the item goes to a later meeting."
 
 
@@ -133,7 +133,7 @@ def _profile(
     )
     headers = {"Authorization": f"Bearer {people.tokens['clerk']}"}
 
-    async def body(make: load.MakeClient) -> None:
+    async def body(make: load.MakeClient, _: None) -> None:
         def with_headers() -> httpx.AsyncClient:
             client = make()
             client.headers.update(headers)
@@ -171,11 +171,37 @@ def render_table(points: list[dict[str, Any]]) -> str:
     return report.table(header, rows, right=(0, 1, 2, 3, 5, 6, 7))
 
 
+def goal_rows(points: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
+    at = {p["clients"]: p for p in points}
+    eight, many = at.get(8), at.get(32)
+    rows: list[tuple[str, str, bool | None]] = []
+    if eight is None:
+        return [("transitions at 8 clients", "not measured", None)]
+    rows.append(
+        (
+            "at 8 clients, at least 25% of pgbench tpcb-like",
+            f"{eight['ratio_percent']}%",
+            eight["ratio_percent"] is not None and eight["ratio_percent"] >= 25,
+        )
+    )
+    p99 = eight["p99_ms"]
+    rows.append(("at 8 clients, p99 ≤ 50 ms", f"{p99} ms", p99 is not None and p99 <= 50))
+    if many is not None:
+        rows.append(
+            (
+                "at 32 clients, no fewer transitions/s than at 8",
+                f"{many['per_second']} vs {eight['per_second']}",
+                many["per_second"] >= eight["per_second"],
+            )
+        )
+    return rows
+
+
 def _section(args: argparse.Namespace, out: dict[str, Any]) -> str:
     m = out["machine"]
     profile = (
         f"\n\nProfile of {args.profile_requests} defers, one at a time, in-process "
-        f"(`bench/profiling.py`): `{out['profile'][0]}`."
+        f"(`bench/profiling.py`): `{args.profile}.html` and `.txt`."
         if out.get("profile")
         else ""
     )
@@ -185,6 +211,8 @@ def _section(args: argparse.Namespace, out: dict[str, Any]) -> str:
         --workers {args.workers} --cases {args.cases} --agreements {args.agreements}
 
 {render_table(out["points"])}
+
+{report.goals(goal_rows(out["points"]))}
 
 Method: a real `councilflow serve --workers {args.workers} --no-scheduler` on a scratch
 PostgreSQL database seeded by `bench/population.py` ({args.cases:,} cases,
