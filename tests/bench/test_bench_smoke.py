@@ -53,7 +53,9 @@ def test_transitions_runs_beside_pgbench_and_profiles(base_url: str, tmp_path: P
     written = results.read_text()
     assert "old figures" not in written and written.count("<!-- bench:transitions -->") == 1
     assert "| 2 |" in written and "pgbench tpcb-like TPS" in written
-    assert "fire" in (tmp_path / "profile.txt").read_text()  # the domain's work was sampled
+    profile = (tmp_path / "profile.txt").read_text()
+    assert "bench/transitions.py" in profile and "workflow/" in profile  # through to the domain
+    assert (tmp_path / "profile.html").stat().st_size > 0
 
 
 def test_reads_runs_every_route(base_url: str, tmp_path: Path) -> None:
