@@ -109,7 +109,7 @@ INSERT INTO agreements (reference, title, kind, counterparty, directorate, annua
 SELECT 'BENCH-' || lpad(g::text, 7, '0'),
        CASE WHEN g % 5 = 0 THEN 'Service level agreement ' ELSE 'Contract ' END || g,
        CASE WHEN g % 5 = 0 THEN 'sla' ELSE 'contract' END,
-       'Supplier ' || (g % 5000), d.name, ((g * 7919) % 100000)::bigint * 600,
+       'Supplier ' || (g % 5000), d.name, ((g::bigint * 7919) % 100000) * 600,
        DATE '2021-01-01' + (g % 1000), DATE '2023-06-01' + (g * 37) % 1200,
        'Bench agreement ' || g, :now, :now
 FROM generate_series(1, :agreements) AS g JOIN dirs d ON d.n = g % 8;
