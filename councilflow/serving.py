@@ -7,7 +7,8 @@ worker is told ``COUNCILFLOW_RUN_SCHEDULER_IN_SERVE=false``: APScheduler must ne
 per worker. The scheduler, when wanted, runs here in the parent, which otherwise only
 supervises, so exactly one process of the command dispatches reminders. The parent also brings
 the database to the current schema before any worker starts, so workers never race to migrate
-a fresh database.
+a fresh database. uvicorn spawns its workers (it does not fork them), so the parent's scheduler
+thread and database connections are never copied into a worker.
 """
 
 from __future__ import annotations
