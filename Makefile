@@ -53,8 +53,10 @@ test: $(VENV)/.dev assets lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup --ignore=$(SCHEMA_TESTS) $(PYTEST_ARGS)
 	$(BIN)/pytest -n 2 --dist load $(SCHEMA_TESTS) $(PYTEST_ARGS)
 
+# On PostgreSQL (COUNCILFLOW_TEST_DATABASE_URL, else postgres@127.0.0.1:5432): every benchmark,
+# or one with its options, e.g. make bench BENCH="transitions --seconds 5 --profile /tmp/defer".
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) node_modules api/static/govuk api/static/swagger .pytest_cache .mypy_cache .ruff_cache

@@ -49,16 +49,22 @@ Every request carries `Authorization: Bearer <token>`. Errors are RFC 9457 probl
 Every POST takes an `Idempotency-Key`; case answers carry an `ETag` that `If-Match` checks."""
 
 
-def _bootstrap(app: FastAPI) -> None:
-    state = app.state
-    for name in state.settings.insecure_defaults():
+def bootstrap(settings: Settings, clock: Clock, engine: Engine) -> None:
+    """The schema at head and the bootstrap admin. ``councilflow serve --workers N`` runs it
+    once before starting its workers, so N processes never race to migrate a fresh database;
+    each worker's lifespan then finds nothing left to do."""
+    for name in settings.insecure_defaults():
         log.warning(
             "%s is still the shipped default: set it before anyone else can reach this", name
         )
-    prepare_database(state.engine)
-    if state.settings.admin_token:
-        with unit_of_work(state.engine) as session:
-            ensure_admin(Ctx(session, state.clock, state.settings), state.settings.admin_token)
+    prepare_database(engine)
+    if settings.admin_token:
+        with unit_of_work(engine) as session:
+            ensure_admin(Ctx(session, clock, settings), settings.admin_token)
+
+
+def _bootstrap(app: FastAPI) -> None:
+    bootstrap(app.state.settings, app.state.clock, app.state.engine)
 
 
 def _start_scheduler(app: FastAPI) -> InProcessScheduler | None:

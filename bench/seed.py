@@ -16,8 +16,9 @@ from workflow.db import make_engine
 from workflow.schema import create_all
 
 
-def scratch_database(base_url: str, name: str) -> tuple[Engine, str]:
-    """A fresh database with the schema; answers an engine and its ``postgresql://`` URL."""
+def scratch_database(base_url: str, name: str, schema: bool = True) -> tuple[Engine, str]:
+    """A fresh database, with CouncilFlow's schema unless ``schema`` is false; answers an
+    engine and its ``postgresql://`` URL."""
     base = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
     admin = make_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -26,7 +27,8 @@ def scratch_database(base_url: str, name: str) -> tuple[Engine, str]:
     admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    create_all(engine)
+    if schema:
+        create_all(engine)
     return engine, url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 

@@ -104,31 +104,27 @@ def demo_load() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port to listen on"),
+    workers: int = typer.Option(1, min=1, help="API worker processes"),
+    scheduler: bool | None = typer.Option(
+        None,
+        "--scheduler/--no-scheduler",
+        help="run the scheduler in this command, in one process whatever the number of "
+        "workers [default: COUNCILFLOW_RUN_SCHEDULER_IN_SERVE, on]",
+    ),
 ) -> None:
-    """The API, the web pages and the scheduler in one process (SPEC §8).
+    """The API, the web pages and the scheduler (SPEC §8).
 
     On a fresh SQLite file this is all it takes: start-up creates the schema, ensures the
-    admin of COUNCILFLOW_ADMIN_TOKEN and starts the scheduler. SIGTERM or Ctrl-C stops it
-    after the requests and the reminder batch in hand.
+    admin of COUNCILFLOW_ADMIN_TOKEN and starts the scheduler. With --workers N the API runs
+    in N processes and the scheduler in this one only; in production run it with
+    --no-scheduler beside `councilflow scheduler` processes, on PostgreSQL. SIGTERM or Ctrl-C
+    stops it all after the requests and the reminder batch in hand.
     """
-    import logging
+    from councilflow.serving import serve as run
 
-    import uvicorn
-
-    from api.app import create_app
-
-    if not logging.getLogger().handlers:
-        # The service's own loggers (councilflow.api, councilflow.scheduler) beside uvicorn's.
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    # X-Forwarded-For and -Proto count only from the trusted proxies: they decide the client
-    # address the sign-in limits count and whether a request came over HTTPS (HSTS, cookies).
-    uvicorn.run(
-        create_app(),
-        host=host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=get_settings().trusted_proxies,
-    )
+    settings = get_settings()
+    wanted = settings.run_scheduler_in_serve if scheduler is None else scheduler
+    run(settings, host, port, workers, wanted)
 
 
 @app.command("scheduler")
