@@ -5,7 +5,6 @@ stays redacted after the paragraph is cleared, and the proposal's figures are hi
 from __future__ import annotations
 
 from datetime import date
-
 from typing import Any
 
 import pytest

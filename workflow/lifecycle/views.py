@@ -17,6 +17,8 @@ from workflow.lifecycle.read import (
     CaseScope,
     DeadlineOut,
     Redaction,
+)
+from workflow.lifecycle.read import (
     decision_record as decision_record_read,
 )
 from workflow.models import Deadline, User
