@@ -75,7 +75,7 @@ class CaseSight:
 
 class DutyScope:
     """What ``viewer`` may see of deadlines and reminders, decided for a page at once: one
-    query for the page's cases and one for their delegations."""
+    query for the page's cases with their delegations."""
 
     def __init__(self, ctx: Ctx, viewer: User) -> None:
         self.ctx = ctx
@@ -84,22 +84,24 @@ class DutyScope:
     def sight(self, case_ids: set[int]) -> dict[int, CaseSight]:
         if not case_ids:
             return {}
-        cases = self.ctx.session.exec(
-            select(Case.id, Case.author_id, Case.exempt_paragraph).where(col(Case.id).in_(case_ids))
-        ).all()
-        latest: dict[int, Delegation] = {}
-        for d in self.ctx.session.exec(
-            select(Delegation)
-            .where(col(Delegation.case_id).in_(case_ids))
+        rows = self.ctx.session.exec(
+            select(Case.id, Case.author_id, Case.exempt_paragraph, Delegation)
+            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
+            .where(col(Case.id).in_(case_ids))
             .order_by(col(Delegation.id))
-        ):
-            latest[d.case_id] = d
+        ).all()
+        facts: dict[int, tuple[int, int | None]] = {}
+        latest: dict[int, Delegation] = {}
+        for case_id, author_id, paragraph, delegation in rows:
+            facts[pk(case_id)] = (author_id, paragraph)
+            if delegation is not None:
+                latest[pk(case_id)] = delegation  # ordered by id: the last is the current one
         out = {}
-        for case_id, author_id, paragraph in cases:
-            delegation = latest.get(pk(case_id))
-            out[pk(case_id)] = CaseSight(
-                people=sees_case_people(self.viewer, author_id, delegation),
-                exempt=paragraph is None or entitled_to_case(self.viewer, author_id, delegation),
+        for case_id, (author_id, paragraph) in facts.items():
+            current = latest.get(case_id)
+            out[case_id] = CaseSight(
+                people=sees_case_people(self.viewer, author_id, current),
+                exempt=paragraph is None or entitled_to_case(self.viewer, author_id, current),
             )
         return out
 

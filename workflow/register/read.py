@@ -61,7 +61,7 @@ class AgreementOut(BaseModel):
 
 class AgreementScope:
     """What ``viewer`` may see of agreements, decided for a page at once: one query for the
-    exempt cases covering the page's agreements and one for those cases' delegations."""
+    exempt cases covering the page's agreements, with their delegations."""
 
     def __init__(self, ctx: Ctx, viewer: User) -> None:
         self.ctx = ctx
@@ -73,25 +73,22 @@ class AgreementScope:
         if not ids or any(self.viewer.has_role(r) for r in ENTITLED_ROLES):
             return set()
         covering = self.ctx.session.exec(
-            select(CaseAgreement.agreement_id, Case.id, Case.author_id)
+            select(CaseAgreement.agreement_id, Case.id, Case.author_id, Delegation)
             .join(Case, col(Case.id) == col(CaseAgreement.case_id))
+            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
             .where(
-                col(CaseAgreement.agreement_id).in_(ids), col(Case.exempt_paragraph).is_not(None)
+                col(CaseAgreement.agreement_id).in_(ids),
+                col(Case.exempt_paragraph).is_not(None),
             )
-        ).all()
-        if not covering:
-            return set()
-        case_ids = {case_id for _, case_id, _ in covering}
-        latest: dict[int, Delegation] = {}
-        for d in self.ctx.session.exec(
-            select(Delegation)
-            .where(col(Delegation.case_id).in_(case_ids))
             .order_by(col(Delegation.id))
-        ):
-            latest[d.case_id] = d  # the last one read is the case's current delegation
+        ).all()
+        latest: dict[int, Delegation | None] = {}
+        for _, case_id, _, delegation in covering:
+            # Ordered by delegation id: the last one read is the case's current delegation.
+            latest[pk(case_id)] = delegation if delegation is not None else latest.get(case_id)
         return {
             agreement_id
-            for agreement_id, case_id, author_id in covering
+            for agreement_id, case_id, author_id, _ in covering
             if not entitled_to_case(self.viewer, author_id, latest.get(pk(case_id)))
         }
 
