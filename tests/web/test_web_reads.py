@@ -34,7 +34,7 @@ from workflow.settings import Settings
 
 APPROVED_AT = datetime(2024, 9, 6, 9, tzinfo=UTC)
 MIOCARE_FIGURES = ("2500000000", "£25,000,000", "5000000000", "£50,000,000")
-BOUND = 20  # statements for one list request, sign-in and session included
+BOUND = 16  # statements for one list request, sign-in and session included
 
 
 @contextmanager
