@@ -5,7 +5,9 @@ exempt (Schedule 12A) shows no annual value to a person not entitled to that cas
 information (``workflow.lifecycle.exempt.entitled_to_case``), because the case's hidden value
 is the annual value times the months. Every answer that carries an agreement — the API, the
 register page, the case page — reads it through ``AgreementScope``, so it is hidden everywhere
-or shown everywhere. Public agreements show their value to everyone.
+or shown everywhere. Public agreements show their value to everyone. (Reminder bodies,
+``scheduler.notice``, carry no agreement figures at all, and none of an exempt case's agreement
+details; the calendar feed carries titles and dates only, and only to the case's own people.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class AgreementOut(BaseModel):
     kind: AgreementKind
     counterparty: str
     directorate: str
-    annual_value_pence: int | None = None  # null where an exempt case covering it hides it
+    annual_value_pence: int | None  # null where an exempt case covering it hides it
     start_date: date
     end_date: date
     companies_house_number: str | None
