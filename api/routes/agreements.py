@@ -12,18 +12,15 @@ from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
-from api.schemas import AgreementOut, ImportResultOut, Page
-from workflow.models import Agreement, AgreementKind
+from api.schemas import ImportResultOut, Page
+from workflow.models import AgreementKind
 from workflow.register.agreements import create_agreement, get_agreement, list_agreements
+from workflow.register.read import AgreementOut, AgreementScope
 from workflow.register.transparency import import_register
 from workflow.schemas import AgreementIn, Day
 from workflow.text import ONE_LINE
 
 router = APIRouter(prefix=API_PREFIX, tags=["agreements"], route_class=IdempotentRoute)
-
-
-def agreement_view(a: Agreement) -> dict[str, Any]:
-    return a.model_dump(exclude={"created_at", "updated_at"})
 
 
 @router.post(
@@ -35,10 +32,10 @@ def agreement_view(a: Agreement) -> dict[str, Any]:
 )
 def post_agreement(
     data: AgreementIn, ctx: CtxDep, user: CurrentUser, response: Response
-) -> dict[str, Any]:
+) -> AgreementOut:
     agreement = create_agreement(ctx, data, user)
     response.headers["Location"] = f"/api/v1/agreements/{agreement.id}"
-    return agreement_view(agreement)
+    return AgreementScope(ctx, user).one(agreement)
 
 
 @router.get(
@@ -59,7 +56,9 @@ def get_agreements(
     ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> Page[AgreementOut]:
+    """An agreement covered by an exempt case shows no annual value to a person not entitled
+    to that case (``workflow.register.read``)."""
     rows, next_cursor = list_agreements(
         ctx,
         kind=kind,
@@ -70,7 +69,7 @@ def get_agreements(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": [agreement_view(a) for a in rows], "next_cursor": next_cursor}
+    return Page(items=AgreementScope(ctx, user).read(rows), next_cursor=next_cursor)
 
 
 async def csv_body(request: Request) -> bytes:
@@ -105,5 +104,5 @@ def import_agreements(
     responses=problems(*AUTH, 404),
     summary="Read an agreement",
 )
-def get_one(agreement_id: Id, ctx: CtxDep, user: CurrentUser) -> dict[str, Any]:
-    return agreement_view(get_agreement(ctx, agreement_id))
+def get_one(agreement_id: Id, ctx: CtxDep, user: CurrentUser) -> AgreementOut:
+    return AgreementScope(ctx, user).one(get_agreement(ctx, agreement_id))

@@ -2,12 +2,13 @@
 ``ETag`` (the version), and a PATCH honours ``If-Match``.
 
 What each caller sees of a case — exempt content redacted or not, the events they may fire
-now — is decided by ``workflow.lifecycle.views.case_view``; these routes only carry it.
+now — is decided by the read scope ``workflow.lifecycle.read.CaseScope``, whose read models are
+the response models; these routes only carry them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -16,11 +17,11 @@ from api.etag import etag, expected_version
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
-from api.schemas import CaseOut, Page
+from api.schemas import Page
 from workflow.context import Ctx
 from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.cases import create_case, list_cases, patch_case
-from workflow.lifecycle.views import case_view
+from workflow.lifecycle.read import CaseOut, CaseScope
 from workflow.models import Case, CaseKind, State, User
 from workflow.schemas import CaseIn, CasePatch
 from workflow.text import ONE_LINE
@@ -37,10 +38,10 @@ IfMatch = Annotated[
 ]
 
 
-def case_answer(ctx: Ctx, case: Case, viewer: User, response: Response) -> dict[str, Any]:
+def case_answer(ctx: Ctx, case: Case, viewer: User, response: Response) -> CaseOut:
     """The case as ``viewer`` may see it, with its ETag on the response."""
     response.headers["ETag"] = etag(case.version)
-    return case_view(ctx, load(ctx, case), viewer)
+    return CaseScope(ctx, viewer).one(load(ctx, case))
 
 
 def version_expected(ctx: Ctx, case_id: int, if_match: str | None) -> int | None:
@@ -56,7 +57,7 @@ def version_expected(ctx: Ctx, case_id: int, if_match: str | None) -> int | None
     responses=problems(*WRITE),
     summary="Draft a case",
 )
-def post_case(data: CaseIn, ctx: CtxDep, user: CurrentUser, response: Response) -> dict[str, Any]:
+def post_case(data: CaseIn, ctx: CtxDep, user: CurrentUser, response: Response) -> CaseOut:
     """An officer drafts a case over one or more registered agreements; the caller becomes
     its author. It starts ``drafted``, with its deadlines planned."""
     case = create_case(ctx, data, user)
@@ -74,7 +75,7 @@ def get_cases(
     author_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> Page[CaseOut]:
     rows, next_cursor = list_cases(
         ctx,
         state=state,
@@ -84,7 +85,7 @@ def get_cases(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": [case_view(ctx, load(ctx, c), user) for c in rows], "next_cursor": next_cursor}
+    return Page(items=CaseScope(ctx, user).page(rows), next_cursor=next_cursor)
 
 
 @router.get(
@@ -93,7 +94,7 @@ def get_cases(
     responses=problems(*AUTH, 404),
     summary="Read a case",
 )
-def get_one(case_id: Id, ctx: CtxDep, user: CurrentUser, response: Response) -> dict[str, Any]:
+def get_one(case_id: Id, ctx: CtxDep, user: CurrentUser, response: Response) -> CaseOut:
     return case_answer(ctx, get_case(ctx, case_id), user, response)
 
 
@@ -110,7 +111,7 @@ def patch_one(
     user: CurrentUser,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> CaseOut:
     """Any subset of the draft's fields; ``null`` clears an optional one. Only while the case
     is ``drafted`` (409 after), by its author or an officer of its directorate."""
     expected = version_expected(ctx, case_id, if_match)

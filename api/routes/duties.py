@@ -4,7 +4,7 @@ that could not be delivered."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
@@ -12,9 +12,10 @@ from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, MAX_ID, Cursor, Id, Limit
 from api.responses import AUTH, problems
-from api.schemas import DeadlineOut, Page, ReminderOut
-from workflow.deadlines.lists import DutyFilter, list_deadlines, list_reminders, reminder_view
-from workflow.lifecycle.views import deadline_view
+from api.schemas import Page
+from workflow.deadlines.lists import DutyFilter, list_deadlines, list_reminders
+from workflow.deadlines.read import DutyScope, ReminderOut
+from workflow.lifecycle.read import DeadlineOut
 from workflow.models import DeadlineKind, DeadlineStatus, ReminderStatus
 from workflow.reminders.retry import retry_reminder
 from workflow.schemas import Day
@@ -44,10 +45,9 @@ def get_deadlines(
     status: DeadlineStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> Page[DeadlineOut]:
     rows, next_cursor = list_deadlines(ctx, replace(where, status=status), cursor, limit)
-    today = ctx.today()
-    return {"items": [deadline_view(d, today) for d in rows], "next_cursor": next_cursor}
+    return Page(items=DutyScope(ctx, user).deadlines(rows), next_cursor=next_cursor)
 
 
 @router.get(
@@ -60,10 +60,12 @@ def get_reminders(
     status: ReminderStatus | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
-    """``status=dead`` lists the dead letters: reminders that failed every attempt."""
+) -> Page[ReminderOut]:
+    """``status=dead`` lists the dead letters: reminders that failed every attempt.
+    ``recipients`` is null for a person who may not see the case's people, save their own
+    address (``workflow.deadlines.read``)."""
     rows, next_cursor = list_reminders(ctx, replace(where, status=status), cursor, limit)
-    return {"items": [reminder_view(r) for r in rows], "next_cursor": next_cursor}
+    return Page(items=DutyScope(ctx, user).reminders(rows), next_cursor=next_cursor)
 
 
 @router.post(
@@ -72,8 +74,8 @@ def get_reminders(
     responses=problems(*AUTH, 403, 404, 409),
     summary="Send a dead or failed reminder again (admin)",
 )
-def post_retry(reminder_id: Id, ctx: CtxDep, user: CurrentUser) -> dict[str, Any]:
+def post_retry(reminder_id: Id, ctx: CtxDep, user: CurrentUser) -> ReminderOut:
     """Back to ``pending``, due now, with a fresh set of attempts and the same id (so the
     same idempotency key reaches the receiver). 409 for any other status; 403 for anyone
     but an admin (the domain decides)."""
-    return reminder_view(retry_reminder(ctx, reminder_id, user))
+    return DutyScope(ctx, user).reminder(retry_reminder(ctx, reminder_id, user))

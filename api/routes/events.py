@@ -24,12 +24,13 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Id
 from api.responses import WRITE, problems
 from api.routes.cases import IfMatch, case_answer, version_expected
-from api.schemas import CaseOut, ConsultationOut
+from api.schemas import ConsultationOut
 from workflow.context import Ctx
 from workflow.lifecycle.bundle import get_case
 from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
+from workflow.lifecycle.read import CaseOut
 from workflow.models import User
 from workflow.schemas import EVENT_PAYLOADS, ConsultationIn
 
@@ -46,13 +47,13 @@ def _fire(
     event: str,
     payload: BaseModel | dict[str, Any] | None,
     if_match: str | None,
-) -> dict[str, Any]:
+) -> CaseOut:
     expected = version_expected(ctx, case_id, if_match)
     case = fire(ctx, case_id, event, user, payload, expected_version=expected)
     return case_answer(ctx, case, user, response)
 
 
-def _fire_event(event: str) -> Callable[..., dict[str, Any]]:
+def _fire_event(event: str) -> Callable[..., CaseOut]:
     """A route function taking the body as sent, for ``fire`` to validate in its turn."""
 
     def endpoint(
@@ -62,7 +63,7 @@ def _fire_event(event: str) -> Callable[..., dict[str, Any]]:
         response: Response,
         payload: Annotated[Any, Body()] = None,
         if_match: IfMatch = None,
-    ) -> dict[str, Any]:
+    ) -> CaseOut:
         return _fire(ctx, user, response, case_id, event, payload, if_match)
 
     endpoint.__name__ = f"fire_{event}"
@@ -108,7 +109,7 @@ def fire_unknown(
     ctx: CtxDep,
     user: CurrentUser,
     response: Response,
-) -> dict[str, Any]:
+) -> CaseOut:
     """Any other event name: the domain answers 404, naming the events there are."""
     return _fire(ctx, user, response, case_id, event, None, None)
 

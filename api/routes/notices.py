@@ -7,8 +7,6 @@ are the meeting's kinds (``agenda``, ``private_further_notice``, ``urgency_reaso
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 
 from api.deps import CtxDep, CurrentUser
@@ -16,8 +14,8 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Id
 from api.responses import WRITE, problems
 from api.routes.cases import IfMatch, case_answer, version_expected
-from api.schemas import CaseOut
 from workflow.lifecycle.meeting_notices import record_meeting_notice
+from workflow.lifecycle.read import CaseOut
 from workflow.schemas import MeetingNoticeIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRoute)
@@ -37,7 +35,7 @@ def post_notice(
     user: CurrentUser,
     response: Response,
     if_match: IfMatch = None,
-) -> dict[str, Any]:
+) -> CaseOut:
     """The agenda's publication, the further private notice, an urgency reasons notice or the
     publication of a sign-off's decision record: each discharges its duty once its date has
     come. Answers the case; its ETag is the case's new version."""

@@ -1,13 +1,10 @@
 """What a case leaves behind: its audit trail and the officer decision record of a sign-off.
 
-Both can carry exempt content, so both come from ``workflow.lifecycle.views``, which redacts them
-for
-anyone not entitled exactly as it redacts the case itself.
+Both can carry exempt content, so both come from the read scope ``workflow.lifecycle.read``,
+which redacts them for anyone not entitled exactly as it redacts the case itself.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter
 
@@ -15,9 +12,9 @@ from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, problems
-from api.schemas import AuditEventOut, DecisionRecordOut, Page
+from api.schemas import Page
 from workflow.lifecycle.bundle import get_case, load
-from workflow.lifecycle.views import audit_of, decision_record
+from workflow.lifecycle.read import AuditEventOut, CaseScope, DecisionRecordOut
 from workflow.paging import check_limit, decode_cursor, page
 
 router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRoute)
@@ -31,14 +28,14 @@ router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRout
 )
 def get_audit(
     case_id: Id, ctx: CtxDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 50
-) -> dict[str, Any]:
+) -> Page[AuditEventOut]:
     """Oldest first. Each event carries the hash of the one before it (``prev_hash``), so a
     reader can check the chain; ``councilflow audit verify`` checks all of it."""
     bundle = load(ctx, get_case(ctx, case_id))
     after, limit = decode_cursor(cursor), check_limit(limit)
-    rows = audit_of(ctx, bundle, user, after_id=after, limit=limit + 1)
-    items, next_cursor = page(rows, limit, lambda e: e["id"])
-    return {"items": items, "next_cursor": next_cursor}
+    rows = CaseScope(ctx, user).audit(bundle, after_id=after, limit=limit + 1)
+    items, next_cursor = page(rows, limit, lambda e: e.id)
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -47,8 +44,8 @@ def get_audit(
     responses=problems(*AUTH, 404),
     summary="The officer decision record of the latest sign-off",
 )
-def get_decision_record(case_id: Id, ctx: CtxDep, user: CurrentUser) -> dict[str, Any]:
+def get_decision_record(case_id: Id, ctx: CtxDep, user: CurrentUser) -> DecisionRecordOut:
     """Date, decision, reasons, alternatives considered and rejected, the consultee and what
     they said, and conflicts declared (Openness of Local Government Bodies Regulations 2014,
     reg 7). 404 until the case has been signed off."""
-    return decision_record(ctx, load(ctx, get_case(ctx, case_id)), user)
+    return CaseScope(ctx, user).decision_record(load(ctx, get_case(ctx, case_id)))

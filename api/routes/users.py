@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX
 from api.responses import AUTH, WRITE, problems
-from api.schemas import UserCreated, UserOut
-from workflow.models import User
+from workflow.people.read import UserCreated, UserOut
 from workflow.people.users import create_user
 from workflow.schemas import UserIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["users"], route_class=IdempotentRoute)
-
-
-def user_view(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "email": user.email,
-        "roles": user.roles,
-        "directorate": user.directorate,
-    }
 
 
 @router.post(
@@ -35,13 +22,13 @@ def user_view(user: User) -> dict[str, Any]:
     responses=problems(*WRITE, 409),
     summary="Create a user (admin)",
 )
-def post_user(data: UserIn, ctx: CtxDep, actor: CurrentUser) -> dict[str, Any]:
+def post_user(data: UserIn, ctx: CtxDep, actor: CurrentUser) -> UserCreated:
     """The answer carries the user's bearer token. It is stored only as a hash, so this is
     the one time anyone sees it: hand it to the person, or create them again."""
     user, token = create_user(ctx, data, actor)
-    return {**user_view(user), "token": token}
+    return UserCreated.with_token(user, token)
 
 
 @router.get("/me", response_model=UserOut, responses=problems(*AUTH), summary="The caller")
-def get_me(user: CurrentUser) -> dict[str, Any]:
-    return user_view(user)
+def get_me(user: CurrentUser) -> UserOut:
+    return UserOut.of(user)

@@ -20,6 +20,7 @@ from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement
 from workflow.people.permissions import may_draft
 from workflow.register.agreements import list_agreements, may_register
+from workflow.register.read import AgreementScope
 from workflow.register.transparency import ImportResult, import_register
 from workflow.text import ONE_LINE
 
@@ -68,6 +69,8 @@ def register(
             page.ctx, end_from=today, end_to=today + timedelta(days=COMING_UP_DAYS), limit=200
         )
         soon.sort(key=lambda a: (a.end_date, a.reference))
+        # Read through the scope: an exempt case's agreements show no value to the unentitled.
+        scope = AgreementScope(page.ctx, page.me)
         filters = {
             "q": q or "",
             "kind": kind or "",
@@ -78,8 +81,8 @@ def register(
         return page.render(
             "agreements.html",
             {
-                "agreements": rows,
-                "coming_up": soon[:10],
+                "agreements": scope.read(rows),
+                "coming_up": scope.read(soon[:10]),
                 "coming_up_more": max(0, len(soon) - 10),
                 "coming_up_days": COMING_UP_DAYS,
                 "filters": filters,

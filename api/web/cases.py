@@ -26,6 +26,7 @@ from workflow.lifecycle.cases import list_cases
 from workflow.lifecycle.machine import events_from
 from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
+from workflow.register.read import AgreementScope
 
 router = APIRouter(route_class=WebRoute)
 
@@ -104,7 +105,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "people": people,
         "cards": state_cards(view["state"]),
         "mermaid": mermaid_source(view["state"]),
-        "agreements": bundle.agreements,
+        "agreements": AgreementScope(ctx, page.me).read(bundle.agreements),
         "consultations": bundle.consultations if not view["redacted"] else [],
         "cabinet_record": cabinet_record(ctx, bundle, page.me),
     }

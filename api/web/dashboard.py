@@ -1,4 +1,5 @@
-"""The dashboard: what waits on me, my deadlines, my cases by state."""
+"""The dashboard: what waits on me, my deadlines, my cases by state. Each list is bounded
+(``queries.DASHBOARD_ROWS``), so a view costs the same whatever the council holds."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def dashboard(request: Request) -> Response:
                 "waiting": waiting,
                 "deadlines": queries.my_deadlines(ctx, me),
                 "by_state": queries.cases_by_state(mine),
+                "cases_shown": len(mine),
+                "dashboard_rows": queries.DASHBOARD_ROWS,
                 "upcoming_days": queries.UPCOMING_DAYS,
                 "people": people,
                 "may_draft": may_draft(me),

@@ -18,30 +18,40 @@ from sqlmodel import col, select
 
 from workflow.context import Ctx
 from workflow.deadlines.lists import calendar_deadlines
-from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.bundle import CaseBundle, load_many
 from workflow.lifecycle.events import events_allowed, guard_context
 from workflow.lifecycle.guards import consultation_recorded
 from workflow.lifecycle.views import deadline_view
-from workflow.models import Case, Deadline, DeadlineStatus, Delegation, Reminder, Role, State, User
+from workflow.models import (
+    Case,
+    Deadline,
+    DeadlineStatus,
+    Delegation,
+    Reminder,
+    Role,
+    State,
+    User,
+    pk,
+)
 
 UPCOMING_DAYS = 30
+# Each list on the dashboard shows at most this many rows (with a link to the full list), so a
+# view costs the same whatever the council holds.
+DASHBOARD_ROWS = 50
 
 
-def involved_cases(ctx: Ctx, user: User) -> list[Case]:
-    """Cases the user wrote, or was named in as delegate or consultee."""
-    ids = set(ctx.session.exec(select(Case.id).where(Case.author_id == user.id)).all())
-    ids |= set(
-        ctx.session.exec(
-            select(Delegation.case_id).where(
-                (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
-            )
-        ).all()
+def involved_cases(ctx: Ctx, user: User, limit: int = DASHBOARD_ROWS) -> list[Case]:
+    """The latest ``limit`` cases the user wrote, or was named in as delegate or consultee."""
+    named = select(Delegation.case_id).where(
+        (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
     )
-    if not ids:
-        return []
-    return list(
-        ctx.session.exec(select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id))).all()
-    )
+    rows = ctx.session.exec(
+        select(Case)
+        .where((col(Case.author_id) == user.id) | col(Case.id).in_(named))
+        .order_by(col(Case.id).desc())
+        .limit(limit)
+    ).all()
+    return sorted(rows, key=lambda c: c.id or 0)
 
 
 def cases_by_state(cases: list[Case]) -> dict[str, list[Case]]:
@@ -65,9 +75,13 @@ def my_deadlines(ctx: Ctx, user: User, days: int = UPCOMING_DAYS) -> MyDeadlines
     today = ctx.today()
     out = MyDeadlines()
     seen: dict[tuple[int, str, date], dict[str, Any]] = {}
-    for deadline, case in calendar_deadlines(ctx, user):
-        if deadline.due_on > today + timedelta(days=days):
-            continue
+    # Lines group the deadlines of one kind, case and day: read a bounded number of rows.
+    rows = calendar_deadlines(
+        ctx, user, due_to=today + timedelta(days=days), limit=DASHBOARD_ROWS * 20
+    )
+    for deadline, case in rows:
+        if len(seen) >= DASHBOARD_ROWS:
+            break
         key = (deadline.case_id, deadline.kind, deadline.due_on)
         if key in seen:
             seen[key]["count"] += 1
@@ -110,34 +124,44 @@ class Waiting:
         )
 
 
-def _delegated(ctx: Ctx) -> list[CaseBundle]:
-    cases = ctx.session.exec(
-        select(Case).where(Case.state == State.delegated_approval).order_by(col(Case.id))
-    ).all()
-    return [load(ctx, c) for c in cases]
+def _delegated(ctx: Ctx, query: Any) -> list[CaseBundle]:
+    """Cases in delegated approval picked by ``query`` (at most ``DASHBOARD_ROWS``), read in
+    one batch (``workflow.lifecycle.bundle.load_many``)."""
+    cases = list(ctx.session.exec(query.limit(DASHBOARD_ROWS)).all())
+    return load_many(ctx, cases)
 
 
-def _sign_off_due(ctx: Ctx, case_id: int) -> date | None:
-    row = ctx.session.exec(
+def _sign_offs_due(ctx: Ctx, case_ids: list[int]) -> dict[int, date]:
+    if not case_ids:
+        return {}
+    rows = ctx.session.exec(
         select(Deadline).where(
-            Deadline.case_id == case_id,
+            col(Deadline.case_id).in_(case_ids),
             Deadline.kind == "sign_off_due",
             Deadline.status == DeadlineStatus.open,
         )
-    ).first()
-    return row.due_on if row is not None else None
+    ).all()
+    due: dict[int, date] = {}
+    for row in rows:
+        due.setdefault(row.case_id, row.due_on)
+    return due
 
 
 def waiting_on(ctx: Ctx, user: User) -> Waiting:
     waiting = Waiting()
-    delegated = _delegated(ctx)
-    for bundle in delegated:
+    delegated = select(Case).where(Case.state == State.delegated_approval)
+    named = select(Delegation.case_id).where(
+        (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
+    )
+    mine = _delegated(ctx, delegated.where(col(Case.id).in_(named)).order_by(col(Case.id)))
+    due = _sign_offs_due(ctx, [pk(b.case.id) for b in mine])
+    for bundle in mine:
         delegation = bundle.delegation
         if delegation is None:
             continue
         if delegation.delegate_id == user.id:
             allowed = events_allowed(ctx, bundle, user)
-            waiting.sign_offs.append((bundle, allowed, _sign_off_due(ctx, bundle.case.id or 0)))
+            waiting.sign_offs.append((bundle, allowed, due.get(pk(bundle.case.id))))
         if delegation.consultee_id == user.id:
             owed = consultation_recorded.failure(guard_context(ctx, bundle, user)) is not None
             if owed:
@@ -145,24 +169,37 @@ def waiting_on(ctx: Ctx, user: User) -> Waiting:
     if user.has_role(Role.democratic_services):
         # The earliest meeting with cases still before Cabinet: the next one to prepare, or
         # one already held whose decisions are yet to be recorded.
-        before = ctx.session.exec(
+        before = (
             select(Case)
             .where(Case.state == State.cabinet_consideration, col(Case.meeting_date).is_not(None))
             .order_by(col(Case.meeting_date), col(Case.agenda_item), col(Case.id))
-        ).all()
-        if before:
-            waiting.next_meeting = before[0].meeting_date
-            waiting.meeting_cases = [c for c in before if c.meeting_date == waiting.next_meeting]
+        )
+        first = ctx.session.exec(before.limit(1)).first()
+        if first is not None:
+            waiting.next_meeting = first.meeting_date
+            waiting.meeting_cases = list(
+                ctx.session.exec(
+                    before.where(Case.meeting_date == first.meeting_date).limit(DASHBOARD_ROWS)
+                ).all()
+            )
     if user.has_role(Role.officer):
         waiting.drafts = list(
             ctx.session.exec(
                 select(Case)
                 .where(Case.state == State.drafted, Case.author_id == user.id)
                 .order_by(col(Case.id))
+                .limit(DASHBOARD_ROWS)
             ).all()
         )
     if user.has_role(Role.scrutiny):
-        waiting.call_ins = [b.case for b in delegated if "call_in" in events_allowed(ctx, b, user)]
+        # Call-in runs for days after the decision: the latest delegated cases are the ones.
+        recent = _delegated(
+            ctx, delegated.order_by(col(Case.entered_delegated_at).desc(), col(Case.id).desc())
+        )
+        waiting.call_ins = sorted(
+            (b.case for b in recent if "call_in" in events_allowed(ctx, b, user)),
+            key=lambda c: c.id or 0,
+        )
     return waiting
 
 

@@ -199,7 +199,7 @@ def test_the_agenda_duty_is_done_by_its_publication_and_each_meeting_has_its_own
         assert deadline_kinds(ctx, case_id, "done")["agenda_publication"] == {date(2024, 10, 2)}
         assert reminders_of(ctx, case_id, "agenda_publication") == []
         assert case_view(ctx, load(ctx, case_of(ctx, case_id)), clerk)["agenda_published_on"] == (
-            "2024-10-02"
+            date(2024, 10, 2)
         )
     # Moved to Thu 17 Oct: the 10 Oct agenda stays done; 17 Oct's is due Wed 9 Oct.
     clock.travel_to(london(2024, 10, 3, 10))
@@ -293,7 +293,7 @@ def test_a_private_meeting_may_go_ahead_on_the_scrutiny_chairs_agreement(
         }
         seen = case_view(ctx, load(ctx, case_of(ctx, case_id)), people["clerk"])
         assert seen["private_urgency"]["agreed_by_id"] == people["scrutiny"].id
-        assert seen["private_urgency"]["reasons_published_on"] == "2024-10-03"
+        assert seen["private_urgency"]["reasons_published_on"] == date(2024, 10, 3)
     # No further notice was needed either: Cabinet may decide in private.
     clock.travel_to(london(2024, 10, 10, 17))
     payload = approve_payload(people, decided_on=MEETING, notice_published_on=MEETING)
@@ -355,8 +355,8 @@ def test_special_urgency_needs_the_office_in_order_and_the_general_exception_imp
         seen = case_view(ctx, load(ctx, case_of(ctx, vice)), people["clerk"])["urgency"]
         assert (seen["agreed_by_id"], seen["agreed_on"], seen["reasons_published_on"]) == (
             people["vice_chairman"].id,
-            "2024-10-08",
-            "2024-10-08",
+            date(2024, 10, 8),
+            date(2024, 10, 8),
         )
 
 

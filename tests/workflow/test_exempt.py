@@ -4,6 +4,7 @@ stays redacted after the paragraph is cleared, and the proposal's figures are hi
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -94,12 +95,16 @@ def test_a_viewer_sees_no_figures_of_an_exempt_proposal_or_envelope(
         seen = case_view(ctx, bundle, people["viewer"])
         full = case_view(ctx, bundle, people["executive"])
     assert seen["proposal"] == {
-        "start_date": "2024-10-01",
+        "start_date": date(2024, 10, 1),
         "initial_months": None,
         "max_months": None,
     }
     assert seen["value_pence"] is None
     delegation = seen["delegation"]
-    assert [delegation[k] for k in ("max_months", "months_used", "months_left")] == [None] * 3
-    assert delegation["latest_end_date"] == "2025-09-30"
+    # The latest end date counts back to max_months (issue 14, 2c), and the deadline on it too.
+    figures = ("max_months", "latest_end_date", "months_used", "months_left")
+    assert [delegation[k] for k in figures] == [None] * 4
+    assert "envelope_exhausted" not in {d["kind"] for d in seen["deadlines"]}
+    assert full["delegation"]["latest_end_date"] == date(2025, 9, 30)
+    assert "envelope_exhausted" in {d["kind"] for d in full["deadlines"]}
     assert full["proposal"]["max_months"] == 12 and full["delegation"]["months_left"] == 12

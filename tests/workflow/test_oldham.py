@@ -279,16 +279,18 @@ def test_who_sees_the_exempt_content(
 
 
 def sees_it_redacted(seen: dict[str, Any], who: str) -> None:
-    text = json.dumps(seen)
+    text = json.dumps(seen, default=str)
     assert [s for s in SECRETS if s in text] == [], who
 
     view = seen["case"]
     # What stays public: the title, the state and the dates.
     assert view["title"] == "Service Level Agreement with Miocare Group CIC"
     assert view["state"] == "active"
-    assert view["meeting_date"] == "2023-09-18"
-    assert view["term"] == {"start_date": "2023-10-01", "end_date": "2024-09-30"}
-    assert {d["kind"] for d in view["deadlines"]} >= {"agreement_end", "envelope_exhausted"}
+    assert view["meeting_date"] == date(2023, 9, 18)
+    assert view["term"] == {"start_date": date(2023, 10, 1), "end_date": date(2024, 9, 30)}
+    # The envelope's last day counts back to the redacted max_months (issue 14, 2c).
+    kinds = {d["kind"] for d in view["deadlines"]}
+    assert "agreement_end" in kinds and "envelope_exhausted" not in kinds
     notice = view["redacted"]
     assert notice["exempt_paragraph"] == 3, who
     assert "paragraph 3 of Schedule 12A" in notice["reason"]
@@ -304,12 +306,12 @@ def sees_it_redacted(seen: dict[str, Any], who: str) -> None:
 
     record = seen["decision_record"]
     assert record["redacted"]["exempt_paragraph"] == 3, who
-    assert record["date"] == "2023-09-26"
-    assert record["term"]["end_date"] == "2024-09-30"
+    assert record["date"] == date(2023, 9, 26)
+    assert record["term"]["end_date"] == date(2024, 9, 30)
 
 
 def sees_it_in_full(seen: dict[str, Any], who: str) -> None:
-    text = json.dumps(seen)
+    text = json.dumps(seen, default=str)
     assert [s for s in SECRETS if s not in text] == [], who
     assert seen["case"]["redacted"] is None, who
     assert seen["case"]["report"]["financial_implications"] == REPORT.financial_implications

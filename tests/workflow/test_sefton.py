@@ -240,12 +240,12 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             for _, _, fire_at in reminders_of(ctx, case_id, "agreement_end", "cancelled")
         )
         record = decision_record(ctx, load(ctx, case), people["viewer"])
-        assert record["date"] == "2024-09-16"
+        assert record["date"] == date(2024, 9, 16)
         assert record["decision_maker"] == {"id": executive.id, "name": executive.name}
         assert record["term"] == {
             "months": 6,
-            "start_date": "2024-10-01",
-            "end_date": "2025-03-31",
+            "start_date": date(2024, 10, 1),
+            "end_date": date(2025, 3, 31),
         }
         assert "13 agreement(s)" in record["decision"]
         assert record["reasons"] == _sign_off(6)["reasons"]
@@ -256,12 +256,12 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert record["consultee"] == {
             "consultee_id": cabinet_member.id,
             "consultee_name": cabinet_member.name,
-            "consulted_on": "2024-09-10",
+            "consulted_on": date(2024, 9, 10),
             "response": "Content with the first six months.",
         }
         assert record["conflicts_of_interest"] == "None declared"
-        assert record["authority"]["decided_on"] == "2024-09-05"
-        assert record["authority"]["meeting_date"] == "2024-09-05"
+        assert record["authority"]["decided_on"] == date(2024, 9, 5)
+        assert record["authority"]["meeting_date"] == date(2024, 9, 5)
         assert record["redacted"] is None
         assert who_may(ctx, case_id, people) == {
             "officer": ["extend"],
@@ -327,13 +327,13 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             date(2024, 12, 11),
         }
         record = decision_record(ctx, load(ctx, case), officer)
-        assert record["date"] == "2024-12-09"
+        assert record["date"] == date(2024, 12, 9)
         assert record["term"] == {
             "months": 6,
-            "start_date": "2025-04-01",
-            "end_date": "2025-09-30",
+            "start_date": date(2025, 4, 1),
+            "end_date": date(2025, 9, 30),
         }
-        assert record["consultee"]["consulted_on"] == "2024-12-09"
+        assert record["consultee"]["consulted_on"] == date(2024, 12, 9)
         assert record["consultee"]["response"] == "Agree the further six months."
         assert who_may(ctx, case_id, people) == {}
 

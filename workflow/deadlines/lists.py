@@ -1,9 +1,10 @@
 """The deadlines and reminders people look at: filtered lists, and which deadlines belong
 in a person's calendar. (An admin's retry of a dead reminder is ``workflow.reminders.retry``.)
 
-Deadlines and reminders carry kinds, dates, states and addresses, never report content, so
-listing them needs no redaction; the calendar shows only case titles, which SPEC §6 leaves
-public even for exempt items.
+Deadlines and reminders carry kinds, dates, states and addresses, never report content; what
+a person may see of them (recipients, the envelope's last day) is decided when they are read,
+by ``workflow.deadlines.read.DutyScope``. The calendar shows only case titles, which SPEC §6
+leaves public even for exempt items, and only to people entitled to the case.
 """
 
 from __future__ import annotations
@@ -77,36 +78,25 @@ def list_reminders(
     return _filtered(ctx, Reminder, col(Reminder.deadline_kind), where, cursor, limit)
 
 
-def reminder_view(r: Reminder) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "case_id": r.case_id,
-        "deadline_kind": r.deadline_kind,
-        "due_on": r.due_on.isoformat(),
-        "fire_at": r.fire_at.isoformat(),
-        "channel": r.channel,
-        "recipients": list(r.recipients),
-        "status": r.status,
-        "purpose": r.purpose,
-        "attempts": r.attempts,
-        "last_error": r.last_error,
-        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
-    }
-
-
-def calendar_deadlines(ctx: Ctx, viewer: User) -> list[tuple[Deadline, Case]]:
-    """The open deadlines of the viewer's cases: those they wrote, or were delegated or are to
-    be consulted on; democratic services and admins follow every case."""
+def calendar_deadlines(
+    ctx: Ctx, viewer: User, due_to: date | None = None, limit: int | None = None
+) -> list[tuple[Deadline, Case]]:
+    """The open deadlines of the viewer's cases (due on or before ``due_to`` when given):
+    those they wrote, or were delegated or are to be consulted on; democratic services and
+    admins follow every case."""
     query = (
         select(Deadline, Case)
         .join(Case, col(Case.id) == col(Deadline.case_id))
         .where(Deadline.status == DeadlineStatus.open)
     )
+    if due_to is not None:
+        query = query.where(col(Deadline.due_on) <= due_to)
     if not any(viewer.has_role(r) for r in SEES_EVERY_CASE):
         uid = pk(viewer.id)
         delegated = select(Delegation.case_id).where(
             or_(col(Delegation.delegate_id) == uid, col(Delegation.consultee_id) == uid)
         )
         query = query.where(or_(col(Case.author_id) == uid, col(Case.id).in_(delegated)))
-    rows = ctx.session.exec(query.order_by(col(Deadline.due_on), col(Deadline.id))).all()
+    query = query.order_by(col(Deadline.due_on), col(Deadline.id))
+    rows = ctx.session.exec(query if limit is None else query.limit(limit)).all()
     return [(d, c) for d, c in rows]

@@ -1,8 +1,16 @@
-"""A case with everything its guards, deadlines and views read, loaded in one place."""
+"""A case with everything its guards, deadlines and views read, loaded in one place.
+
+``load`` reads one case's parts; ``load_many`` reads the same parts for a page of cases with one
+IN-query per table and builds each bundle from the preloaded rows (``CaseBundle.of``), so a
+list costs the same number of statements whatever its length.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlmodel import col, select
 
@@ -18,7 +26,11 @@ from workflow.models import (
     ReportOption,
     Resolution,
     SignOff,
+    User,
+    pk,
 )
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,6 +44,44 @@ class CaseBundle:
     delegation: Delegation | None = None
     consultations: list[Consultation] = field(default_factory=list)
     sign_offs: list[SignOff] = field(default_factory=list)
+    # The people the guards ask about (delegate, consultee), when preloaded for a page;
+    # ``None`` means "look them up" (``workflow.lifecycle.events.guard_context``).
+    people: dict[int, User] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        case: Case,
+        *,
+        report: Report | None = None,
+        options: Iterable[ReportOption] = (),
+        agreements: Iterable[Agreement] = (),
+        resolutions: Iterable[Resolution] = (),
+        delegations: Iterable[Delegation] = (),
+        consultations: Iterable[Consultation] = (),
+        sign_offs: Iterable[SignOff] = (),
+        people: dict[int, User] | None = None,
+    ) -> CaseBundle:
+        """A bundle from rows already read: the same choices ``load`` makes (the latest
+        resolution, the latest approval, the latest delegation and its consultations)."""
+        ordered = sorted(resolutions, key=lambda r: r.id or 0)
+        approvals = [r for r in ordered if r.outcome == "approved"]
+        delegation = max(delegations, key=lambda d: d.id or 0, default=None)
+        return cls(
+            case=case,
+            report=report,
+            options=sorted(options, key=lambda o: o.position),
+            agreements=sorted(agreements, key=lambda a: a.id or 0),
+            resolution=ordered[-1] if ordered else None,
+            approval=approvals[-1] if approvals else None,
+            delegation=delegation,
+            consultations=sorted(
+                (c for c in consultations if delegation and c.delegation_id == delegation.id),
+                key=lambda c: c.id or 0,
+            ),
+            sign_offs=sorted(sign_offs, key=lambda s: s.id or 0),
+            people=people,
+        )
 
     @property
     def months_used(self) -> int:
@@ -109,3 +159,79 @@ def load(ctx: Ctx, case: Case) -> CaseBundle:
         consultations=consultations,
         sign_offs=sign_offs,
     )
+
+
+def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
+    """The bundles of a page of cases: one IN-query per table, however many cases, with the
+    delegates and consultees preloaded so deciding the allowed events reads nothing more."""
+    if not cases:
+        return []
+    s = ctx.session
+    ids = [c.id for c in cases]
+    reports = {r.case_id: r for r in s.exec(select(Report).where(col(Report.case_id).in_(ids)))}
+    options = _by(
+        s.exec(
+            select(ReportOption).where(
+                col(ReportOption.report_id).in_([r.id for r in reports.values()])
+            )
+        ),
+        lambda o: o.report_id,
+    )
+    linked = s.exec(
+        select(CaseAgreement.case_id, Agreement)
+        .join(Agreement, col(CaseAgreement.agreement_id) == col(Agreement.id))
+        .where(col(CaseAgreement.case_id).in_(ids))
+    ).all()
+    agreements: dict[int, list[Agreement]] = defaultdict(list)
+    for case_id, agreement in linked:
+        agreements[case_id].append(agreement)
+    resolutions = _by(
+        s.exec(select(Resolution).where(col(Resolution.case_id).in_(ids))), lambda r: r.case_id
+    )
+    delegations = _by(
+        s.exec(select(Delegation).where(col(Delegation.case_id).in_(ids))), lambda d: d.case_id
+    )
+    delegation_ids = [d.id for ds in delegations.values() for d in ds]
+    consultations = _by(
+        s.exec(select(Consultation).where(col(Consultation.delegation_id).in_(delegation_ids))),
+        lambda c: c.delegation_id,
+    )
+    sign_offs = _by(
+        s.exec(select(SignOff).where(col(SignOff.case_id).in_(ids))), lambda o: o.case_id
+    )
+    wanted: set[int | None] = {d.delegate_id for ds in delegations.values() for d in ds}
+    wanted |= {d.consultee_id for ds in delegations.values() for d in ds}
+    for case in cases:  # the office holders the urgency routes name (SI 2012/2089)
+        wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
+        wanted |= {case.private_urgency_agreed_by_id}
+    wanted.discard(None)
+    people = (
+        {u.id: u for u in s.exec(select(User).where(col(User.id).in_(wanted))) if u.id}
+        if wanted
+        else {}
+    )
+    out = []
+    for case in cases:
+        report = reports.get(pk(case.id))
+        own = delegations.get(pk(case.id), [])
+        out.append(
+            CaseBundle.of(
+                case,
+                report=report,
+                options=options.get(pk(report.id), []) if report else [],
+                agreements=agreements.get(pk(case.id), []),
+                resolutions=resolutions.get(pk(case.id), []),
+                delegations=own,
+                consultations=[c for d in own for c in consultations.get(pk(d.id), [])],
+                sign_offs=sign_offs.get(pk(case.id), []),
+                people=people,
+            )
+        )
+    return out
+
+
+def _by(rows: Iterable[T], key: Callable[[T], int]) -> dict[int, list[T]]:
+    grouped: dict[int, list[T]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped

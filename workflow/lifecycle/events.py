@@ -63,7 +63,9 @@ def guard_context(
         wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
         wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
     for uid in wanted - {None}:
-        user = ctx.session.get(User, uid)
+        # A page's bundles carry their people preloaded (``bundle.load_many``): no lookup each.
+        preloaded = bundle.people or {}
+        user = preloaded[uid] if uid in preloaded else ctx.session.get(User, uid)
         if user is not None and not user.is_system:
             people[user.id] = user  # type: ignore[index]
     return GuardContext(

@@ -8,20 +8,40 @@ so content that was exempt when it was written stays hidden from everyone else.
 from __future__ import annotations
 
 from workflow.lifecycle.bundle import CaseBundle
-from workflow.models import Role, User
+from workflow.models import Delegation, Role, User
 
 ENTITLED_ROLES = (Role.democratic_services, Role.scrutiny, Role.admin)
 
 
-def is_entitled(bundle: CaseBundle, viewer: User) -> bool:
-    if viewer.id == bundle.case.author_id or any(viewer.has_role(r) for r in ENTITLED_ROLES):
+def entitled_to_case(viewer: User, author_id: int, delegation: Delegation | None) -> bool:
+    """The rule itself, from the parts it reads, so a page of cases or agreements can ask it
+    for many cases from rows loaded in one query (``workflow.register.read``)."""
+    if viewer.id == author_id or any(viewer.has_role(r) for r in ENTITLED_ROLES):
         return True
-    delegation = bundle.delegation
     return delegation is not None and viewer.id in (
         delegation.delegate_id,
         delegation.consultee_id,
     )
 
 
+def is_entitled(bundle: CaseBundle, viewer: User) -> bool:
+    return entitled_to_case(viewer, bundle.case.author_id, bundle.delegation)
+
+
 def may_see_exempt(bundle: CaseBundle, viewer: User) -> bool:
     return bundle.case.exempt_paragraph is None or is_entitled(bundle, viewer)
+
+
+# Who may see the people on a case (reminders' recipients, SPEC §6 and issue 14): those
+# who work the case — its author, democratic services, admins, the delegate and the consultee.
+# Everyone else sees a reminder without its recipients, except that a recipient sees themself.
+PEOPLE_ROLES = (Role.democratic_services, Role.admin)
+
+
+def sees_case_people(viewer: User, author_id: int, delegation: Delegation | None) -> bool:
+    if viewer.id == author_id or any(viewer.has_role(r) for r in PEOPLE_ROLES):
+        return True
+    return delegation is not None and viewer.id in (
+        delegation.delegate_id,
+        delegation.consultee_id,
+    )
