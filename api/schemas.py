@@ -235,8 +235,10 @@ class AuditEventOut(BaseModel):
     actor_id: int | None
     at: AwareDatetime
     data: dict[str, Any]
-    prev_hash: str
-    hash: str
+    prev_hash: str | None = Field(
+        description="null for a reader not entitled to exempt information"
+    )
+    hash: str | None = Field(description="null for a reader not entitled to exempt information")
 
 
 class DecisionMaker(BaseModel):

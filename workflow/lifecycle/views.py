@@ -167,10 +167,13 @@ def case_view(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
 
 def audit_view(event: AuditEvent, entitled: bool, paragraph: int | None) -> dict[str, Any]:
     """``paragraph`` is the case's paragraph now; the event's own stamp (the paragraph when it
-    was written) counts too, so clearing the paragraph later reveals nothing written before."""
+    was written) counts too, so clearing the paragraph later reveals nothing written before.
+    The hashes are hidden from the same readers (issue 14): they cover the unredacted data, so
+    they would let anyone test guesses at what was redacted."""
     stamped = event.data.get("exempt_paragraph")
     paragraph = paragraph or (stamped if isinstance(stamped, int) else None)
     data = event.data
+    hidden = not entitled and paragraph is not None
     if not entitled and paragraph is not None:
         data = {k: v for k, v in data.items() if k in AUDIT_PUBLIC_KEYS}
         payload = event.data.get("payload")
@@ -187,8 +190,8 @@ def audit_view(event: AuditEvent, entitled: bool, paragraph: int | None) -> dict
         "actor_id": event.actor_id,
         "at": event.at.isoformat(),
         "data": data,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "prev_hash": None if hidden else event.prev_hash,
+        "hash": None if hidden else event.hash,
     }
 
 

@@ -56,7 +56,7 @@ def retry_reminder(ctx: Ctx, reminder_id: int, actor: User) -> Reminder:
         raise Conflict(f"reminder {reminder_id} changed while you acted; reload and try again")
     ctx.session.refresh(reminder)
     audit.append(
-        ctx.session,
+        ctx,
         event="retry_reminder",
         at=now,
         actor_id=actor.id,
