@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from casework import Work
+from locking import wait_until_blocked
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -179,7 +180,7 @@ def test_two_schedulers_at_once_do_not_fork_the_global_chain(
         if concurrent:
             thread.start()
             assert started.wait(30)
-            assert not b_done.wait(0.5)  # B is held on A's uncommitted checkpoint 1
+            wait_until_blocked(engine)  # B is held on A's uncommitted checkpoint 1
     if not concurrent:
         thread.start()
     assert b_done.wait(60)

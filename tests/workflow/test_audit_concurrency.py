@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from casework import Work
+from locking import wait_until_blocked
 from sqlalchemy.engine import Engine
 
 from workflow import audit
@@ -64,3 +65,58 @@ def test_an_append_to_case_b_commits_while_case_a_is_open(
     assert not failure and b_committed.is_set()
     with work() as ctx:
         assert verify(ctx).checked == 2
+
+
+@pytest.mark.parametrize("case_id", [None, 3], ids=["council-chain", "case-not-locked"])
+def test_two_appends_to_one_unlocked_chain_at_once_do_not_fork_it(
+    engine: Engine,
+    second_engine: Engine,
+    work: Work,
+    people: dict[str, User],
+    clock: FrozenClock,
+    settings: Settings,
+    case_id: int | None,
+) -> None:
+    """A chain no case row guards (events with no case, a reminder retry): B takes the same
+    ``seq`` as A's open transaction, waits for it on the unique index, loses, reads A's event
+    and appends after it."""
+    clerk = people["clerk"].id
+    started, b_done = threading.Event(), threading.Event()
+    seqs: list[int] = []
+    failure: list[BaseException] = []
+
+    def append_b() -> None:
+        started.set()
+        try:
+            with unit_of_work(second_engine) as session:
+                ctx = Ctx(session, clock, settings)
+                row = audit.append(
+                    ctx, event="b", at=ctx.now(), actor_id=clerk, case_id=case_id,
+                    case_locked=False,
+                )  # fmt: skip
+                seqs.append(row.seq)
+        except BaseException as exc:  # reported by the assertion below
+            failure.append(exc)
+        b_done.set()
+
+    b = threading.Thread(target=append_b)
+    concurrent = engine.dialect.name == "postgresql"
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, clock, settings)
+        a = audit.append(
+            ctx, event="a", at=ctx.now(), actor_id=clerk, case_id=case_id, case_locked=False
+        )
+        seqs.append(a.seq)
+        if concurrent:
+            b.start()
+            assert started.wait(30)
+            wait_until_blocked(engine)  # B is waiting on A's uncommitted seq 1
+    if not concurrent:
+        b.start()
+    assert b_done.wait(60)
+    b.join(60)
+    assert not failure, failure
+    assert seqs == [1, 2]
+    with work() as ctx:
+        result = verify(ctx)
+    assert (result.ok, result.checked) == (True, 2), result.problem

@@ -9,7 +9,8 @@ Every case has its own chain (``case:<id>``), so a transition reads only its cas
 event and inserts one row: two statements, and no lock shared by all cases. Per-case order is
 already serialised by the transition's lock on the case row; the unique ``(chain, seq)`` makes
 a lost race fail rather than fork. Events with no case go to a named chain (``council``),
-where appends retry inside a savepoint when another transaction took the same ``seq``.
+where appends retry inside a savepoint when another transaction took the same ``seq`` (as do
+appends by callers that do not hold the case row, ``case_locked=False``).
 """
 
 from __future__ import annotations
@@ -83,11 +84,16 @@ def append(
     to_state: str | None = None,
     data: dict[str, Any] | None = None,
     exempt_paragraph: int | None = None,
+    case_locked: bool = True,
 ) -> AuditEvent:
     """Append one event to its case's chain (or the council chain), keyed with
     ``ctx.settings.audit_key``. ``exempt_paragraph`` stamps the event with the Schedule 12A
     paragraph in force when it was written, so what was exempt then stays redacted even if the
-    case is later made public: redaction never depends only on the case as it is now."""
+    case is later made public: redaction never depends only on the case as it is now.
+
+    ``case_locked``: the caller has already written the case row in this transaction (as every
+    change to a case does), so no one else can append to its chain until commit. A caller that
+    has not (a reminder retry) passes ``False`` and gets the savepoint-and-retry path."""
     if exempt_paragraph is not None:
         data = {**(data or {}), "exempt_paragraph": exempt_paragraph}
     chain = chain_of(case_id)
@@ -104,7 +110,7 @@ def append(
         prev_hash=GENESIS,
         hash="",
     )
-    if case_id is not None:
+    if case_id is not None and case_locked:
         # The caller holds the case row's lock, so nobody else appends to this chain now.
         _link(ctx, row)
         return row
@@ -114,7 +120,7 @@ def append(
                 _link(ctx, row)
             return row
         except IntegrityError:
-            # Another transaction appended to the council chain first: read its head again.
+            # Another transaction appended to this chain first: read its head again.
             if attempt == RETRIES - 1:
                 raise
             if row in ctx.session:

@@ -74,7 +74,8 @@ def _events(session: Session, batch: int) -> Iterator[AuditEvent]:
             return
         yield from rows
         after = (rows[-1].chain, rows[-1].seq)
-        session.expunge_all()
+        for row in rows:  # let the page go: the walk never holds more than one
+            session.expunge(row)
 
 
 def _name(row: AuditEvent) -> str:
@@ -132,7 +133,8 @@ def _checkpoints(session: Session, batch: int) -> Iterator[list[AuditCheckpoint]
             return
         yield rows
         after = rows[-1].id
-        session.expunge_all()
+        for row in rows:
+            session.expunge(row)
 
 
 def _check_heads(session: Session, page: list[AuditCheckpoint]) -> None:

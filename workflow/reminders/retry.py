@@ -62,5 +62,6 @@ def retry_reminder(ctx: Ctx, reminder_id: int, actor: User) -> Reminder:
         actor_id=actor.id,
         case_id=reminder.case_id,
         data={"reminder_id": reminder_id, "previous_status": previous},
+        case_locked=False,  # only the reminder row was written: other writers may append
     )
     return reminder
