@@ -18,6 +18,11 @@ without trace, since the shortened chain is still well-formed; edits, gaps and r
 that tail are still caught. Likewise the newest checkpoint can be removed from the end (the
 next pass writes a new one over the same events). Keep the passes frequent, and compare the
 latest checkpoint's hash with a copy held elsewhere when that matters.
+
+Keeping each case's head ``seq`` on the case row, which every transition already updates,
+would close the tail for cases too (verify would compare it with the chain). It is left out
+here because that update belongs to the one unit that changes a case (issue 8, item 3): once
+that unit exists it can write ``audit_seq`` in the same ``UPDATE`` at no extra statement.
 """
 
 from __future__ import annotations
