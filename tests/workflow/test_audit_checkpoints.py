@@ -189,3 +189,47 @@ def test_two_schedulers_at_once_do_not_fork_the_global_chain(
     assert [cp.id for cp in checkpoints(engine)] == [1]
     note(work, people, 2)
     assert pk(getattr(seal(work), "id", None)) == 2
+
+
+def test_an_event_committed_after_a_checkpoint_passed_its_id_is_caught_next_pass(
+    engine: Engine,
+    second_engine: Engine,
+    work: Work,
+    people: dict[str, User],
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    """On PostgreSQL, case 1's event takes id 1 but commits only after case 2's event (id 2)
+    and a checkpoint whose high-water mark is 2. The next checkpoint still records it, so
+    removing it, the last event of case 1, is caught. (SQLite serialises writers: there the
+    events simply commit in order.)"""
+    clerk = people["clerk"].id
+    concurrent = engine.dialect.name == "postgresql"
+
+    def other_work() -> tuple[AuditEvent, AuditCheckpoint | None]:
+        with unit_of_work(second_engine) as session:
+            ctx = Ctx(session, clock, settings)
+            b = audit.append(ctx, event="note", at=ctx.now(), actor_id=clerk, case_id=2)
+        with unit_of_work(second_engine) as session:
+            return b, checkpoint(Ctx(session, clock, settings))
+
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, clock, settings)
+        late = audit.append(ctx, event="note", at=ctx.now(), actor_id=clerk, case_id=1)
+        if concurrent:
+            b, first = other_work()
+    if not concurrent:
+        b, first = other_work()
+    assert first is not None and first.id == 1
+    second = seal(work)
+    if concurrent:
+        assert pk(late.id) < pk(b.id) == first.last_event_id
+        assert [h["event_id"] for h in first.heads] == [b.id]
+        assert second is not None and [h["event_id"] for h in second.heads] == [late.id]
+    else:
+        assert {h["event_id"] for h in first.heads} == {late.id, b.id} and second is None
+    with engine.begin() as conn:
+        conn.execute(delete(AuditEvent).where(col(AuditEvent.id) == late.id))
+    with work() as ctx:
+        result = verify(ctx)
+    assert (result.ok, result.event_id, result.case_id) == (False, late.id, 1)

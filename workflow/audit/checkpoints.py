@@ -10,10 +10,13 @@ Only the scheduler appends checkpoints, so a transition never waits on them. Two
 racing (several processes on PostgreSQL) both try checkpoint number n+1; the primary key lets
 one win, and the other reads the new last checkpoint and tries again inside a savepoint.
 
-Chains that grew are found from the events after the last checkpoint's ``last_event_id``
-(a primary-key range, not a scan of the whole trail). On PostgreSQL, event ids come from a
-sequence and a transaction may commit an event with an id below a checkpoint's high-water
-mark after that checkpoint was taken; such an event is covered when its chain next grows.
+Chains that grew are found from a primary-key range of events, not a scan of the whole
+trail. On PostgreSQL event ids come from a sequence, so a transaction may commit an event
+with an id below a checkpoint's high-water mark (``last_event_id``) after that checkpoint was
+taken. So each checkpoint looks at the events after the high-water mark of the checkpoint
+*before* the last one, and leaves out the heads the last one already recorded: such a late
+event is caught by the next pass. One that commits later still (a transaction open across two
+whole passes) is covered when its chain next grows.
 """
 
 from __future__ import annotations
@@ -48,10 +51,13 @@ def digest(checkpoint: AuditCheckpoint, key: str) -> str:
     return keyed(key, canonical(checkpoint))
 
 
-def last_checkpoint(session: Session) -> AuditCheckpoint | None:
-    return session.exec(
-        select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc()).limit(1)
-    ).first()
+def last_checkpoints(session: Session) -> list[AuditCheckpoint]:
+    """The last two checkpoints, newest first."""
+    return list(
+        session.exec(
+            select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc()).limit(2)
+        ).all()
+    )
 
 
 def grown_heads(session: Session, after_event_id: int) -> tuple[list[dict[str, Any]], int]:
@@ -100,9 +106,14 @@ def checkpoint(ctx: Ctx) -> AuditCheckpoint | None:
 
 
 def _append(ctx: Ctx) -> AuditCheckpoint | None:
-    last = last_checkpoint(ctx.session)
-    after = last.last_event_id if last is not None else 0
+    recent = last_checkpoints(ctx.session)
+    last = recent[0] if recent else None
+    after = recent[1].last_event_id if len(recent) > 1 else 0
     heads, high = grown_heads(ctx.session, after)
+    if last is not None:
+        recorded = {(h["chain"], h["seq"]) for h in last.heads}
+        heads = [h for h in heads if (h["chain"], h["seq"]) not in recorded]
+        high = max(high, last.last_event_id)
     if not heads:
         return None
     row = AuditCheckpoint(
