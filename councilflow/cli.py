@@ -42,14 +42,29 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {engine.url.render_as_string()} is at {revision}")
 
 
+def _warn_insecure(settings: Settings) -> None:
+    for name in settings.insecure_defaults():
+        typer.echo(
+            f"warning: {name} is still the shipped default: set it before anyone else can "
+            "reach this",
+            err=True,
+        )
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit 1 naming the first event changed, removed or reordered."""
-    engine = make_engine(get_settings().database_url)
+    """Walk every case chain and the checkpoints; exit 1 naming the first event or checkpoint
+    changed, removed or reordered, or hashed without COUNCILFLOW_AUDIT_KEY."""
+    settings = get_settings()
+    _warn_insecure(settings)
+    engine = make_engine(settings.database_url)
     with unit_of_work(engine) as session:
-        result = audit.verify(session)
+        result = audit.verify(Ctx(session, _clock(settings), settings))
     if result.ok:
-        typer.echo(f"audit trail intact: {result.checked} events verified")
+        typer.echo(
+            f"audit trail intact: {result.checked} events and "
+            f"{result.checkpoints} checkpoints verified"
+        )
         return
     typer.echo(f"audit trail BROKEN: {result.problem}", err=True)
     raise typer.Exit(code=1)

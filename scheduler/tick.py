@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from scheduler.channels import Channel, build_channels, close_all
 from scheduler.dispatch import dispatch_due
 from scheduler.expiry import expire_overdue
+from workflow import audit
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
@@ -44,8 +45,9 @@ def run_tick(
 ) -> dict[str, Any]:
     """Run one pass and answer what it did.
 
-    ``{"expired": [case ids], "notices_done": [case ids], "claimed", "sent", "failed",
-    "dead", "cancelled", "released", "lost", "batches": counts, "worker_id": …}``.
+    ``{"expired": [case ids], "notices_done": [case ids], "checkpoint": id or None,
+    "claimed", "sent", "failed", "dead", "cancelled", "released", "lost", "batches": counts,
+    "worker_id": …}``.
     ``channels`` lets a long-running scheduler keep its connections between passes; without
     it the pass builds and closes its own.
     ``stop`` ends the pass after the batch in hand (SIGTERM). ``concurrency`` is how many
@@ -55,6 +57,9 @@ def run_tick(
     expired = expire_overdue(engine, clock, settings)
     with unit_of_work(engine) as session:
         notices_done = refresh_notices_now_published(Ctx(session, clock, settings))
+    with unit_of_work(engine) as session:
+        checkpoint = audit.checkpoint(Ctx(session, clock, settings))
+        checkpoint_id = checkpoint.id if checkpoint is not None else None
     own = channels is None
     chans = build_channels(settings, clock) if channels is None else channels
     try:
@@ -65,6 +70,7 @@ def run_tick(
     return {
         "expired": expired,
         "notices_done": notices_done,
+        "checkpoint": checkpoint_id,
         **counts.as_dict(),
         "worker_id": worker_id,
     }

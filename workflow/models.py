@@ -328,12 +328,16 @@ class Reminder(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One link of the tamper-evident chain; ids are assigned from ``AuditHead`` so they are
-    contiguous and a removed row shows as a gap."""
+    """One link of a per-case chain (``chain`` is ``case:<id>``, or a named chain for events
+    with no case). ``seq`` counts 1, 2, 3… within the chain, so a removed row shows as a gap
+    and appending needs only the chain's own last row, never a lock all cases share."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_events_chain_seq"),)
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    id: int | None = Field(default=None, primary_key=True)
+    chain: str = Field(sa_column=Column(String(40), nullable=False))
+    seq: int
     case_id: int | None = Field(default=None, index=True)
     event: str
     from_state: str | None = None
@@ -345,14 +349,22 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
 
 
-class AuditHead(SQLModel, table=True):
-    """The single row that serialises appends to the audit chain (row-locked on PostgreSQL)."""
+class AuditCheckpoint(SQLModel, table=True):
+    """One link of the global chain of checkpoints the scheduler appends: the heads of every
+    case chain that grew since the checkpoint before, keyed together with that one's hash.
+    ``id`` is the checkpoint's number (1, 2, 3…); two schedulers racing for the same number
+    collide on the primary key, so the global chain cannot fork."""
 
-    __tablename__ = "audit_head"
+    __tablename__ = "audit_checkpoints"
 
-    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
-    last_id: int = 0
-    last_hash: str = "0" * 64
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _instant()
+    last_event_id: int  # high-water mark: the next checkpoint looks only at events after it
+    heads: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    prev_hash: str
+    hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
 
 
 class IdempotencyRecord(SQLModel, table=True):

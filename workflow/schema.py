@@ -10,8 +10,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from workflow import models  # noqa: F401  (registers the tables)
-from workflow.audit import GENESIS
-from workflow.models import AuditHead
 
 
 def create_all(engine: Engine) -> None:
@@ -20,8 +18,7 @@ def create_all(engine: Engine) -> None:
 
 
 def seed(engine: Engine) -> None:
-    """Rows every database must have: the audit chain's head."""
+    """Rows every database must have. None since the audit trail became per-case chains
+    (each starts from GENESIS on its first event); kept as the one place to add such rows."""
     with Session(engine) as session:
-        if session.get(AuditHead, 1) is None:
-            session.add(AuditHead(id=1, last_id=0, last_hash=GENESIS))
         session.commit()

@@ -17,6 +17,7 @@ DEFAULT_OFFSETS = [28, 14, 7, 1]
 Channel = Literal["email", "webhook", "log"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
+SHIPPED_AUDIT_KEY = "change-me-audit-key"
 
 
 class Settings(BaseSettings):
@@ -113,6 +114,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = None
     metrics_database_timeout_seconds: float = 2.0  # then the database figures are left out
 
+    # The audit trail's HMAC-SHA256 key (issue 8): held outside the database, so someone who
+    # can write the tables cannot recompute the chains after editing a row.
+    audit_key: str = SHIPPED_AUDIT_KEY
+
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their shipped defaults: anyone who read this file could forge a
         session cookie, a calendar key or a webhook signature with them."""
@@ -121,6 +126,8 @@ class Settings(BaseSettings):
             found.append("COUNCILFLOW_SESSION_SECRET")
         if "webhook" in self.reminder_channels and self.webhook_secret == SHIPPED_WEBHOOK_SECRET:
             found.append("COUNCILFLOW_WEBHOOK_SECRET")
+        if self.audit_key == SHIPPED_AUDIT_KEY:
+            found.append("COUNCILFLOW_AUDIT_KEY")
         return found
 
     def offsets_for(self, deadline_kind: str) -> list[int]:

@@ -29,8 +29,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["cases"], route_class=IdempotentRout
 def get_audit(
     case_id: Id, ctx: CtxDep, user: CurrentUser, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[AuditEventOut]:
-    """Oldest first. Each event carries the hash of the one before it (``prev_hash``), so a
-    reader can check the chain; ``councilflow audit verify`` checks all of it."""
+    """Oldest first. Each event carries its keyed hash and the one before it in the case's
+    chain (``prev_hash``), null for a reader not entitled to the case's exempt information;
+    ``councilflow audit verify``, which holds the key, checks all of it."""
     bundle = load(ctx, get_case(ctx, case_id))
     after, limit = decode_cursor(cursor), check_limit(limit)
     rows = CaseScope(ctx, user).audit(bundle, after_id=after, limit=limit + 1)

@@ -80,4 +80,4 @@ def test_two_schedulers_at_once_expire_each_case_once(
         assert sorted(events) == cases
         states = ctx.session.exec(select(Case.state).where(col(Case.id).in_(cases))).all()
         assert set(states) == {"expired"}
-        assert audit.verify(ctx.session).ok
+        assert audit.verify(ctx).ok

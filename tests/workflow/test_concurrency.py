@@ -117,7 +117,7 @@ def test_delegates_signing_off_at_once_produce_exactly_one_sign_off(
             .where(AuditEvent.case_id == case_id, AuditEvent.event == "sign_off")
         ).one()
         assert (sign_offs, events) == (1, 1)
-        assert verify(session).ok
+        assert verify(Ctx(session, clock, settings)).ok
     with work() as ctx:
         case = case_of(ctx, case_id)
         assert (case.state, case.version) == ("active", version + 1)
@@ -151,4 +151,4 @@ def test_approve_and_withdraw_at_once_have_one_winner(
         case = case_of(ctx, case_id)
         assert case.state in ("delegated_approval", "withdrawn")
         assert case.version == 3
-        assert verify(ctx.session).ok
+        assert verify(ctx).ok

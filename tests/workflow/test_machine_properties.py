@@ -399,4 +399,4 @@ def test_random_sequences_keep_the_machines_promises(
         if final.state in ENDS:
             bundle = load(ctx, final)
             assert all(events_allowed(ctx, bundle, people[a]) == [] for a in ACTORS)
-        assert verify(ctx.session).ok
+        assert verify(ctx).ok

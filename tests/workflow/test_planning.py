@@ -562,4 +562,4 @@ def test_a_transition_is_written_whole_or_not_at_all(
         fire(ctx, case_id, "submit", people["officer"])
     with work() as ctx:
         assert case_of(ctx, case_id).version == before.version + 1
-        assert verify(ctx.session).ok
+        assert verify(ctx).ok

@@ -379,7 +379,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert trail[-1].actor_id == people["system"].id
         assert trail[2].data["notice"]["kind"] == "agenda"
         assert trail[5].data["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
-        assert verify(ctx.session).ok
+        assert verify(ctx).ok
 
 
 def _sign_off(months: int) -> dict[str, Any]:

@@ -1,30 +1,47 @@
-"""The append-only, tamper-evident audit trail (SPEC §6).
+"""The append-only, tamper-evident audit trail (SPEC §6): one keyed hash chain per case.
 
-Each event's hash covers its canonical content and the hash of the event before it, so
-changing, removing or reordering any row breaks the chain at that row. Appends serialise on
-the single ``audit_head`` row: on PostgreSQL ``FOR UPDATE`` locks it until the transaction
-ends, so concurrent transitions cannot fork the chain.
+Each event's hash is HMAC-SHA256, keyed with ``Settings.audit_key`` (a secret the database
+does not hold), over its canonical content and the hash of the event before it in the same
+chain. Someone who can write the tables but does not know the key can change, remove or
+reorder a row, but cannot recompute the hashes after it so that they verify.
+
+Every case has its own chain (``case:<id>``), so a transition reads only its case's last
+event and inserts one row: two statements, and no lock shared by all cases. Per-case order is
+already serialised by the transition's lock on the case row; the unique ``(chain, seq)`` makes
+a lost race fail rather than fork. Events with no case go to a named chain (``council``),
+where appends retry inside a savepoint when another transaction took the same ``seq`` (as do
+appends by callers that do not hold the case row, ``case_locked=False``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from workflow.models import AuditEvent, AuditHead
+from workflow.context import Ctx
+from workflow.models import AuditEvent
 
 GENESIS = "0" * 64
+COUNCIL_CHAIN = "council"  # events with no case: agreements created, register imports
+RETRIES = 5
+
+
+def chain_of(case_id: int | None) -> str:
+    return COUNCIL_CHAIN if case_id is None else f"case:{case_id}"
 
 
 def canonical(event: AuditEvent) -> bytes:
+    """What the hash covers: everything but the row's id and its own hash. The id is left
+    out so the insert needs no second statement; ``(chain, seq)`` places the event instead."""
     body = {
-        "id": event.id,
+        "chain": event.chain,
+        "seq": event.seq,
         "case_id": event.case_id,
         "event": event.event,
         "from_state": event.from_state,
@@ -37,12 +54,27 @@ def canonical(event: AuditEvent) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def digest(event: AuditEvent) -> str:
-    return hashlib.sha256(canonical(event)).hexdigest()
+def keyed(key: str, content: bytes) -> str:
+    return hmac.new(key.encode(), content, hashlib.sha256).hexdigest()
+
+
+def digest(event: AuditEvent, key: str) -> str:
+    return keyed(key, canonical(event))
+
+
+def last_link(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's last (seq, hash), or (0, GENESIS): one indexed read of one row."""
+    row = session.exec(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.chain == chain)
+        .order_by(col(AuditEvent.seq).desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else (0, GENESIS)
 
 
 def append(
-    session: Session,
+    ctx: Ctx,
     *,
     event: str,
     at: datetime,
@@ -52,19 +84,22 @@ def append(
     to_state: str | None = None,
     data: dict[str, Any] | None = None,
     exempt_paragraph: int | None = None,
+    case_locked: bool = True,
 ) -> AuditEvent:
-    """Append one event. ``exempt_paragraph`` stamps the event with the Schedule 12A paragraph
-    in force when it was written, so what was exempt then stays redacted even if the case is
-    later made public: redaction never depends only on the case as it is now."""
+    """Append one event to its case's chain (or the council chain), keyed with
+    ``ctx.settings.audit_key``. ``exempt_paragraph`` stamps the event with the Schedule 12A
+    paragraph in force when it was written, so what was exempt then stays redacted even if the
+    case is later made public: redaction never depends only on the case as it is now.
+
+    ``case_locked``: the caller has already written the case row in this transaction (as every
+    change to a case does), so no one else can append to its chain until commit. A caller that
+    has not (a reminder retry) passes ``False`` and gets the savepoint-and-retry path."""
     if exempt_paragraph is not None:
         data = {**(data or {}), "exempt_paragraph": exempt_paragraph}
-    head = session.exec(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
-        head = AuditHead(id=1, last_id=0, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
+    chain = chain_of(case_id)
     row = AuditEvent(
-        id=head.last_id + 1,
+        chain=chain,
+        seq=0,
         case_id=case_id,
         event=event,
         from_state=from_state,
@@ -72,65 +107,31 @@ def append(
         actor_id=actor_id,
         at=at,
         data=json.loads(json.dumps(data or {}, default=str)),
-        prev_hash=head.last_hash,
+        prev_hash=GENESIS,
         hash="",
     )
-    row.hash = digest(row)
-    head.last_id, head.last_hash = row.id, row.hash
-    session.add(row)
-    session.add(head)
-    session.flush()
-    return row
+    if case_id is not None and case_locked:
+        # The caller holds the case row's lock, so nobody else appends to this chain now.
+        _link(ctx, row)
+        return row
+    for attempt in range(RETRIES):
+        try:
+            with ctx.session.begin_nested():
+                _link(ctx, row)
+            return row
+        except IntegrityError:
+            # Another transaction appended to this chain first: read its head again.
+            if attempt == RETRIES - 1:
+                raise
+            if row in ctx.session:
+                ctx.session.expunge(row)
+            row.id = None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    problem: str | None = None
-    event_id: int | None = None
-
-
-def _walk(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
-    after = 0
-    while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.id) > after)
-            .order_by(col(AuditEvent.id))
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1].id
-
-
-def verify(session: Session) -> VerifyResult:
-    """Walk the chain in id order; name the first event that was changed, removed or moved."""
-    prev_hash, expected_id, checked = GENESIS, 1, 0
-    for row in _walk(session):
-        if row.id != expected_id:
-            return VerifyResult(
-                False, checked, f"event {expected_id} is missing (removed)", expected_id
-            )
-        if row.prev_hash != prev_hash:
-            return VerifyResult(
-                False,
-                checked,
-                f"event {row.id} does not follow event {row.id - 1}: the chain was "
-                "reordered or an earlier row was changed",
-                row.id,
-            )
-        if digest(row) != row.hash:
-            return VerifyResult(False, checked, f"event {row.id} was changed", row.id)
-        prev_hash, expected_id, checked = row.hash, expected_id + 1, checked + 1
-    head = session.get(AuditHead, 1)
-    if head is not None and head.last_id != expected_id - 1:
-        missing = expected_id
-        return VerifyResult(
-            False, checked, f"event {missing} is missing (removed from the end)", missing
-        )
-    if head is not None and head.last_hash != prev_hash:
-        return VerifyResult(False, checked, "the chain's head does not match its last event")
-    return VerifyResult(True, checked)
+def _link(ctx: Ctx, row: AuditEvent) -> None:
+    seq, prev = last_link(ctx.session, row.chain)
+    row.seq, row.prev_hash = seq + 1, prev
+    row.hash = digest(row, ctx.settings.audit_key)
+    ctx.session.add(row)
+    ctx.session.flush()

@@ -76,7 +76,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
     _link_agreements(ctx, case, agreements)
     _write_report(ctx, case, data.report)
     audit.append(
-        ctx.session,
+        ctx,
         event="create",
         at=now,
         actor_id=actor.id,
@@ -150,7 +150,7 @@ def patch_case(
     ctx.session.add(case)
     ctx.session.flush()
     audit.append(
-        ctx.session,
+        ctx,
         event="patch",
         at=ctx.now(),
         actor_id=actor.id,

@@ -68,7 +68,7 @@ def record_consultation(
     ctx.session.add(case)
     ctx.session.flush()
     audit.append(
-        ctx.session,
+        ctx,
         event="consultation",
         at=ctx.now(),
         actor_id=actor.id,

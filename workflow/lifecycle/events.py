@@ -150,7 +150,7 @@ def fire(
     ctx.session.add(case)
     ctx.session.flush()
     audit.append(
-        ctx.session,
+        ctx,
         event=event,
         at=ctx.now(),
         actor_id=actor.id,

@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, select
 
 from workflow import timerules
@@ -209,8 +209,10 @@ class AuditEventOut(BaseModel):
     actor_id: int | None
     at: AwareDatetime
     data: dict[str, Any]
-    prev_hash: str
-    hash: str
+    prev_hash: str | None = Field(
+        description="null for a reader not entitled to exempt information"
+    )
+    hash: str | None = Field(description="null for a reader not entitled to exempt information")
 
 
 class DecisionMaker(BaseModel):
@@ -411,10 +413,13 @@ def case_read(
 
 def audit_event(event: AuditEvent, entitled: bool, paragraph: int | None) -> AuditEventOut:
     """``paragraph`` is the case's paragraph now; the event's own stamp (the paragraph when it
-    was written) counts too, so clearing the paragraph later reveals nothing written before."""
+    was written) counts too, so clearing the paragraph later reveals nothing written before.
+    The hashes are hidden from the same readers (issue 14): they cover the unredacted data, so
+    they would let anyone test guesses at what was redacted."""
     stamped = event.data.get("exempt_paragraph")
     paragraph = paragraph or (stamped if isinstance(stamped, int) else None)
     data = event.data
+    hidden = not entitled and paragraph is not None
     if not entitled and paragraph is not None:
         data = {k: v for k, v in data.items() if k in AUDIT_PUBLIC_KEYS}
         payload = event.data.get("payload")
@@ -431,8 +436,8 @@ def audit_event(event: AuditEvent, entitled: bool, paragraph: int | None) -> Aud
         actor_id=event.actor_id,
         at=event.at,
         data=data,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
+        prev_hash=None if hidden else event.prev_hash,
+        hash=None if hidden else event.hash,
     )
 
 

@@ -47,7 +47,7 @@ def create_agreement(ctx: Ctx, data: AgreementIn, actor: User) -> Agreement:
     ctx.session.add(agreement)
     ctx.session.flush()
     audit.append(
-        ctx.session,
+        ctx,
         event="agreement_created",
         at=now,
         actor_id=actor.id,
@@ -153,7 +153,7 @@ def replan_covering(
         ctx.session.add(case)
         ctx.session.flush()
         audit.append(
-            ctx.session,
+            ctx,
             event="agreements_updated",
             at=ctx.now(),
             actor_id=actor.id,

@@ -923,7 +923,7 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
         and not any(i == idx and name in _STORED for name, idx in layout.columns.items())
     ]
     audit.append(
-        ctx.session,
+        ctx,
         event="agreements_imported",
         at=ctx.now(),
         actor_id=actor.id,

@@ -56,11 +56,12 @@ def retry_reminder(ctx: Ctx, reminder_id: int, actor: User) -> Reminder:
         raise Conflict(f"reminder {reminder_id} changed while you acted; reload and try again")
     ctx.session.refresh(reminder)
     audit.append(
-        ctx.session,
+        ctx,
         event="retry_reminder",
         at=now,
         actor_id=actor.id,
         case_id=reminder.case_id,
         data={"reminder_id": reminder_id, "previous_status": previous},
+        case_locked=False,  # only the reminder row was written: other writers may append
     )
     return reminder

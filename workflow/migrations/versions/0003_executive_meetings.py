@@ -1,7 +1,7 @@
 """executive meetings: SI 2012/2089 notices, urgency agreements and decision records
 
-Revision ID: 0008
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29 00:45:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
