@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -20,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api import idempotency, problems
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, NulRefusal
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import problem_media_type
 from api.routes import api_router, health
@@ -30,7 +31,7 @@ from scheduler.runner import InProcessScheduler
 from scheduler.tick import run_tick
 from workflow.clock import Clock
 from workflow.context import Ctx
-from workflow.db import make_engine, unit_of_work
+from workflow.db import make_engine, pool_options, unit_of_work
 from workflow.people.users import ensure_admin
 from workflow.settings import Settings, get_settings
 
@@ -44,8 +45,15 @@ Every request carries `Authorization: Bearer <token>`. Errors are RFC 9457 probl
 Every POST takes an `Idempotency-Key`; case answers carry an `ETag` that `If-Match` checks."""
 
 
+class RefusedToStart(RuntimeError):
+    """A setting that makes serving unsafe (``Settings.refusals``): start-up stops here."""
+
+
 def _bootstrap(app: FastAPI) -> None:
     state = app.state
+    refusals = state.settings.refusals()
+    if refusals:
+        raise RefusedToStart("; ".join(refusals))
     for name in state.settings.insecure_defaults():
         log.warning(
             "%s is still the shipped default: set it before anyone else can reach this", name
@@ -68,6 +76,8 @@ def _start_scheduler(app: FastAPI) -> InProcessScheduler | None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Sync handlers run on AnyIO's worker threads: as many as the pool has room for.
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.worker_threads
     await run_in_threadpool(_bootstrap, app)
     scheduler = await run_in_threadpool(_start_scheduler, app)
     try:
@@ -83,7 +93,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or Clock(start=settings.now)
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, **pool_options(settings))
     app = FastAPI(
         title="CouncilFlow",
         version="1",
@@ -107,6 +117,7 @@ def create_app(
     _include_web(app, settings)
 
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(NulRefusal)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

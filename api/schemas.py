@@ -72,6 +72,7 @@ class UserOut(BaseModel):
     email: str
     roles: list[Role]
     directorate: str | None
+    active: bool = Field(description="False once an admin deactivated the person")
 
 
 class UserCreated(UserOut):

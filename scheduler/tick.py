@@ -1,5 +1,5 @@
-"""One scheduler pass: expiries first, then notices whose date has come, then every due
-reminder.
+"""One scheduler pass: expiries first, then notices whose date has come, then the purge of
+old idempotency records, then every due reminder.
 
 The same function serves the APScheduler job, ``POST /api/v1/admin/tick`` and the tests, so
 what an admin triggers by hand is exactly what runs on the timer. Expiry comes first because
@@ -24,6 +24,7 @@ from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.deadlines.notices import refresh_notices_now_published
+from workflow.idempotency import purge_idempotency_records
 from workflow.settings import Settings
 
 
@@ -44,7 +45,8 @@ def run_tick(
 ) -> dict[str, Any]:
     """Run one pass and answer what it did.
 
-    ``{"expired": [case ids], "notices_done": [case ids], "claimed", "sent", "failed",
+    ``{"expired": [case ids], "notices_done": [case ids], "idempotency_purged": count,
+    "claimed", "sent", "failed",
     "dead", "cancelled", "released", "lost", "batches": counts, "worker_id": …}``.
     ``channels`` lets a long-running scheduler keep its connections between passes; without
     it the pass builds and closes its own.
@@ -55,6 +57,8 @@ def run_tick(
     expired = expire_overdue(engine, clock, settings)
     with unit_of_work(engine) as session:
         notices_done = refresh_notices_now_published(Ctx(session, clock, settings))
+    with unit_of_work(engine) as session:
+        idempotency_purged = purge_idempotency_records(Ctx(session, clock, settings))
     own = channels is None
     chans = build_channels(settings, clock) if channels is None else channels
     try:
@@ -65,6 +69,7 @@ def run_tick(
     return {
         "expired": expired,
         "notices_done": notices_done,
+        "idempotency_purged": idempotency_purged,
         **counts.as_dict(),
         "worker_id": worker_id,
     }

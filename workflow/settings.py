@@ -5,11 +5,14 @@ Every number in the rules of time is here, because constitutions differ between 
 
 from __future__ import annotations
 
+import ipaddress
+import math
+from collections import Counter
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OFFSETS = [28, 14, 7, 1]
@@ -17,6 +20,40 @@ DEFAULT_OFFSETS = [28, 14, 7, 1]
 Channel = Literal["email", "webhook", "log"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
+
+# An admin token shorter than this, or with less estimated entropy, is refused at start-up.
+MIN_ADMIN_TOKEN_CHARS = 32
+MIN_ADMIN_TOKEN_BITS = 96
+MIN_ADMIN_TOKEN_DISTINCT = 10
+
+
+def token_weakness(token: str) -> str | None:
+    """Why a bearer token is too weak to guard the admin role, or None.
+
+    Weak means shorter than 32 characters, fewer than 10 different characters, or under 96
+    bits by the token's own character frequencies (Shannon entropy per character times
+    length): that refuses ``aaaa…`` and ``passwordpassword…`` while 32 characters from
+    ``secrets.token_urlsafe`` or ``openssl rand -hex 16`` pass (a random hex string of 32
+    has fewer than 10 different digits about once in 10^7)."""
+    if len(token) < MIN_ADMIN_TOKEN_CHARS:
+        return f"it is {len(token)} characters long; use at least {MIN_ADMIN_TOKEN_CHARS}"
+    counts = Counter(token)
+    if len(counts) < MIN_ADMIN_TOKEN_DISTINCT:
+        return f"it uses only {len(counts)} different characters; use a random token"
+    per_char = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
+    if per_char * len(token) < MIN_ADMIN_TOKEN_BITS:
+        return "it repeats too few characters to be hard to guess; use a random token"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach a service listening here."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -68,11 +105,35 @@ class Settings(BaseSettings):
     webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
+    # Load (issue 14, item 1): worker threads serving requests, and a connection pool with
+    # room for all of them plus the in-process scheduler's deliveries and its own pass.
+    worker_threads: int = Field(default=40, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=30, ge=0)
+    db_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+
+    # Idempotency records are kept this long, then purged by the scheduler pass: a client
+    # retries a lost answer within minutes, not days (issue 14, item 9).
+    idempotency_retention_hours: int = Field(default=72, ge=1)
+
     # HTTP.
     static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576
     session_secret: str = SHIPPED_SESSION_SECRET
     secure_cookies: bool = False
+
+    @model_validator(mode="after")
+    def _pool_fits_threads(self) -> Settings:
+        """Every worker thread and the scheduler must be able to hold a connection at once,
+        or requests queue for the pool and time out however idle the database is."""
+        needed = self.worker_threads + self.dispatch_concurrency + 2
+        if self.db_pool_size + self.db_max_overflow < needed:
+            raise ValueError(
+                f"COUNCILFLOW_DB_POOL_SIZE + COUNCILFLOW_DB_MAX_OVERFLOW "
+                f"({self.db_pool_size} + {self.db_max_overflow}) must be at least "
+                f"COUNCILFLOW_WORKER_THREADS + COUNCILFLOW_DISPATCH_CONCURRENCY + 2 ({needed})"
+            )
+        return self
 
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their shipped defaults: anyone who read this file could forge a
@@ -82,6 +143,23 @@ class Settings(BaseSettings):
             found.append("COUNCILFLOW_SESSION_SECRET")
         if "webhook" in self.reminder_channels and self.webhook_secret == SHIPPED_WEBHOOK_SECRET:
             found.append("COUNCILFLOW_WEBHOOK_SECRET")
+        return found
+
+    def refusals(self, host: str | None = None) -> list[str]:
+        """Reasons not to start serving at all (issue 14, item 4): a weak admin token, and
+        shipped secrets on an address other machines can reach (``host``; None when the
+        listening address is not known, which checks only the token)."""
+        found = []
+        if self.admin_token is not None:
+            weakness = token_weakness(self.admin_token)
+            if weakness:
+                found.append(f"COUNCILFLOW_ADMIN_TOKEN is weak: {weakness}")
+        if host is not None and not is_loopback(host):
+            found += [
+                f"{name} is still the shipped default, and {host} is reachable from other "
+                "machines: anyone could forge sessions or signatures with it"
+                for name in self.insecure_defaults()
+            ]
         return found
 
     def offsets_for(self, deadline_kind: str) -> list[int]:
