@@ -2,8 +2,8 @@
 
 Domain errors carry their own status (``workflow/errors.py``); FastAPI's own errors (invalid
 request, unknown route, wrong method) and the database's (a unique key lost in a race, a lock
-that did not come, a full pool, a value it cannot store) are translated here too, so a client only ever parses one error shape and
-bad input never surfaces as a 500.
+that did not come, a full pool, a value it cannot store) are translated here too, so a client
+only ever parses one error shape and bad input never surfaces as a 500.
 """
 
 from __future__ import annotations

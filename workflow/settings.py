@@ -23,18 +23,18 @@ SHIPPED_WEBHOOK_SECRET = "change-me"
 
 # An admin token shorter than this, or with less estimated entropy, is refused at start-up.
 MIN_ADMIN_TOKEN_CHARS = 32
-MIN_ADMIN_TOKEN_BITS = 96
-MIN_ADMIN_TOKEN_DISTINCT = 10
+MIN_ADMIN_TOKEN_BITS = 80
+MIN_ADMIN_TOKEN_DISTINCT = 8
 
 
 def token_weakness(token: str) -> str | None:
     """Why a bearer token is too weak to guard the admin role, or None.
 
-    Weak means shorter than 32 characters, fewer than 10 different characters, or under 96
+    Weak means shorter than 32 characters, fewer than 8 different characters, or under 80
     bits by the token's own character frequencies (Shannon entropy per character times
     length): that refuses ``aaaa…`` and ``passwordpassword…`` while 32 characters from
     ``secrets.token_urlsafe`` or ``openssl rand -hex 16`` pass (a random hex string of 32
-    has fewer than 10 different digits about once in 10^7)."""
+    practically never has fewer than 8 different digits)."""
     if len(token) < MIN_ADMIN_TOKEN_CHARS:
         return f"it is {len(token)} characters long; use at least {MIN_ADMIN_TOKEN_CHARS}"
     counts = Counter(token)

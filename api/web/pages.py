@@ -186,7 +186,8 @@ class WebRoute(APIRoute):
                     raise
                 log.warning("database refused %s %s: %s", request.method, request.url.path, exc)
                 title = PAGE_TITLES.get(found.status, "Sorry, there is a problem")
-                response = error_page(request, found.status, title, found.detail[0].upper() + found.detail[1:])
+                detail = found.detail[0].upper() + found.detail[1:]
+                response = error_page(request, found.status, title, detail)
                 response.headers.update(found.headers or {})
             web_session.save(response, session, settings_of(request))
             return response
