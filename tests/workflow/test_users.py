@@ -95,9 +95,7 @@ def test_only_an_admin_deactivates_and_never_themself(work: Work, people: People
         set_active(ctx, pk(people["admin"].id), False, people["admin"])
 
 
-def test_deactivation_and_sign_out_move_the_session_generation(
-    work: Work, people: People
-) -> None:
+def test_deactivation_and_sign_out_move_the_session_generation(work: Work, people: People) -> None:
     user_id, _token = _viewer(work)
     with work() as ctx:
         user = ctx.session.get(User, user_id)
