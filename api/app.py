@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from api import idempotency, problems
-from api.limits import BodySizeLimit, NulRefusal
+from api.limits import BodySizeLimit, NulRefusal, RequestGate
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import problem_media_type
 from api.routes import api_router, health
@@ -118,6 +118,12 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(NulRefusal)
+    sqlite = engine.dialect.name == "sqlite"
+    app.add_middleware(
+        RequestGate,
+        limit=settings.worker_threads,
+        writes=settings.sqlite_concurrent_writes if sqlite else None,
+    )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

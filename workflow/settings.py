@@ -105,12 +105,16 @@ class Settings(BaseSettings):
     webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
-    # Load (issue 14, item 1): worker threads serving requests, and a connection pool with
-    # room for all of them plus the in-process scheduler's deliveries and its own pass.
+    # Load (issue 14, item 1): requests in flight at once (each holds at most one worker
+    # thread and one connection), and a connection pool with room for all of them plus the
+    # in-process scheduler's deliveries and its own pass.
     worker_threads: int = Field(default=40, ge=1)
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=30, ge=0)
     db_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+    # SQLite takes one writer at a time: more requests writing at once only queue in its
+    # busy handler, each holding a worker thread and a connection while it waits.
+    sqlite_concurrent_writes: int = Field(default=1, ge=1)
 
     # Idempotency records are kept this long, then purged by the scheduler pass: a client
     # retries a lost answer within minutes, not days (issue 14, item 9).
