@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIServer
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp
 
 from api import docs, idempotency, metrics, problems
 from api.headers import SecurityHeaders
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, NulRefusal, RequestGate
 from api.metrics import Metrics, MetricsMiddleware
 from api.responses import problem_media_type
 from api.routes import api_router, health
@@ -35,7 +36,7 @@ from scheduler.runner import InProcessScheduler
 from scheduler.tick import run_tick
 from workflow.clock import Clock
 from workflow.context import Ctx
-from workflow.db import make_engine, unit_of_work
+from workflow.db import make_engine, pool_options, unit_of_work
 from workflow.people.users import ensure_admin
 from workflow.settings import Settings, get_settings
 
@@ -49,10 +50,17 @@ Every request carries `Authorization: Bearer <token>`. Errors are RFC 9457 probl
 Every POST takes an `Idempotency-Key`; case answers carry an `ETag` that `If-Match` checks."""
 
 
+class RefusedToStart(RuntimeError):
+    """A setting that makes serving unsafe (``Settings.refusals``): start-up stops here."""
+
+
 def bootstrap(settings: Settings, clock: Clock, engine: Engine) -> None:
     """The schema at head and the bootstrap admin. ``councilflow serve --workers N`` runs it
     once before starting its workers, so N processes never race to migrate a fresh database;
     each worker's lifespan then finds nothing left to do."""
+    refusals = settings.refusals()
+    if refusals:
+        raise RefusedToStart("; ".join(refusals))
     for name in settings.insecure_defaults():
         log.warning(
             "%s is still the shipped default: set it before anyone else can reach this", name
@@ -94,6 +102,8 @@ def _start_metrics_listener(app: FastAPI) -> WSGIServer | None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Metrics first: they must answer even if the database does not (``api/metrics.py``).
     metrics_server = _start_metrics_listener(app)
+    # Sync handlers run on AnyIO's worker threads: as many as the pool has room for.
+    to_thread.current_default_thread_limiter().total_tokens = app.state.settings.worker_threads
     try:
         await run_in_threadpool(_bootstrap, app)
         scheduler = await run_in_threadpool(_start_scheduler, app)
@@ -114,7 +124,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     clock = clock or Clock(start=settings.now)
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, **pool_options(settings))
     app = FastAPI(
         title="CouncilFlow",
         version="1",
@@ -143,6 +153,13 @@ def create_app(
     _include_web(app, settings)
 
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(NulRefusal)
+    sqlite = engine.dialect.name == "sqlite"
+    app.add_middleware(
+        RequestGate,
+        limit=settings.worker_threads,
+        writes=settings.sqlite_concurrent_writes if sqlite else None,
+    )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _protect(app, settings)

@@ -25,12 +25,18 @@ from workflow.models import Role, User
 from workflow.people.users import authenticate, user_for_calendar_key
 from workflow.text import ONE_LINE
 
+# Requests by these methods only read (RFC 9110 §9.2.1, safe methods): their unit of work is
+# ``write=False``. Every other method may write and takes the write lock up front.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_session(request: Request) -> Iterator[Session]:
     # The domain's own unit of work: commit at the end, roll back on any exception, the
     # commit's own failure included (a COMMIT that fails on SQLite leaves its transaction
     # open, and without the rollback the pooled connection would carry it to the next user).
-    with unit_of_work(request.app.state.engine) as session:
+    # A GET only reads: on SQLite it must not queue for the write lock (issue 14, item 1).
+    write = request.method not in READ_METHODS
+    with unit_of_work(request.app.state.engine, write=write) as session:
         yield session
 
 

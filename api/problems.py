@@ -2,14 +2,15 @@
 
 Domain errors carry their own status (``workflow/errors.py``); FastAPI's own errors (invalid
 request, unknown route, wrong method) and the database's (a unique key lost in a race, a lock
-that did not come) are translated here too, so a client only ever parses one error shape and
-bad input never surfaces as a 500.
+that did not come, a full pool, a value it cannot store) are translated here too, so a client
+only ever parses one error shape and bad input never surfaces as a 500.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -17,7 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflow.errors import (
@@ -191,15 +193,63 @@ async def _integrity_error(request: Request, exc: Exception) -> ProblemResponse:
     )
 
 
-async def _operational_error(request: Request, exc: Exception) -> ProblemResponse:
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+@dataclass(frozen=True)
+class DatabaseProblem:
+    """What a database failure means to the caller; the pages show the same on their own
+    error page (``api/web/pages.py``), the API as a problem."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str
+    headers: dict[str, str] | None = None
+
+
+UNAVAILABLE = DatabaseProblem(
+    503,
+    "unavailable",
+    "Service unavailable",
+    "the database is busy or unavailable; try again shortly",
+    {"Retry-After": "2"},
+)
+BUSY = DatabaseProblem(
+    503,
+    "busy",
+    "Service unavailable",
+    "every database connection is in use; try again in a moment",
+    {"Retry-After": "1"},
+)
+UNSTORABLE = DatabaseProblem(
+    422,
+    "invalid-input",
+    "Invalid input",
+    "the request holds a value the database cannot store (a NUL character, say)",
+)
+
+
+def database_problem(exc: Exception) -> DatabaseProblem | None:
+    """A database failure that is not a bug: the database down or busy, the pool full, or
+    a value it refuses (PostgreSQL's DataError on a NUL byte, issue 14, item 6)."""
+    if isinstance(exc, PoolTimeout):
+        return BUSY
+    if isinstance(exc, OperationalError):
+        return UNAVAILABLE
+    if isinstance(exc, DataError):
+        return UNSTORABLE
+    return None
+
+
+async def _database_error(request: Request, exc: Exception) -> ProblemResponse:
+    found = database_problem(exc)
+    assert found is not None
+    log.warning("database refused %s %s: %s", request.method, request.url.path, exc)
     return problem(
-        503,
-        "the database is busy or unavailable; try again shortly",
-        slug="unavailable",
-        title="Service unavailable",
+        found.status,
+        found.detail,
+        slug=found.slug,
+        title=found.title,
         instance=request.url.path,
-        headers={"Retry-After": "2"},
+        headers=found.headers,
     )
 
 
@@ -219,5 +269,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DataError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unexpected)

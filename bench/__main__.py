@@ -1,7 +1,7 @@
-"""``python -m bench [reminders|transitions|reads] [options]``: one benchmark with its options
-(``--help`` after its name), or all three with their defaults. Each prints JSON lines as it
-goes and its report at the end; transitions and reads also write their section of
-``bench/RESULTS.md``."""
+"""``python -m bench [reminders|transitions|reads|sqlite] [options]``: one benchmark with its
+options (``--help`` after its name), or all of them with their defaults. Each prints JSON lines
+as it goes and its report at the end; transitions, reads and sqlite also write their section of
+``bench/RESULTS.md``. ``sqlite`` is the SQLite deployment under concurrent readers and writers."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import reads, reminders, transitions
+from bench import reads, reminders, sqlite_concurrency, transitions
 
 BENCHMARKS: dict[str, Callable[[list[str] | None], dict[str, Any]]] = {
     "reminders": reminders.main,
     "transitions": transitions.main,
     "reads": reads.main,
+    "sqlite": sqlite_concurrency.main,
 }
 
 

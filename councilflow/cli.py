@@ -15,8 +15,14 @@ from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import DomainError
-from workflow.models import Role
-from workflow.people.users import create_user, ensure_admin, new_token
+from workflow.models import Role, pk
+from workflow.people.users import (
+    create_user,
+    ensure_admin,
+    find_user_by_email,
+    new_token,
+    set_active,
+)
 from workflow.schemas import UserIn
 from workflow.settings import Settings, get_settings
 
@@ -93,6 +99,22 @@ def users_add(
     typer.echo(f"token: {token}")
 
 
+@users_app.command("deactivate")
+def users_deactivate(email: str = typer.Argument(..., help="the person's email address")) -> None:
+    """Deactivate a person: their token, calendar key and web sessions stop working at once."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            ctx = Ctx(session, _clock(settings), settings)
+            user = find_user_by_email(ctx, email)
+            set_active(ctx, pk(user.id), False, actor=None)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"user {user.id} {user.email} deactivated")
+
+
 @app.command("demo")
 def demo_load() -> None:
     """Load the Sefton and Oldham cases, with their users, into the configured database."""
@@ -138,6 +160,11 @@ def serve(
     from councilflow.serving import serve as run
 
     settings = get_settings()
+    refusals = settings.refusals(host)
+    if refusals:
+        for reason in refusals:
+            typer.echo(f"refusing to start: {reason}", err=True)
+        raise typer.Exit(code=2)
     wanted = settings.run_scheduler_in_serve if scheduler is None else scheduler
     run(settings, host, port, workers, wanted)
 

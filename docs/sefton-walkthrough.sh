@@ -3,7 +3,7 @@
 # Start the service first (README, "Try it with curl"), then: bash docs/sefton-walkthrough.sh
 set -euo pipefail
 API="${API:-http://127.0.0.1:8000/api/v1}"
-ADMIN_TOKEN="${ADMIN_TOKEN:-s3cret-admin}"
+ADMIN_TOKEN="${ADMIN_TOKEN:?set ADMIN_TOKEN to the COUNCILFLOW_ADMIN_TOKEN the service started with}"
 JSON="Content-Type: application/json"
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 call() { # call TOKEN METHOD PATH [BODY]

@@ -1,5 +1,5 @@
-"""One scheduler pass: expiries first, then notices whose date has come, then every due
-reminder.
+"""One scheduler pass: expiries first, then notices whose date has come, then the purge of
+old idempotency records, then every due reminder.
 
 The same function serves the APScheduler job, ``POST /api/v1/admin/tick`` and the tests, so
 what an admin triggers by hand is exactly what runs on the timer. Expiry comes first because
@@ -25,6 +25,7 @@ from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.deadlines.notices import refresh_notices_now_published
+from workflow.idempotency import purge_idempotency_records
 from workflow.settings import Settings
 
 
@@ -46,8 +47,8 @@ def run_tick(
     """Run one pass and answer what it did.
 
     ``{"expired": [case ids], "notices_done": [case ids], "checkpoint": id or None,
-    "claimed", "sent", "failed", "dead", "cancelled", "released", "lost", "batches": counts,
-    "worker_id": …}``.
+    "idempotency_purged": count, "claimed", "sent", "failed", "dead", "cancelled", "released",
+    "lost", "batches": counts, "worker_id": …}``.
     ``channels`` lets a long-running scheduler keep its connections between passes; without
     it the pass builds and closes its own.
     ``stop`` ends the pass after the batch in hand (SIGTERM). ``concurrency`` is how many
@@ -60,6 +61,8 @@ def run_tick(
     with unit_of_work(engine) as session:
         checkpoint = audit.checkpoint(Ctx(session, clock, settings))
         checkpoint_id = checkpoint.id if checkpoint is not None else None
+    with unit_of_work(engine) as session:
+        idempotency_purged = purge_idempotency_records(Ctx(session, clock, settings))
     own = channels is None
     chans = build_channels(settings, clock) if channels is None else channels
     try:
@@ -71,6 +74,7 @@ def run_tick(
         "expired": expired,
         "notices_done": notices_done,
         "checkpoint": checkpoint_id,
+        "idempotency_purged": idempotency_purged,
         **counts.as_dict(),
         "worker_id": worker_id,
     }

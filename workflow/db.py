@@ -1,9 +1,18 @@
 """Engines and sessions.
 
 Sessions are opened here but committed only at the request or job boundary (the caller's
-``with`` block), so that one transition is one transaction. On SQLite every transaction
-starts with ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing late
-with "database is locked" when a read transaction tries to become a write.
+``with`` block), so that one transition is one transaction.
+
+On SQLite a unit of work that may write starts with ``BEGIN IMMEDIATE``: writers queue on the
+busy timeout instead of failing late with "database is locked" when a read transaction tries
+to become a write (SQLite does not retry that upgrade once its snapshot is stale). A unit of
+work that only reads (``write=False``: a GET) starts a plain deferred ``BEGIN`` and, in WAL
+mode, reads its snapshot without ever waiting for the write lock, so readers never queue
+behind writers or each other (issue 14, item 1).
+
+The pool is sized from the settings to fit the worker threads (``pool_options``): a request
+that cannot get a connection within ``db_pool_timeout_seconds`` raises SQLAlchemy's
+``TimeoutError``, which the API answers as a quick 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -13,14 +22,33 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+from workflow.settings import Settings
+
+# The execution option a read-only unit of work carries to the SQLite "begin" listener.
+READ_ONLY = "councilflow_read_only"
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The pool for a served app: room for every worker thread and the scheduler's own
+    connections (``Settings`` checks the sizes agree), and a short wait when it is full."""
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+    }
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
+        if make_url(url).database in (None, "", ":memory:"):
+            # One in-memory database per connection: a pool size means nothing there.
+            for name in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(name, None)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
@@ -42,7 +70,8 @@ def _make_sqlite_behave(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def is_postgresql(engine: Engine) -> bool:
@@ -50,9 +79,15 @@ def is_postgresql(engine: Engine) -> bool:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends cleanly and rolls back otherwise."""
-    with Session(engine, expire_on_commit=False) as session:
+def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """A session that commits when the block ends cleanly and rolls back otherwise.
+
+    ``write=False`` says the block only reads: on SQLite it then begins deferred and never
+    takes the write lock. (It may still write, as SQLite upgrades the lock, but under
+    contention that upgrade can fail with "database is locked": say ``write=True`` when
+    a block might write.) On PostgreSQL both are the same."""
+    bind = engine if write else engine.execution_options(**{READ_ONLY: True})
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

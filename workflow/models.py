@@ -10,7 +10,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlmodel import Field, SQLModel
 
 from workflow.dbtypes import UTCDateTime
@@ -107,6 +117,14 @@ class User(SQLModel, table=True):
     directorate: str | None = None
     token_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
     is_system: bool = False
+    # Deactivated people keep their history but can no longer sign in or be named.
+    active: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
+    # Bumped at sign-out: every session cookie carrying an older generation is dead.
+    session_generation: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     created_at: datetime = _instant()
 
     def has_role(self, role: Role | str) -> bool:
@@ -384,7 +402,7 @@ class IdempotencyRecord(SQLModel, table=True):
     response_headers: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    created_at: datetime = _instant()
+    created_at: datetime = _instant(index=True)
 
 
 def pk(value: int | None) -> int:

@@ -5,11 +5,14 @@ Every number in the rules of time is here, because constitutions differ between 
 
 from __future__ import annotations
 
+import ipaddress
+import math
+from collections import Counter
 from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OFFSETS = [28, 14, 7, 1]
@@ -18,6 +21,40 @@ Channel = Literal["email", "webhook", "log"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
 SHIPPED_AUDIT_KEY = "change-me-audit-key"
+
+# An admin token shorter than this, or with less estimated entropy, is refused at start-up.
+MIN_ADMIN_TOKEN_CHARS = 32
+MIN_ADMIN_TOKEN_BITS = 80
+MIN_ADMIN_TOKEN_DISTINCT = 8
+
+
+def token_weakness(token: str) -> str | None:
+    """Why a bearer token is too weak to guard the admin role, or None.
+
+    Weak means shorter than 32 characters, fewer than 8 different characters, or under 80
+    bits by the token's own character frequencies (Shannon entropy per character times
+    length): that refuses ``aaaa…`` and ``passwordpassword…`` while 32 characters from
+    ``secrets.token_urlsafe`` or ``openssl rand -hex 16`` pass (a random hex string of 32
+    practically never has fewer than 8 different digits)."""
+    if len(token) < MIN_ADMIN_TOKEN_CHARS:
+        return f"it is {len(token)} characters long; use at least {MIN_ADMIN_TOKEN_CHARS}"
+    counts = Counter(token)
+    if len(counts) < MIN_ADMIN_TOKEN_DISTINCT:
+        return f"it uses only {len(counts)} different characters; use a random token"
+    per_char = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
+    if per_char * len(token) < MIN_ADMIN_TOKEN_BITS:
+        return "it repeats too few characters to be hard to guess; use a random token"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach a service listening here."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -85,6 +122,21 @@ class Settings(BaseSettings):
     webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
+    # Load (issue 14, item 1): requests in flight at once (each holds at most one worker
+    # thread and one connection), and a connection pool with room for all of them plus the
+    # in-process scheduler's deliveries and its own pass.
+    worker_threads: int = Field(default=40, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=30, ge=0)
+    db_pool_timeout_seconds: float = Field(default=3.0, gt=0)
+    # SQLite takes one writer at a time: more requests writing at once only queue in its
+    # busy handler, each holding a worker thread and a connection while it waits.
+    sqlite_concurrent_writes: int = Field(default=1, ge=1)
+
+    # Idempotency records are kept this long, then purged by the scheduler pass: a client
+    # retries a lost answer within minutes, not days (issue 14, item 9).
+    idempotency_retention_hours: int = Field(default=72, ge=1)
+
     # HTTP.
     static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576
@@ -118,6 +170,19 @@ class Settings(BaseSettings):
     # can write the tables cannot recompute the chains after editing a row.
     audit_key: str = SHIPPED_AUDIT_KEY
 
+    @model_validator(mode="after")
+    def _pool_fits_threads(self) -> Settings:
+        """Every worker thread and the scheduler must be able to hold a connection at once,
+        or requests queue for the pool and time out however idle the database is."""
+        needed = self.worker_threads + self.dispatch_concurrency + 2
+        if self.db_pool_size + self.db_max_overflow < needed:
+            raise ValueError(
+                f"COUNCILFLOW_DB_POOL_SIZE + COUNCILFLOW_DB_MAX_OVERFLOW "
+                f"({self.db_pool_size} + {self.db_max_overflow}) must be at least "
+                f"COUNCILFLOW_WORKER_THREADS + COUNCILFLOW_DISPATCH_CONCURRENCY + 2 ({needed})"
+            )
+        return self
+
     def insecure_defaults(self) -> list[str]:
         """Secrets still at their shipped defaults: anyone who read this file could forge a
         session cookie, a calendar key or a webhook signature with them."""
@@ -128,6 +193,23 @@ class Settings(BaseSettings):
             found.append("COUNCILFLOW_WEBHOOK_SECRET")
         if self.audit_key == SHIPPED_AUDIT_KEY:
             found.append("COUNCILFLOW_AUDIT_KEY")
+        return found
+
+    def refusals(self, host: str | None = None) -> list[str]:
+        """Reasons not to start serving at all (issue 14, item 4): a weak admin token, and
+        shipped secrets on an address other machines can reach (``host``; None when the
+        listening address is not known, which checks only the token)."""
+        found = []
+        if self.admin_token is not None:
+            weakness = token_weakness(self.admin_token)
+            if weakness:
+                found.append(f"COUNCILFLOW_ADMIN_TOKEN is weak: {weakness}")
+        if host is not None and not is_loopback(host):
+            found += [
+                f"{name} is still the shipped default, and {host} is reachable from other "
+                "machines: anyone could forge sessions or signatures with it"
+                for name in self.insecure_defaults()
+            ]
         return found
 
     def offsets_for(self, deadline_kind: str) -> list[int]:

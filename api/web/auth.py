@@ -13,7 +13,7 @@ from starlette.responses import Response
 from api.throttle import throttle_of
 from api.web.pages import WebRoute, page_work
 from workflow.errors import TooManyAttempts, Unauthenticated
-from workflow.people.users import authenticate
+from workflow.people.users import authenticate, end_sessions
 
 router = APIRouter(route_class=WebRoute)
 
@@ -70,5 +70,7 @@ def sign_in(request: Request) -> Response:
 @router.post("/sign-out")
 def sign_out(request: Request) -> Response:
     with page_work(request, require_user=False) as page:
+        if page.user is not None:
+            end_sessions(page.ctx, page.user)  # a copy of the cookie dies with this one
         page.session.sign_out()
         return page.redirect("/sign-in", flash="You have signed out.")

@@ -8,6 +8,7 @@ domain "not found"/"forbidden" into a page, and writes the session cookie back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,11 +16,14 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from api.deps import READ_METHODS
 from api.headers import csp_nonce
+from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
 from workflow.context import Ctx
@@ -29,6 +33,12 @@ from workflow.models import User
 from workflow.settings import Settings
 
 SERVICE_NAME = "CouncilFlow"
+# GOV.UK's wording for the pages that answer a database failure.
+PAGE_TITLES = {
+    503: "Sorry, the service is unavailable",
+    422: "Sorry, that could not be saved",
+}
+log = logging.getLogger("councilflow.web")
 
 
 class SignInRequired(Exception):
@@ -91,12 +101,12 @@ def page_work(request: Request, *, require_user: bool = True) -> Iterator[Page]:
     leaves, and rolls back if anything in it raises."""
     state = request.app.state
     session = _session_of(request)
-    with unit_of_work(state.engine) as db:
+    with unit_of_work(state.engine, write=request.method not in READ_METHODS) as db:
         ctx = Ctx(db, state.clock, state.settings)
         user = None
         if session.user_id is not None:
             found = db.get(User, session.user_id)
-            if found is not None and not found.is_system and session.matches(found):
+            if found is not None and session.matches(found):
                 user = found
         if user is None and require_user:
             raise SignInRequired
@@ -119,7 +129,7 @@ def attempt(page: Page, action: Callable[[], Any]) -> DomainError | None:
     return None
 
 
-def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
     html = render(
         "error.html",
         {
@@ -148,7 +158,7 @@ class WebRoute(APIRoute):
                 form = await request.form()
                 request.state.form = form
                 if not session.csrf_ok(form.get("csrf_token")):
-                    response = _error_page(
+                    response = error_page(
                         request,
                         400,
                         "Your form could not be sent",
@@ -168,9 +178,20 @@ class WebRoute(APIRoute):
                     target = "/"
                 response = RedirectResponse(f"/sign-in?next={quote(target, safe='')}", 303)
             except NotFound as exc:
-                response = _error_page(request, 404, "Page not found", exc.detail)
+                response = error_page(request, 404, "Page not found", exc.detail)
             except Forbidden as exc:
-                response = _error_page(request, 403, "You cannot do that", exc.detail)
+                response = error_page(request, 403, "You cannot do that", exc.detail)
+            except SQLAlchemyError as exc:
+                # The database down, busy or refusing a value: the GOV.UK error page, not
+                # the API's JSON problem (issue 14, item 8).
+                found = database_problem(exc)
+                if found is None:
+                    raise
+                log.warning("database refused %s %s: %s", request.method, request.url.path, exc)
+                title = PAGE_TITLES.get(found.status, "Sorry, there is a problem")
+                detail = found.detail[0].upper() + found.detail[1:]
+                response = error_page(request, found.status, title, detail)
+                response.headers.update(found.headers or {})
             web_session.save(response, session, request, settings_of(request))
             return response
 

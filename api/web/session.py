@@ -6,6 +6,11 @@ forging one. The cookie is HTTP-only (scripts cannot read it), SameSite=Lax (oth
 forms do not carry it) and Secure (``cookie_is_secure``). The token itself is
 never stored: a fingerprint of its hash ties the session to it, so issuing a user a new token
 signs out every session opened with the old one.
+
+Signing out must end the session on the server too, or a copy of the cookie would go on
+working until it expired (issue 14, item 4). So the cookie also carries the user's session
+generation at sign-in; sign-out (and deactivation) bumps the generation in the database, and a
+cookie from an older generation is refused on the next request.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ class WebSession:
         self.data = {
             "uid": user.id,
             "tfp": token_fingerprint(user),
+            "gen": user.session_generation,
             "csrf": secrets.token_urlsafe(32),
         }
         self.modified = True
@@ -79,7 +85,14 @@ class WebSession:
         return uid if isinstance(uid, int) else None
 
     def matches(self, user: User) -> bool:
-        return hmac.compare_digest(str(self.data.get("tfp", "")), token_fingerprint(user))
+        """The cookie was issued to this user's current token, in their current session
+        generation, and they are still active."""
+        return (
+            user.active
+            and not user.is_system
+            and self.data.get("gen") == user.session_generation
+            and hmac.compare_digest(str(self.data.get("tfp", "")), token_fingerprint(user))
+        )
 
     def flash(self, message: str) -> None:
         self.data["flash"] = message

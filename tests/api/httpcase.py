@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from workflow.demo import ASC, OLDHAM_PEOPLE, SEFTON_PEOPLE, SEFTON_PROVIDERS, sefton_case_in
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "cf_http_tests_admin_token_Qx7vLm2pRt9K"
 V1 = "/api/v1"
 PROBLEM = "application/problem+json"
 

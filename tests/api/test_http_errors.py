@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi.testclient import TestClient
-from httpcase import V1, Caller, MakeClient, draft_case, one_agreement, problem_of
+from httpcase import ADMIN_TOKEN, V1, Caller, MakeClient, draft_case, one_agreement, problem_of
 
 
 def test_401_without_or_with_a_bad_token(client: TestClient) -> None:
@@ -115,7 +115,7 @@ def test_412_for_a_stale_if_match(people: dict[str, Caller]) -> None:
 
 def test_413_for_a_body_over_the_limit(make_client: MakeClient) -> None:
     client = make_client(max_body_bytes=2_000)
-    auth = {"Authorization": "Bearer test-admin-token"}
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     big = b'{"name": "' + b"x" * 5_000 + b'"}'
     declared = client.post(
         V1 + "/users", content=big, headers={**auth, "Content-Type": "application/json"}
@@ -210,7 +210,7 @@ def test_the_clock_goes_forward_only_and_exists_only_when_configured(
     response = fixed.post(
         V1 + "/admin/clock",
         json={"now": "2025-01-01T00:00:00Z"},
-        headers={"Authorization": "Bearer test-admin-token"},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     problem_of(response, 404)
 

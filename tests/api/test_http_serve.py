@@ -16,7 +16,7 @@ import httpx
 
 from workflow.demo import sefton_case_in
 
-TOKEN = "serve-test-admin-token"
+TOKEN = "cf_serve_test_admin_token_W8nZq3Jd5Hy"
 
 
 def free_port() -> int:

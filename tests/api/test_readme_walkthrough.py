@@ -5,6 +5,7 @@ active. If the API and the README drift apart, this fails."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 from test_http_serve import free_port
 
+ADMIN_TOKEN = secrets.token_hex(24)  # the README makes one with openssl rand -hex 24
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "sefton-walkthrough.sh"
 
@@ -22,7 +24,7 @@ def test_the_readme_walkthrough_takes_sefton_to_active(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "COUNCILFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'councilflow.db'}",
-        "COUNCILFLOW_ADMIN_TOKEN": "s3cret-admin",
+        "COUNCILFLOW_ADMIN_TOKEN": ADMIN_TOKEN,
         "COUNCILFLOW_NOW": "2024-08-01T08:00:00Z",
         "COUNCILFLOW_CLOCK_TRAVEL": "1",
     }
@@ -46,7 +48,7 @@ def test_the_readme_walkthrough_takes_sefton_to_active(tmp_path: Path) -> None:
             time.sleep(0.2)
         run = subprocess.run(
             ["bash", str(SCRIPT)],
-            env={**os.environ, "API": f"{base}/api/v1", "ADMIN_TOKEN": "s3cret-admin"},
+            env={**os.environ, "API": f"{base}/api/v1", "ADMIN_TOKEN": ADMIN_TOKEN},
             capture_output=True,
             text=True,
             timeout=120,

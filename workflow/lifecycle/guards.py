@@ -525,6 +525,8 @@ def delegate_is_executive(ctx: GuardContext) -> str | None:
     delegate = ctx.people.get(ctx.payload.delegate_id)
     if delegate is None:
         return f"the delegate (user {ctx.payload.delegate_id}) does not exist"
+    if not delegate.active:
+        return f"the delegate {delegate.name} has been deactivated"
     if not delegate.has_role(Role.executive):
         return f"the delegate {delegate.name} does not hold the executive role"
     return None
@@ -547,6 +549,8 @@ def consultee_is_cabinet_member(ctx: GuardContext) -> str | None:
     consultee = ctx.people.get(cid)
     if consultee is None:
         return f"the consultee (user {cid}) does not exist"
+    if not consultee.active:
+        return f"the consultee {consultee.name} has been deactivated"
     if not consultee.has_role(Role.cabinet_member):
         return f"the consultee {consultee.name} does not hold the cabinet_member role"
     return None

@@ -63,7 +63,7 @@ def record_meeting_notice(
     ctx.session.add(case)
     ctx.session.flush()
     audit.append(
-        ctx.session,
+        ctx,
         event="notice",
         at=ctx.now(),
         actor_id=actor.id,

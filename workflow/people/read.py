@@ -13,6 +13,7 @@ class UserOut(BaseModel):
     email: str
     roles: list[Role]
     directorate: str | None
+    active: bool = Field(description="False once an admin deactivated the person")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -22,6 +23,7 @@ class UserOut(BaseModel):
             email=user.email,
             roles=[Role(r) for r in user.roles],
             directorate=user.directorate,
+            active=user.active,
         )
 
 

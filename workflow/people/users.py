@@ -1,4 +1,10 @@
-"""Users, their roles and their bearer tokens (stored only as SHA-256 hashes)."""
+"""Users, their roles and their bearer tokens (stored only as SHA-256 hashes).
+
+A user can be deactivated (issue 14, item 4): their token, their calendar key and every
+web session stop working at once, and nobody can name them delegate or consultee; their
+history stays as it was. The scheduler has an identity of its own, found by its
+``is_system`` flag and never by its email, whose domain no human can take.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,21 @@ import secrets
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from workflow import audit
 from workflow.context import Ctx
-from workflow.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from workflow.errors import (
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+)
 from workflow.models import Role, User
 from workflow.schemas import UserIn
 
 SYSTEM_EMAIL = "scheduler@councilflow.system"
+RESERVED_DOMAIN = "@councilflow.system"  # the service's own identities, never a person
 
 
 def hash_token(token: str) -> str:
@@ -32,6 +47,11 @@ def create_user(
     if actor is not None and not actor.has_role(Role.admin):
         raise Forbidden("only an admin may create users")
     email = str(data.email).lower()
+    if email.endswith(RESERVED_DOMAIN):
+        raise InvalidInput(
+            f"{email} is reserved for CouncilFlow's own scheduler",
+            [FieldProblem("email", f"addresses ending {RESERVED_DOMAIN} are reserved")],
+        )
     if ctx.session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(f"a user with email {email} already exists")
     token = token or new_token()
@@ -61,14 +81,23 @@ def calendar_key(user: User, secret: str) -> str:
     return f"{user.id}-{mac[:40]}"
 
 
+def _plain_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts ``²``, which ``int`` refuses."""
+    return text.isascii() and text.isdigit() and len(text) < 10
+
+
 def user_for_calendar_key(ctx: Ctx, key: str) -> User:
     user_id, _, _mac = key.partition("-")
-    user = ctx.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    user = ctx.session.get(User, int(user_id)) if _plain_number(user_id) else None
     if (
         user is None
         or user.is_system
+        or not user.active
         or user.token_hash is None
-        or not hmac.compare_digest(calendar_key(user, ctx.settings.session_secret), key)
+        # Bytes: compare_digest refuses str holding anything but ASCII.
+        or not hmac.compare_digest(
+            calendar_key(user, ctx.settings.session_secret).encode(), key.encode()
+        )
     ):
         raise Unauthenticated("the calendar key is not recognised")
     return user
@@ -78,8 +107,49 @@ def authenticate(ctx: Ctx, token: str | None) -> User:
     if not token:
         raise Unauthenticated("a bearer token is required")
     user = ctx.session.exec(select(User).where(User.token_hash == hash_token(token))).first()
-    if user is None or user.is_system:
+    if user is None or user.is_system or not user.active:
         raise Unauthenticated("the token is not recognised")
+    return user
+
+
+def end_sessions(ctx: Ctx, user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued before now is refused
+    (the cookie carries the generation it was issued in; see ``api/web/session.py``)."""
+    user.session_generation += 1
+    ctx.session.add(user)
+    ctx.session.flush()
+
+
+def find_user_by_email(ctx: Ctx, email: str) -> User:
+    user = ctx.session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or user.is_system:
+        raise NotFound(f"no user has the email {email}")
+    return user
+
+
+def set_active(ctx: Ctx, user_id: int, active: bool, actor: User | None) -> User:
+    """Deactivate or reactivate a person, audited: by an admin, or (``actor`` None) by the
+    operator at the command line, who holds the database anyway. Deactivation also ends
+    their sessions, so nothing they had open keeps working; reactivation revives none."""
+    if actor is not None and not actor.has_role(Role.admin):
+        raise Forbidden("only an admin may deactivate or reactivate users")
+    user = get_user(ctx, user_id)
+    if actor is not None and user.id == actor.id and not active:
+        raise Conflict("an admin cannot deactivate themself")
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        user.session_generation += 1
+    ctx.session.add(user)
+    ctx.session.flush()
+    audit.append(
+        ctx,
+        event="user_reactivated" if active else "user_deactivated",
+        at=ctx.now(),
+        actor_id=actor.id if actor is not None else None,
+        data={"user_id": user.id, "email": user.email},
+    )
     return user
 
 
@@ -104,12 +174,19 @@ def ensure_admin(ctx: Ctx, token: str) -> User:
 
 
 def system_user(ctx: Ctx) -> User:
-    """The scheduler's own identity, so the audit trail says who expired a case."""
-    user = ctx.session.exec(select(User).where(User.email == SYSTEM_EMAIL)).first()
+    """The scheduler's own identity, so the audit trail says who expired a case. Found by its
+    flag: an email is only a label (and its domain is reserved, see ``create_user``)."""
+    user = ctx.session.exec(
+        select(User).where(col(User.is_system).is_(True)).order_by(col(User.id))
+    ).first()
     if user is None:
+        email = SYSTEM_EMAIL
+        if ctx.session.exec(select(User).where(User.email == email)).first() is not None:
+            # A person took the address before it was reserved: the identity is the flag.
+            email = f"scheduler-{secrets.token_hex(4)}{RESERVED_DOMAIN}"
         user = User(
             name="CouncilFlow scheduler",
-            email=SYSTEM_EMAIL,
+            email=email,
             roles=[],
             is_system=True,
             created_at=ctx.now(),
@@ -130,4 +207,4 @@ def users_with_role(ctx: Ctx, role: Role | str) -> list[User]:
     """All human users holding ``role`` (roles are a JSON list, so filter in Python: the
     number of users in one council is small)."""
     rows = ctx.session.execute(sa_select(User).where(col(User.is_system).is_(False))).scalars()
-    return [u for u in rows if u.has_role(role)]
+    return [u for u in rows if u.active and u.has_role(role)]
