@@ -10,6 +10,7 @@ limit, so no caller can make the service buffer more than the limit whatever it 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qsl
 
 import anyio
 from starlette.exceptions import HTTPException
@@ -114,12 +115,22 @@ class NulRefusal:
                 slug="invalid-input",
                 title="Invalid input",
                 instance=path.replace("\x00", "%00"),
-                errors=[{"field": "url", "message": "NUL is not allowed"}],
+                errors=_nul_errors(scope),
             )
         else:
             request = Request(scope)
             response = error_page(request, 422, "Sorry, that address is not valid", detail)
         await response(scope, receive, send)
+
+
+def _nul_errors(scope: Scope) -> list[dict[str, str]]:
+    """Name each query parameter that holds a NUL, as FastAPI names a bad query value."""
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    names = [name for name, value in parse_qsl(query, keep_blank_values=True) if "\x00" in value]
+    errors = [{"field": name, "in": "query", "message": "NUL is not allowed"} for name in names]
+    if "\x00" in str(scope.get("path", "")) or not errors:
+        errors.append({"field": "path", "in": "path", "message": "NUL is not allowed"})
+    return errors
 
 
 def _holds_nul(scope: Scope) -> bool:

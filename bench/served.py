@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 COUNCILFLOW = Path(sys.executable).parent / "councilflow"
-ADMIN_TOKEN = "bench-admin-token"
+ADMIN_TOKEN = "cf_bench_admin_token_Rz8Kd3Wq6Ty2Hn"
 SESSION_SECRET = "bench-session-secret-not-the-shipped-one"
 
 

@@ -209,6 +209,9 @@ class Settings(BaseSettings):
                 f"{name} is still the shipped default, and {host} is reachable from other "
                 "machines: anyone could forge sessions or signatures with it"
                 for name in self.insecure_defaults()
+                # A shipped audit key is warned about, not refused (issue 8): the trail still
+                # verifies, and an operator may rotate the key with a migration of its own.
+                if name != "COUNCILFLOW_AUDIT_KEY"
             ]
         return found
 

@@ -30,7 +30,7 @@ from workflow.db import make_engine
 from workflow.demo import sefton_case_in
 
 PG_URL = os.environ.get("COUNCILFLOW_TEST_DATABASE_URL")
-TOKEN = "workers-test-admin-token"
+TOKEN = "cf_workers_test_admin_token_Lp4Vx9Qe2Mk"
 NOW = "2024-07-01T09:00:00+01:00"
 DUE = "2024-07-01 07:00:00+00"  # before NOW: a reminder at this instant is due at once
 

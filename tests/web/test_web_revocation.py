@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 from starlette.responses import Response
 from webcase import WebClient
 
@@ -70,7 +71,19 @@ def test_pages_show_the_error_page_while_the_database_is_down(web_clock: FrozenC
     signed = WebSession()
     signed.sign_in(User(id=1, name="Sam", email="sam@example.org", token_hash="0" * 64))
     carrier = Response()
-    save(carrier, signed, settings)
+    loopback = Request(
+        {
+            "type": "http",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "headers": [],
+            "client": ("127.0.0.1", 1),
+            "method": "GET",
+            "path": "/",
+            "query_string": b"",
+        }
+    )
+    save(carrier, signed, loopback, settings)
     cookie = carrier.headers["set-cookie"].split(";")[0].split("=", 1)[1]
     client.cookies.set(COOKIE, cookie)
 
