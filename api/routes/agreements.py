@@ -15,7 +15,7 @@ from api.responses import AUTH, WRITE, problems
 from api.schemas import AgreementOut, ImportResultOut, Page
 from workflow.models import Agreement, AgreementKind
 from workflow.register.agreements import create_agreement, get_agreement, list_agreements
-from workflow.register.transparency import import_register
+from workflow.register.importer import import_register
 from workflow.schemas import AgreementIn, Day
 from workflow.text import ONE_LINE
 

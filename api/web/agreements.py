@@ -1,5 +1,5 @@
 """The agreements register: search and filter, end dates coming up, and importing a
-Transparency Code contract register (``workflow.register.transparency.import_register``)."""
+Transparency Code contract register (``workflow.register.importer.import_register``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement
 from workflow.people.permissions import may_draft
 from workflow.register.agreements import list_agreements, may_register
-from workflow.register.transparency import ImportResult, import_register
+from workflow.register.importer import ImportResult, import_register
 from workflow.text import ONE_LINE
 
 router = APIRouter(route_class=WebRoute)

@@ -25,7 +25,7 @@ from api.app import create_app
 from workflow.db import make_engine
 from workflow.models import Reminder, User
 from workflow.people.users import calendar_key
-from workflow.register.transparency import sample_register
+from workflow.register.importer import sample_register
 from workflow.settings import Settings
 
 METRICS_TOKEN = "metrics-test-token"

@@ -24,7 +24,7 @@ from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.models import Case, DeadlineKind, State, User
-from workflow.register.transparency import sample_register
+from workflow.register.importer import sample_register
 from workflow.schemas import EVENT_PAYLOADS, CasePatch, MeetingNoticeIn, UrgencyIn
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
