@@ -190,13 +190,43 @@ def test_the_transparency_register_imports(people: dict[str, Caller]) -> None:
     assert result["created"] >= 200 and result["updated"] == 0
     assert result["rows"] == result["created"] + len(result["refused"])
     assert all(r["row"] > 1 and r["reason"] for r in result["refused"])
-    again = officer.ok(officer.post("/agreements/import", content=sample))
+    clerk = people["clerk"]  # the sample spans every directorate; an officer keeps only theirs
+    again = clerk.ok(clerk.post("/agreements/import", content=sample))
     assert again["created"] == 0 and again["updated"] == result["created"]
     before = len(every_page(officer, "/agreements", limit=200))
     bad = problem_of(officer.post("/agreements/import", content=b"\x00\x01 not a register"), 422)
     assert bad["detail"]
     assert len(every_page(officer, "/agreements", limit=200)) == before
     problem_of(people["viewer"].post("/agreements/import", content=sample), 403)
+
+
+def test_an_import_may_not_rewrite_another_directorates_agreement(
+    people: dict[str, Caller],
+) -> None:
+    """Issue 14, fault 3: an Adult Social Care officer's register touching a Children's
+    agreement has that row refused (with its row number); the agreement and its case stay."""
+    children, asc = people["other_officer"], people["officer"]
+    theirs = one_agreement(children, "CHILD-HTTP-1", directorate="Children")
+    case = draft_case(children, [theirs])
+    agreement_before = children.ok(children.get(f"/agreements/{theirs}"))
+    case_before = children.ok(children.get(f"/cases/{case['id']}"))
+    register = (
+        "Reference Number,Title of Agreement,Supplier Name,Department,Start Date,End Date,"
+        "Annual Value\r\n"
+        "CHILD-HTTP-1,Renamed,Other Ltd,Children,01/10/2019,31/03/2026,£900000\r\n"
+        f"ASC-HTTP-1,Day care,Other Ltd,{asc.user['directorate']},01/10/2019,31/03/2026,£1\r\n"
+    ).encode()
+
+    result = asc.ok(
+        asc.post("/agreements/import", content=register, headers={"Content-Type": "text/csv"})
+    )
+
+    assert (result["created"], result["updated"]) == (1, 0)
+    [refused] = result["refused"]
+    assert (refused["row"], refused["reference"]) == (2, "CHILD-HTTP-1")
+    assert "belongs to Children" in refused["reason"]
+    assert children.ok(children.get(f"/agreements/{theirs}")) == agreement_before
+    assert children.ok(children.get(f"/cases/{case['id']}")) == case_before
 
 
 def test_health_readiness_and_metrics(make_client: MakeClient) -> None:

@@ -53,15 +53,27 @@ def good_row(ref: str, value: str = "£10,000.00", title: str = "Cleaning") -> l
     return [ref, title, "Ashbrook Care Ltd", "Resources", "01/04/2024", "31/03/2025", value]
 
 
-def user(ctx: Ctx, *roles: Role, email: str = "officer@council.example.gov.uk") -> User:
-    return create_user(ctx, UserIn(name="Ola Officer", email=email, roles=list(roles)), actor=None)[
-        0
-    ]
+def user(
+    ctx: Ctx,
+    *roles: Role,
+    email: str = "officer@council.example.gov.uk",
+    directorate: str | None = "Resources",
+) -> User:
+    """A person with ``roles``, by default of Resources, the directorate of ``good_row``."""
+    body = UserIn(name="Ola Officer", email=email, roles=list(roles), directorate=directorate)
+    return create_user(ctx, body, actor=None)[0]
 
 
 def officer(work: Work) -> User:
+    """An officer of Resources: may change Resources' agreements, and only those."""
     with work() as ctx:
         return user(ctx, Role.officer)
+
+
+def clerk(work: Work) -> User:
+    """Democratic services, who keep the whole register, whatever the directorate."""
+    with work() as ctx:
+        return user(ctx, Role.democratic_services, email="clerk@council.example.gov.uk")
 
 
 def run(work: Work, data: bytes, actor: User) -> ImportResult:

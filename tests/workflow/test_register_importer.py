@@ -15,6 +15,7 @@ from registerfiles import (
     HEADER,
     Work,
     agreements,
+    clerk,
     good_row,
     import_events,
     officer,
@@ -93,7 +94,7 @@ def test_sample_register_is_packaged_and_clean() -> None:
 
 
 def test_reimport_updates_by_reference_and_never_duplicates(work: Work) -> None:
-    actor = officer(work)
+    actor = clerk(work)  # the sample spans every directorate
     first = run(work, sample_register(), actor)
     second = run(work, sample_register(), actor)
     assert (second.created, second.updated, second.refused) == (0, first.created, [])

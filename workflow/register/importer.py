@@ -7,7 +7,10 @@ delimiter, header), ``rows`` (a row to an agreement or its problems), ``cells`` 
 ``vocabulary`` (header names); this module stores what they read:
 
 * Good rows are created, or updated by reference; bad rows come back in ``refused`` with their
-  spreadsheet row numbers and why, and never stop the good ones.
+  spreadsheet row numbers and why, and never stop the good ones. A row is held to the rights
+  of changing that one agreement (``agreements.change_refused``): an officer's row that would
+  change another directorate's agreement is refused, and that agreement and its cases stay as
+  they were.
 * Everything happens in the caller's one transaction (flushed, never committed), with one
   ``agreements_imported`` audit event carrying the counts, the actor, the updated references
   and every end date moved (old -> new).
@@ -33,6 +36,7 @@ from workflow.context import Ctx
 from workflow.errors import Conflict, Forbidden
 from workflow.models import Agreement, Case, User, pk
 from workflow.register.agreements import (
+    change_refused,
     covering_cases,
     end_date_held,
     may_register,
@@ -110,7 +114,7 @@ def import_register(ctx: Ctx, data: bytes, actor: User) -> ImportResult:
     good = [p for p in parsed_rows if not p.problems and p.data is not None]
     existing = _existing(ctx, [p.data.reference for p in good if p.data is not None])
     covering = covering_cases(ctx, sorted(pk(a.id) for a in existing.values()))
-    stored = _store(ctx, good, existing, covering, layout)
+    stored = _store(ctx, actor, good, existing, covering, layout)
     changes = _changes(ctx, stored.previous)
     replanned = replan_covering(ctx, changes, covering, actor, source="agreements_imported")
     result = ImportResult(
@@ -139,6 +143,7 @@ def _existing(ctx: Ctx, references: list[str]) -> dict[str, Agreement]:
 
 def _store(
     ctx: Ctx,
+    actor: User,
     good: list[ParsedRow],
     existing: dict[str, Agreement],
     covering: dict[int, list[Case]],
@@ -153,7 +158,7 @@ def _store(
         with ctx.session.no_autoflush:
             for parsed in good:
                 before = existing.get(parsed.data.reference) if parsed.data else None
-                row = _apply(ctx, parsed, before, covering, layout, stored)
+                row = _apply(ctx, actor, parsed, before, covering, layout, stored)
                 if row is not None:
                     stored.rows.append(row)
                     stored.created += before is None
@@ -168,16 +173,23 @@ def _store(
 
 def _apply(
     ctx: Ctx,
+    actor: User,
     parsed: ParsedRow,
     before: Agreement | None,
     covering: dict[int, list[Case]],
     layout: Layout,
     stored: _Stored,
 ) -> Agreement | None:
-    """Upsert one good row, or answer ``None`` having said in its problems why not."""
+    """Upsert one good row, or answer ``None`` having said in its problems why not: a row
+    that would change an agreement the actor may not change (``change_refused``, the rule for
+    one agreement) or move an end date a case holds."""
     assert parsed.data is not None
     incoming = parsed.data
     if before is not None:
+        refused = change_refused(actor, before, incoming.directorate)
+        if refused is not None:
+            parsed.problems.append(refused)
+            return None
         keep = {
             name: getattr(before, name)
             for name in _KEPT_WHEN_COLUMN_ABSENT
