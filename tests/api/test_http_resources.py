@@ -3,6 +3,8 @@ retry, the machine, the calendar feed, the register import, health and metrics."
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -227,6 +229,38 @@ def test_an_import_may_not_rewrite_another_directorates_agreement(
     assert "belongs to Children" in refused["reason"]
     assert children.ok(children.get(f"/agreements/{theirs}")) == agreement_before
     assert children.ok(children.get(f"/cases/{case['id']}")) == case_before
+
+
+def test_the_register_exports_as_csv_that_imports_back(
+    client: TestClient, people: dict[str, Caller]
+) -> None:
+    """Issue 13, fault 5: the register CSV, filtered like the listing, readable by every
+    signed-in role, with formula cells neutralised; documented as text/csv."""
+    clerk, viewer = people["clerk"], people["viewer"]
+    one_agreement(clerk, '=HYPERLINK("http://x","y")', title="@SUM(A1)")
+    clerk.ok(clerk.post("/agreements/import", content=sample_register()))
+
+    answer = viewer.get("/agreements/export.csv", params={"directorate": "Place"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text, newline="")))
+    assert rows and {r["Directorate"] for r in rows} == {"Place"}
+
+    every = viewer.get("/agreements/export.csv").text
+    [probe] = [
+        r for r in csv.DictReader(io.StringIO(every)) if "HYPERLINK" in r["Reference Number"]
+    ]
+    assert probe["Reference Number"] == '\'=HYPERLINK("http://x","y")'
+    assert probe["Title of Agreement"] == "'@SUM(A1)"
+    listed = every_page(viewer, "/agreements", limit=200)
+    assert len(every.splitlines()) == 1 + len(listed)
+    again = clerk.ok(clerk.post("/agreements/import", content=every.encode()))
+    assert (again["created"], again["refused"]) == (0, [])
+
+    problem_of(client.get("/api/v1/agreements/export.csv"), 401)
+    schema = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/agreements/export.csv"]
+    assert "text/csv" in schema["get"]["responses"]["200"]["content"]
 
 
 def test_health_readiness_and_metrics(make_client: MakeClient) -> None:

@@ -242,6 +242,18 @@ def test_the_register_searches_and_filters(web: WebClient) -> None:
     assert "SEFTON-DAYOPS-01" in coming
 
 
+def test_the_register_page_links_its_csv_export_with_its_filters(web: WebClient) -> None:
+    web.sign_in("viewer")
+    page = web.get("/agreements", params={"q": "miocare", "kind": "sla"}).text
+    assert 'href="/agreements/export.csv?q=miocare&amp;kind=sla"' in page
+    answer = web.get("/agreements/export.csv", params={"q": "miocare", "kind": "sla"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    [header, row] = answer.text.splitlines()
+    assert header.startswith("Reference Number,Title of Agreement,")
+    assert row.startswith("OLDHAM-SLA-MIOCARE,")
+
+
 def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient) -> None:
     web.sign_in("oldham_officer")
     page = web.get("/calendar")

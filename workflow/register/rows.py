@@ -5,7 +5,8 @@ A bad row (unreadable date, end before start, no value, a reference that appears
 file) is refused with its row number as the officer sees it in Excel (header = row 1, blank
 lines counted) and the reason; it never stops the good rows. Nothing here touches the database.
 Where both an annual and a total column are given, the annual figure is used as published and
-the total only fills a blank annual cell (``cells.derive_annual_pence``).
+the total only fills a blank annual cell (``cells.derive_annual_pence``). A cell the service's
+own export neutralised (``'=…``) is read as it was before (``csv_safe.restore``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from workflow.register.cells import (
     parse_pence,
     parse_sme_vcse,
 )
+from workflow.register.csv_safe import restore
 from workflow.register.layout import Layout, records
 from workflow.schemas import AgreementIn
 
@@ -94,7 +96,7 @@ def parse_row(row: int, record: list[str], columns: dict[str, int]) -> ParsedRow
         index = columns.get(name)
         if index is None or index >= len(record):
             return None
-        return record[index].strip()
+        return restore(record[index].strip()).strip()
 
     parsed = ParsedRow(row, one_line(cell("reference")), [])
     values = _names(cell, parsed.problems)
