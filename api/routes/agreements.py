@@ -4,19 +4,24 @@ Transparency Code contract register."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from api.deps import CtxDep, CurrentUser
 from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
 from api.schemas import ImportResultOut, Page
-from workflow.models import AgreementKind
+from workflow.context import Ctx
+from workflow.db import unit_of_work
+from workflow.models import AgreementKind, User
 from workflow.register.agreements import create_agreement, get_agreement, list_agreements
+from workflow.register.export import RegisterFilters, export_register
+from workflow.register.importer import import_register
 from workflow.register.read import AgreementOut, AgreementScope
-from workflow.register.transparency import import_register
 from workflow.schemas import AgreementIn, Day
 from workflow.text import ONE_LINE
 
@@ -70,6 +75,57 @@ def get_agreements(
         limit=limit,
     )
     return Page(items=AgreementScope(ctx, user).read(rows), next_cursor=next_cursor)
+
+
+def register_csv(request: Request, user: User, filters: RegisterFilters) -> StreamingResponse:
+    """Stream the register CSV from a read of its own: the request's unit of work ends before
+    the answer is sent (``api.deps``), and the rows are read a batch at a time as it goes."""
+    state = request.app.state
+    user_id = user.id  # read now: ``user`` belongs to the request's session, closed by then
+
+    def body() -> Iterator[str]:
+        with unit_of_work(state.engine, write=False) as session:
+            reader = session.get(User, user_id)
+            assert reader is not None
+            ctx = Ctx(session, state.clock, state.settings)
+            yield from export_register(ctx, reader, filters)
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="contract-register.csv"'},
+    )
+
+
+@router.get(
+    "/agreements/export.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The Transparency Code contract register, as the import reads it",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **problems(*AUTH),
+    },
+    summary="Export the contract register (CSV)",
+)
+def export_agreements(
+    request: Request,
+    user: CurrentUser,
+    kind: AgreementKind | None = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
+    end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
+    end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="title, provider or ref"), ONE_LINE
+    ] = None,
+) -> StreamingResponse:
+    """The agreements ``GET /agreements`` lists, with the same filters, as a Transparency Code
+    contract register in the columns ``POST /agreements/import`` reads, so an export imports
+    back unchanged. A cell that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``,
+    tab, carriage return) is written with a leading ``'`` so it is never run."""
+    filters = RegisterFilters(kind, directorate, end_from, end_to, q)
+    return register_csv(request, user, filters)
 
 
 async def csv_body(request: Request) -> bytes:

@@ -1,10 +1,11 @@
 """The agreements register: search and filter, end dates coming up, and importing a
-Transparency Code contract register (``workflow.register.transparency.import_register``)."""
+Transparency Code contract register (``workflow.register.importer.import_register``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from sqlmodel import select
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.params import Cursor
+from api.routes.agreements import register_csv
 from api.web import forms
 from api.web.forms import Errors
 from api.web.pages import WebRoute, attempt, signed_in
@@ -20,8 +22,9 @@ from workflow.errors import Forbidden, InvalidInput
 from workflow.models import Agreement
 from workflow.people.permissions import may_draft
 from workflow.register.agreements import list_agreements, may_register
+from workflow.register.export import RegisterFilters
+from workflow.register.importer import ImportResult, import_register
 from workflow.register.read import AgreementScope
-from workflow.register.transparency import ImportResult, import_register
 from workflow.text import ONE_LINE
 
 router = APIRouter(route_class=WebRoute)
@@ -34,6 +37,16 @@ COMING_UP_DAYS = 180
 def _directorates(page: Any) -> list[str]:
     rows = page.ctx.session.exec(select(Agreement.directorate).distinct()).all()
     return sorted(r for r in rows if r)
+
+
+def _ends_within(today: date, ends: str | None) -> tuple[str | None, date | None, date | None]:
+    """The "Ends within" choice as (window, end on or after, end on or before)."""
+    window = ends if ends in WINDOWS or ends == "ended" else None
+    if window == "ended":
+        return window, None, today - timedelta(days=1)
+    if window is not None:
+        return window, today, today + timedelta(days=int(window))
+    return None, None, None
 
 
 @router.get("/agreements")
@@ -49,12 +62,7 @@ def register(
         today = page.ctx.today()
         kind = kind if kind in ("contract", "sla") else None
         directorate = directorate or None
-        window = ends if ends in WINDOWS or ends == "ended" else None
-        end_from = end_to = None
-        if window == "ended":
-            end_to = today - timedelta(days=1)
-        elif window is not None:
-            end_from, end_to = today, today + timedelta(days=int(window))
+        window, end_from, end_to = _ends_within(today, ends)
         rows, next_cursor = list_agreements(
             page.ctx,
             kind=kind,
@@ -90,10 +98,34 @@ def register(
                 "directorates": _directorates(page),
                 "windows": WINDOWS,
                 "next_href": f"/agreements?cursor={next_cursor}&{query}" if next_cursor else None,
+                "export_href": "/agreements/export.csv?"
+                + urlencode({k: v for k, v in filters.items() if v}),
                 "may_draft": may_draft(page.me),
                 "may_import": may_register(page.me),
             },
         )
+
+
+@router.get("/agreements/export.csv")
+def export_csv(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200), ONE_LINE] = None,
+    kind: str | None = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
+    ends: str | None = None,
+) -> Response:
+    """The register as shown, with the page's filters, as the Transparency Code CSV (the
+    same file as ``GET /api/v1/agreements/export.csv``)."""
+    with signed_in(request) as page:
+        _window, end_from, end_to = _ends_within(page.ctx.today(), ends)
+        filters = RegisterFilters(
+            kind=kind if kind in ("contract", "sla") else None,
+            directorate=directorate or None,
+            end_from=end_from,
+            end_to=end_to,
+            q=(q or "").strip() or None,
+        )
+        return register_csv(request, page.me, filters)
 
 
 def _only_registrants(page: Any) -> None:

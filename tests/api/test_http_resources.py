@@ -3,6 +3,8 @@ retry, the machine, the calendar feed, the register import, health and metrics."
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from api.app import create_app
 from workflow.db import make_engine
 from workflow.models import Reminder, User
 from workflow.people.users import calendar_key
-from workflow.register.transparency import sample_register
+from workflow.register.importer import sample_register
 from workflow.settings import Settings
 
 METRICS_TOKEN = "metrics-test-token"
@@ -190,13 +192,75 @@ def test_the_transparency_register_imports(people: dict[str, Caller]) -> None:
     assert result["created"] >= 200 and result["updated"] == 0
     assert result["rows"] == result["created"] + len(result["refused"])
     assert all(r["row"] > 1 and r["reason"] for r in result["refused"])
-    again = officer.ok(officer.post("/agreements/import", content=sample))
+    clerk = people["clerk"]  # the sample spans every directorate; an officer keeps only theirs
+    again = clerk.ok(clerk.post("/agreements/import", content=sample))
     assert again["created"] == 0 and again["updated"] == result["created"]
     before = len(every_page(officer, "/agreements", limit=200))
     bad = problem_of(officer.post("/agreements/import", content=b"\x00\x01 not a register"), 422)
     assert bad["detail"]
     assert len(every_page(officer, "/agreements", limit=200)) == before
     problem_of(people["viewer"].post("/agreements/import", content=sample), 403)
+
+
+def test_an_import_may_not_rewrite_another_directorates_agreement(
+    people: dict[str, Caller],
+) -> None:
+    """Issue 14, fault 3: an Adult Social Care officer's register touching a Children's
+    agreement has that row refused (with its row number); the agreement and its case stay."""
+    children, asc = people["other_officer"], people["officer"]
+    theirs = one_agreement(children, "CHILD-HTTP-1", directorate="Children")
+    case = draft_case(children, [theirs])
+    agreement_before = children.ok(children.get(f"/agreements/{theirs}"))
+    case_before = children.ok(children.get(f"/cases/{case['id']}"))
+    register = (
+        "Reference Number,Title of Agreement,Supplier Name,Department,Start Date,End Date,"
+        "Annual Value\r\n"
+        "CHILD-HTTP-1,Renamed,Other Ltd,Children,01/10/2019,31/03/2026,£900000\r\n"
+        f"ASC-HTTP-1,Day care,Other Ltd,{asc.user['directorate']},01/10/2019,31/03/2026,£1\r\n"
+    ).encode()
+
+    result = asc.ok(
+        asc.post("/agreements/import", content=register, headers={"Content-Type": "text/csv"})
+    )
+
+    assert (result["created"], result["updated"]) == (1, 0)
+    [refused] = result["refused"]
+    assert (refused["row"], refused["reference"]) == (2, "CHILD-HTTP-1")
+    assert "belongs to Children" in refused["reason"]
+    assert children.ok(children.get(f"/agreements/{theirs}")) == agreement_before
+    assert children.ok(children.get(f"/cases/{case['id']}")) == case_before
+
+
+def test_the_register_exports_as_csv_that_imports_back(
+    client: TestClient, people: dict[str, Caller]
+) -> None:
+    """Issue 13, fault 5: the register CSV, filtered like the listing, readable by every
+    signed-in role, with formula cells neutralised; documented as text/csv."""
+    clerk, viewer = people["clerk"], people["viewer"]
+    one_agreement(clerk, '=HYPERLINK("http://x","y")', title="@SUM(A1)")
+    clerk.ok(clerk.post("/agreements/import", content=sample_register()))
+
+    answer = viewer.get("/agreements/export.csv", params={"directorate": "Place"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text, newline="")))
+    assert rows and {r["Directorate"] for r in rows} == {"Place"}
+
+    every = viewer.get("/agreements/export.csv").text
+    [probe] = [
+        r for r in csv.DictReader(io.StringIO(every)) if "HYPERLINK" in r["Reference Number"]
+    ]
+    assert probe["Reference Number"] == '\'=HYPERLINK("http://x","y")'
+    assert probe["Title of Agreement"] == "'@SUM(A1)"
+    listed = every_page(viewer, "/agreements", limit=200)
+    assert len(every.splitlines()) == 1 + len(listed)
+    again = clerk.ok(clerk.post("/agreements/import", content=every.encode()))
+    assert (again["created"], again["refused"]) == (0, [])
+
+    problem_of(client.get("/api/v1/agreements/export.csv"), 401)
+    schema = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/agreements/export.csv"]
+    assert "text/csv" in schema["get"]["responses"]["200"]["content"]
 
 
 def test_health_readiness_and_metrics(make_client: MakeClient) -> None:

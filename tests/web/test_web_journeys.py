@@ -222,7 +222,7 @@ def test_oldham_viewer_sees_the_report_redacted(browser: Any, live: Live) -> Non
 
 
 def test_register_import_and_calendar_pages(browser: Any, live: Live, tmp_path: Path) -> None:
-    from workflow.register.transparency import sample_register
+    from workflow.register.importer import sample_register
 
     officer = visitor(browser, live, "officer")
     officer.click_link("Agreements")

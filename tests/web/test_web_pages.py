@@ -24,7 +24,7 @@ from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.models import Case, DeadlineKind, State, User
-from workflow.register.transparency import sample_register
+from workflow.register.importer import sample_register
 from workflow.schemas import EVENT_PAYLOADS, CasePatch, MeetingNoticeIn, UrgencyIn
 
 FORM_PLUMBING = {"csrf_token", "version", "step"}
@@ -240,6 +240,18 @@ def test_the_register_searches_and_filters(web: WebClient) -> None:
     assert "SEFTON-DAYOPS-01" in table and "OLDHAM-SLA-MIOCARE" not in table
     coming = web.get("/agreements").text.split("End dates coming up", 1)[1].split("</table>")[0]
     assert "SEFTON-DAYOPS-01" in coming
+
+
+def test_the_register_page_links_its_csv_export_with_its_filters(web: WebClient) -> None:
+    web.sign_in("viewer")
+    page = web.get("/agreements", params={"q": "miocare", "kind": "sla"}).text
+    assert 'href="/agreements/export.csv?q=miocare&amp;kind=sla"' in page
+    answer = web.get("/agreements/export.csv", params={"q": "miocare", "kind": "sla"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    [header, row] = answer.text.splitlines()
+    assert header.startswith("Reference Number,Title of Agreement,")
+    assert row.startswith("OLDHAM-SLA-MIOCARE,")
 
 
 def test_the_calendar_page_gives_the_feed_address_and_a_download(web: WebClient) -> None:

@@ -33,7 +33,8 @@ from workflow.schemas import AgreementIn
 from workflow.settings import Settings
 
 APPROVED_AT = datetime(2024, 9, 6, 9, tzinfo=UTC)
-MIOCARE_FIGURES = ("2500000000", "£25,000,000", "5000000000", "£50,000,000")
+# In pence, as shown on pages, and in pounds as the register CSV writes it.
+MIOCARE_FIGURES = ("2500000000", "£25,000,000", "5000000000", "£50,000,000", "25000000.00")
 BOUND = 16  # statements for one list request, sign-in and session included
 
 
@@ -194,9 +195,13 @@ def every_reading(web: WebClient, who: str) -> dict[str, str]:
             f"/api/v1/reminders?case_id={case_id}&limit=200", headers=headers
         ).text,
         "GET /api/v1/calendar.ics": api.get("/api/v1/calendar.ics", headers=headers).text,
+        "GET /api/v1/agreements/export.csv": api.get(
+            "/api/v1/agreements/export.csv?q=Miocare", headers=headers
+        ).text,
     }
     web.sign_in(who)
-    for page in ("/agreements", "/agreements?q=Miocare", f"/cases/{case_id}", "/", "/cases"):
+    pages = ("/agreements", "/agreements?q=Miocare", f"/cases/{case_id}", "/", "/cases")
+    for page in (*pages, "/agreements/export.csv?q=Miocare"):
         out[f"page {page}"] = web.get(page).text
     return out
 
@@ -216,6 +221,8 @@ def test_an_exempt_agreement_figure_is_hidden_everywhere_or_shown_everywhere(
         "GET /api/v1/agreements?q=",
         "GET /api/v1/agreements/{id}",
         "page /agreements?q=Miocare",
+        "GET /api/v1/agreements/export.csv",
+        "page /agreements/export.csv?q=Miocare",
     ):
         assert any(f in entitled[route] for f in MIOCARE_FIGURES), route
     assert "£25,000,000" in entitled[f"page /cases/{web.seeded.oldham_case_id}"]

@@ -37,7 +37,7 @@ from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.events import fire
 from workflow.models import Agreement, AuditEvent, Deadline, Reminder, User, pk
-from workflow.register.transparency import ImportResult, import_register
+from workflow.register.importer import ImportResult, import_register
 
 People = dict[str, User]
 HEADER = [

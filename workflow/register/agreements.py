@@ -30,8 +30,46 @@ PLANNING_FIELDS = ("end_date", "annual_value_pence")
 END_DATE_HELD_BY = frozenset({State.delegated_approval, State.active})
 
 
+# Who may change any directorate's agreement; an officer changes only their own directorate's.
+MAY_CHANGE_ANY = (Role.democratic_services, Role.admin)
+
+
 def may_register(actor: User) -> bool:
     return any(actor.has_role(r) for r in MAY_REGISTER)
+
+
+def change_refused(actor: User, agreement: Agreement, directorate: str) -> str | None:
+    """Why ``actor`` may not change ``agreement`` (leaving it in ``directorate``), or ``None``
+    when they may.
+
+    An agreement's end date and value plan the deadlines of every case covering it and decide
+    whether its renewal is a key decision (SPEC §4, §5), so only the directorate that holds it
+    changes it, as only its officers may change its cases' drafts
+    (``workflow.lifecycle.machine``); democratic services and admins keep the whole register.
+    An officer may neither change another directorate's agreement nor hand one of theirs to
+    another directorate.
+    """
+    if any(actor.has_role(r) for r in MAY_CHANGE_ANY):
+        return None
+    if not actor.has_role(Role.officer):
+        return "only officers, democratic services and admins may change agreements"
+    if actor.directorate is None:
+        return (
+            f"agreement {agreement.reference!r} belongs to {agreement.directorate}; an officer "
+            "with no directorate may not change it"
+        )
+    if agreement.directorate != actor.directorate:
+        return (
+            f"agreement {agreement.reference!r} belongs to {agreement.directorate}, and only its "
+            f"officers, democratic services or an admin may change it (you are in "
+            f"{actor.directorate})"
+        )
+    if directorate != actor.directorate:
+        return (
+            f"agreement {agreement.reference!r} may not be moved from {actor.directorate} to "
+            f"{directorate} by an officer; ask democratic services or an admin"
+        )
+    return None
 
 
 def create_agreement(ctx: Ctx, data: AgreementIn, actor: User) -> Agreement:
