@@ -6,9 +6,10 @@ events that are allowed), may this person fire it (403), is the payload well for
 the guards pass (409, naming each failing one). An event that cannot happen from this state is
 answered as such whatever its body (SPEC §3), so a client is never sent to correct a payload
 only to be told the event was never possible. Only then is anything written, and all of it in
-the caller's transaction: the state (by a conditional UPDATE on ``version``, so of two
-concurrent writers exactly one wins), the event's own records, the audit event and the
-re-planned deadlines.
+the caller's transaction through ``workflow.lifecycle.change``: the case is read under its row
+lock, so of two concurrent writers the second waits and then sees the state the first left
+(exactly one wins, SPEC §3); then the event's own records, the version, the audit event and
+the re-planned deadlines.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import update
 from sqlmodel import col, select
 
-from workflow import audit, timerules
+from workflow import timerules
 from workflow.context import Ctx
-from workflow.deadlines import planning
 from workflow.deadlines.rules import next_term_start
 from workflow.errors import (
     Conflict,
@@ -32,10 +31,11 @@ from workflow.errors import (
     GuardFailure,
     InvalidInput,
     NotFound,
-    PreconditionFailed,
     TransitionRefused,
 )
-from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle import change
+from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.change import open_case
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
 from workflow.models import (
@@ -119,11 +119,7 @@ def fire(
     spec = EVENTS.get(event)
     if spec is None:
         raise NotFound(f"there is no event '{event}'; events are {', '.join(EVENTS)}")
-    case = get_case(ctx, case_id)
-    if expected_version is not None and expected_version != case.version:
-        raise PreconditionFailed(
-            f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
-        )
+    case = open_case(ctx, case_id, expected_version)
     bundle = load(ctx, case)
     # The state and the right never depend on the payload: decide them before reading it.
     bare = guard_context(ctx, bundle, actor)
@@ -140,49 +136,20 @@ def fire(
             allowed_events(bare),
             [GuardFailure(name, reason) for name, reason in holder.failures],
         )
-    from_state, to_state = case.state, holder.state
-    claim_version(ctx, case, to_state)
+    from_state = case.state
+    case.state = holder.state
     data = {"payload": body.model_dump(mode="json")}
     data.update(_EFFECTS[event](ctx, bundle, actor, body))
-    case.updated_at = ctx.now()
-    ctx.session.add(case)
-    ctx.session.flush()
-    audit.append(
-        ctx.session,
+    change.record(
+        ctx,
+        bundle,
         event=event,
-        at=ctx.now(),
-        actor_id=actor.id,
-        case_id=case.id,
+        actor=actor,
         from_state=from_state,
-        to_state=to_state,
         data=data,
         exempt_paragraph=case.exempt_paragraph,
     )
-    planning.sync(ctx, load(ctx, case))
-    ctx.session.flush()
     return case
-
-
-def claim_version(ctx: Ctx, case: Case, new_state: str | None = None) -> None:
-    """Bump ``version`` only if nobody else has since we read it: one winner, others conflict."""
-    values: dict[str, Any] = {"version": case.version + 1}
-    if new_state is not None:
-        values["state"] = new_state
-    result = ctx.session.execute(
-        update(Case)
-        .where(col(Case.id) == case.id, col(Case.version) == case.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(
-            f"case {case.id} was changed by someone else while you acted; reload and try again"
-        )
-    case.version = values["version"]
-    if new_state is not None:
-        case.state = new_state
-    # The row now holds these values; keep the ORM from writing them a second time.
-    ctx.session.add(case)
 
 
 # --- what each event writes besides the state ----------------------------------------------
@@ -241,6 +208,8 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
     ctx.session.add(delegation)
     case.entered_delegated_at = ctx.now()
     ctx.session.flush()
+    bundle.resolution = bundle.approval = resolution
+    bundle.delegation, bundle.consultations = delegation, []
     return {
         "resolution_id": resolution.id,
         "delegation_id": delegation.id,
@@ -267,6 +236,7 @@ def _reject(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, A
     )
     ctx.session.add(resolution)
     ctx.session.flush()
+    bundle.resolution = resolution
     return {"resolution_id": resolution.id}
 
 
@@ -296,6 +266,7 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         agreement.updated_at = ctx.now()
         ctx.session.add(agreement)
     ctx.session.flush()
+    bundle.sign_offs.append(sign_off)
     return {"sign_off_id": sign_off.id, "term": {"start_date": start, "end_date": end}}
 
 
