@@ -11,7 +11,6 @@ from sqlmodel import and_, col, or_, select
 from workflow import timerules
 from workflow.context import Ctx
 from workflow.lifecycle import change
-from workflow.lifecycle.bundle import load
 from workflow.lifecycle.change import open_case
 from workflow.models import Case, Deadline, DeadlineStatus, pk
 
@@ -58,8 +57,9 @@ def refresh_notices_now_published(ctx: Ctx, limit: int = 100) -> list[int]:
         before = _open_notices(ctx, case_id)
         # Locked like any change, so two schedulers never plan a case at once; the second
         # waits and re-plans from what the first left, which changes nothing.
-        case = open_case(ctx, case_id)
-        change.record(ctx, load(ctx, case), event=None, actor=None, from_state=case.state, data={})
+        bundle = open_case(ctx, case_id)
+        state = bundle.case.state
+        change.record(ctx, bundle, event=None, actor=None, from_state=state, data={})
         if _open_notices(ctx, case_id) < before:
             done.append(case_id)
     return done

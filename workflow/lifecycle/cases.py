@@ -95,10 +95,10 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
 def patch_case(
     ctx: Ctx, case_id: int, data: CasePatch, actor: User, expected_version: int | None = None
 ) -> Case:
-    case = open_case(ctx, case_id, expected_version)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     if case.state != State.drafted:
         raise TransitionRefused("patch", case.state, [])
-    bundle = load(ctx, case)
     if not may_edit_draft(ctx, bundle, actor):
         raise Forbidden(
             f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}; an exempt "

@@ -14,35 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
-
 from workflow import audit
 from workflow.context import Ctx
 from workflow.deadlines import planning
-from workflow.errors import NotFound, PreconditionFailed
-from workflow.lifecycle.bundle import CaseBundle
-from workflow.models import Case, User
+from workflow.errors import PreconditionFailed
+from workflow.lifecycle.bundle import CaseBundle, load_locked
+from workflow.models import User
 
 
-def open_case(ctx: Ctx, case_id: int, expected_version: int | None = None) -> Case:
-    """The case, locked for this transaction, and current as of the lock.
-
-    ``populate_existing`` makes a case already in the session read again once locked, so the
-    version and state checked are the ones the lock protects.
-    """
-    case = ctx.session.exec(
-        select(Case)
-        .where(col(Case.id) == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+def open_case(ctx: Ctx, case_id: int, expected_version: int | None = None) -> CaseBundle:
+    """The case and all it reads, the case locked for this transaction and current as of
+    the lock (``bundle.load_locked``), so the version and state checked are the ones the lock
+    protects."""
+    bundle = load_locked(ctx, case_id)
+    case = bundle.case
     if expected_version is not None and expected_version != case.version:
         raise PreconditionFailed(
             f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
         )
-    return case
+    return bundle
 
 
 def record(

@@ -10,7 +10,7 @@ from workflow.errors import (
     TransitionRefused,
 )
 from workflow.lifecycle import change
-from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.change import open_case
 from workflow.lifecycle.events import events_allowed
 from workflow.models import Consultation, State, User, pk
@@ -33,8 +33,8 @@ def may_record_consultation(bundle: CaseBundle, actor: User) -> bool:
 def record_consultation(
     ctx: Ctx, case_id: int, data: ConsultationIn, actor: User, expected_version: int | None = None
 ) -> Consultation:
-    case = open_case(ctx, case_id, expected_version)
-    bundle = load(ctx, case)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     delegation = bundle.delegation
     if case.state != State.delegated_approval or delegation is None:
         raise TransitionRefused("consult", case.state, events_allowed(ctx, bundle, actor))

@@ -34,7 +34,7 @@ from workflow.errors import (
     TransitionRefused,
 )
 from workflow.lifecycle import change
-from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.change import open_case
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
@@ -62,10 +62,11 @@ def guard_context(
     if payload is not None:
         wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
         wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
-    for uid in wanted - {None}:
-        user = ctx.session.get(User, uid)
-        if user is not None and not user.is_system:
-            people[user.id] = user  # type: ignore[index]
+    ids = [uid for uid in wanted if uid is not None]
+    if ids:  # one query for all of them
+        for user in ctx.session.exec(select(User).where(col(User.id).in_(ids))).all():
+            if not user.is_system:
+                people[pk(user.id)] = user
     return GuardContext(
         case=bundle.case,
         actor=actor,
@@ -119,8 +120,8 @@ def fire(
     spec = EVENTS.get(event)
     if spec is None:
         raise NotFound(f"there is no event '{event}'; events are {', '.join(EVENTS)}")
-    case = open_case(ctx, case_id, expected_version)
-    bundle = load(ctx, case)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     # The state and the right never depend on the payload: decide them before reading it.
     bare = guard_context(ctx, bundle, actor)
     if case.state not in spec.sources:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from workflow.context import Ctx
 from workflow.errors import FieldProblem, Forbidden, InvalidInput
 from workflow.lifecycle import change
-from workflow.lifecycle.bundle import load
 from workflow.lifecycle.change import open_case
 from workflow.models import Case, Role, State, User
 from workflow.schemas import MeetingNoticeIn
@@ -36,10 +35,10 @@ CASE_FIELDS: dict[str, tuple[str, tuple[State, ...]]] = {
 def record_meeting_notice(
     ctx: Ctx, case_id: int, data: MeetingNoticeIn, actor: User, expected_version: int | None = None
 ) -> Case:
-    case = open_case(ctx, case_id, expected_version)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     if not actor.has_role(Role.democratic_services):
         raise Forbidden("notices of the meeting procedure are recorded by democratic services")
-    bundle = load(ctx, case)
     problem = _refusal(case, data, bool(bundle.sign_offs))
     if problem is not None:
         raise InvalidInput("the notice cannot be recorded", [FieldProblem("kind", problem)])

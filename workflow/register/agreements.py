@@ -12,7 +12,6 @@ from workflow import audit
 from workflow.context import Ctx
 from workflow.errors import Conflict, Forbidden, NotFound
 from workflow.lifecycle import change
-from workflow.lifecycle.bundle import load
 from workflow.lifecycle.change import open_case
 from workflow.models import ENDED_STATES, Agreement, Case, CaseAgreement, Role, State, User
 from workflow.paging import check_limit, decode_cursor, page
@@ -142,10 +141,11 @@ def replan_covering(
             per_case.setdefault(case.id, (case, []))[1].append(entry)
     for case_id in sorted(per_case):
         _, entries = per_case[case_id]
-        case = open_case(ctx, case_id)  # in id order, so two re-plans never deadlock
+        bundle = open_case(ctx, case_id)  # in id order, so two re-plans never deadlock
+        case = bundle.case
         change.record(
             ctx,
-            load(ctx, case),
+            bundle,
             event="agreements_updated",
             actor=actor,
             from_state=case.state,
