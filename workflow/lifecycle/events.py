@@ -3,7 +3,8 @@
 The order of checks is the order a clerk would give reasons in: does the event exist (404),
 does the case (404), is the caller's copy current (412), does the state allow it (409, with the
 events that are allowed), may this person fire it (403), is the payload well formed (422), do
-the guards pass (409, naming each failing one). An event that cannot happen from this state is
+the guards pass (409, naming each failing one) — all of it the one answer of
+``workflow.lifecycle.decision.decide``. An event that cannot happen from this state is
 answered as such whatever its body (SPEC §3), so a client is never sent to correct a payload
 only to be told the event was never possible. Only then is anything written, and all of it in
 the caller's transaction through ``workflow.lifecycle.change``: the case is read under its row
@@ -18,26 +19,24 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlmodel import col, select
 
 from workflow import timerules
 from workflow.context import Ctx
 from workflow.deadlines.rules import next_term_start
-from workflow.errors import (
-    Conflict,
-    FieldProblem,
-    Forbidden,
-    GuardFailure,
-    InvalidInput,
-    NotFound,
-    TransitionRefused,
-)
+from workflow.errors import Conflict, NotFound, TransitionRefused
 from workflow.lifecycle import change
 from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.change import open_case
-from workflow.lifecycle.guards import GuardContext
-from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
+from workflow.lifecycle.decision import (
+    decide,
+    events_allowed,
+    guard_context,
+    invalid_input,
+    validate_payload,
+)
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import (
     Case,
     Delegation,
@@ -46,67 +45,6 @@ from workflow.models import (
     User,
     pk,
 )
-from workflow.schemas import EVENT_PAYLOADS
-
-
-def guard_context(
-    ctx: Ctx, bundle: CaseBundle, actor: User | None, payload: Any = None
-) -> GuardContext:
-    people: dict[int, User] = {}
-    wanted = set()
-    if bundle.delegation is not None:
-        wanted |= {bundle.delegation.delegate_id, bundle.delegation.consultee_id}
-    case = bundle.case  # the office holders the urgency routes name (SI 2012/2089)
-    wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
-    wanted |= {case.private_urgency_agreed_by_id}
-    if payload is not None:
-        wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
-        wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
-    ids = [uid for uid in wanted if uid is not None]
-    if ids:  # one query for all of them
-        for user in ctx.session.exec(select(User).where(col(User.id).in_(ids))).all():
-            if not user.is_system:
-                people[pk(user.id)] = user
-    return GuardContext(
-        case=bundle.case,
-        actor=actor,
-        settings=ctx.settings,
-        now=ctx.now(),
-        today=ctx.today(),
-        report=bundle.report,
-        options=bundle.options,
-        agreements=bundle.agreements,
-        resolution=bundle.approval,
-        delegation=bundle.delegation,
-        consultations=bundle.consultations,
-        people=people,
-        months_used=bundle.months_used,
-        payload=payload,
-    )
-
-
-def events_allowed(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> list[str]:
-    return allowed_events(guard_context(ctx, bundle, actor))
-
-
-def validate_payload(event: str, payload: dict[str, Any] | BaseModel | None) -> BaseModel:
-    model = EVENT_PAYLOADS[event]
-    if isinstance(payload, model):
-        return payload
-    if isinstance(payload, BaseModel):
-        payload = payload.model_dump()
-    try:
-        return model.model_validate(payload or {})
-    except ValidationError as exc:
-        raise invalid_input(exc, f"the '{event}' payload is not valid") from exc
-
-
-def invalid_input(exc: ValidationError, detail: str) -> InvalidInput:
-    problems = [
-        FieldProblem(".".join(str(p) for p in err["loc"]) or "body", err["msg"])
-        for err in exc.errors()
-    ]
-    return InvalidInput(detail, problems)
 
 
 def fire(
@@ -122,23 +60,14 @@ def fire(
         raise NotFound(f"there is no event '{event}'; events are {', '.join(EVENTS)}")
     bundle = open_case(ctx, case_id, expected_version)
     case = bundle.case
-    # The state and the right never depend on the payload: decide them before reading it.
-    bare = guard_context(ctx, bundle, actor)
-    if case.state not in spec.sources:
-        raise TransitionRefused(event, case.state, allowed_events(bare))
-    if not spec.who.check(bare):
-        raise Forbidden(f"'{event}' may be fired by {spec.who.description}")
-    body = validate_payload(event, payload)
-    holder = CaseStateHolder(case.state, guard_context(ctx, bundle, actor, body))
-    if not machine.events[event].trigger(holder):
-        raise TransitionRefused(
-            event,
-            case.state,
-            allowed_events(bare),
-            [GuardFailure(name, reason) for name, reason in holder.failures],
-        )
+    decision = decide(ctx, bundle, actor, event, payload if payload is not None else {})
+    refusal = decision.refusal()
+    if refusal is not None:
+        raise refusal
+    assert decision.outcome is not None and decision.body is not None
+    body = decision.body
     from_state = case.state
-    case.state = holder.state
+    case.state = decision.outcome.dest
     data = {"payload": body.model_dump(mode="json")}
     data.update(_EFFECTS[event](ctx, bundle, actor, body))
     change.record(
@@ -315,4 +244,11 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     return expired
 
 
-__all__ = ["events_allowed", "expire_due", "fire", "guard_context"]
+__all__ = [
+    "events_allowed",
+    "expire_due",
+    "fire",
+    "guard_context",
+    "invalid_input",
+    "validate_payload",
+]

@@ -242,19 +242,6 @@ machine = Machine(
 )
 
 
-def may(event: str, ctx: GuardContext) -> bool:
-    """Whether ``ctx.actor`` may fire ``event`` now: the source, the right, and every guard
-    that does not depend on the payload (the ``may_<event>`` of the transitions README)."""
-    spec = EVENTS[event]
-    if ctx.case.state not in spec.sources or not spec.who.check(ctx):
-        return False
-    return not failing_guards(spec, ctx)
-
-
-def allowed_events(ctx: GuardContext) -> list[str]:
-    return [t.event for t in TRANSITIONS if may(t.event, ctx)]
-
-
 def events_from(state: str) -> list[str]:
     return [t.event for t in TRANSITIONS if state in t.sources]
 
