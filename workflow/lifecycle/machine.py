@@ -2,8 +2,9 @@
 
 ``TRANSITIONS`` is the table the API, the web pages, the diagram and the tests all read. One
 module-level ``transitions.Machine`` is built from it and fired on a small state holder per
-event (``machine.events[name].trigger(holder)``): never a machine per row, and the machine's
-own conditions run the guards, so nothing can move a case without them.
+event (``machine.events[name].trigger(holder)``, by ``workflow.lifecycle.decision.decide``):
+never a machine per row, and the machine's own conditions run the guards, so nothing can move a
+case without them. What the machine owns and what it does not: CONVENTIONS.md.
 """
 
 from __future__ import annotations
