@@ -21,13 +21,12 @@ from api.web.cases import PAGE_EVENTS_EXCLUDED, may_record_consultation
 from api.web.forms import Errors
 from api.web.labels import event_label
 from api.web.pages import Page, WebRoute, attempt, signed_in
-from workflow import timerules
-from workflow.deadlines.rules import next_term_start
 from workflow.errors import FieldProblem, InvalidInput, NotFound
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.consultations import record_consultation
-from workflow.lifecycle.events import events_allowed, fire, guard_context, validate_payload
-from workflow.lifecycle.machine import EVENTS, failing_guards
+from workflow.lifecycle.decision import decide
+from workflow.lifecycle.events import fire
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import User
 from workflow.schemas import ConsultationIn
 
@@ -98,8 +97,8 @@ def _render_event(
     people: dict[str, list[User]] = {
         w.name: event_forms.people_for(page.ctx, w) for w in ws if w.kind == "person"
     }
-    allowed = events_allowed(page.ctx, bundle, page.me)
-    blocked = [] if event in allowed else event_forms.why_not(page.ctx, bundle, page.me, event)
+    decision = decide(page.ctx, bundle, page.me, event)
+    blocked = event_forms.why_not(decision)
     return page.render(
         "event.html",
         {
@@ -113,8 +112,7 @@ def _render_event(
             "error_of": errors.message,
             "date_items": lambda name: forms.date_items(values.get(name, {}), name, errors),
             "blocked": blocked,
-            "out_of_reach": bool(blocked)
-            and event_forms.out_of_reach(page.ctx, bundle, page.me, event),
+            "out_of_reach": decision.out_of_reach,
             "confirm_step": event == "sign_off",
         },
         status_code=400 if errors else 200,
@@ -159,26 +157,27 @@ def _sign_off_check(
     page: Page, bundle: CaseBundle, payload: dict[str, Any], values: dict[str, Any]
 ) -> Response:
     """The confirm step: the envelope left and where the term would end, before anything is
-    signed. The payload is checked by the domain's own schema and guards first, so the
+    signed. The preview is the domain's own decision on this payload (``decide``), so the
     confirm page is never shown for a sign-off the domain would refuse."""
     errors = Errors()
-    try:
-        body = validate_payload("sign_off", payload)
-    except InvalidInput as exc:
+    decision = decide(page.ctx, bundle, page.me, "sign_off", payload)
+    if decision.problems:
+        refusal = decision.refusal()
+        assert isinstance(refusal, InvalidInput)
         forms.absorb(
-            exc, errors, event_forms.field_ids("sign_off"), event_forms.field_labels("sign_off")
+            refusal,
+            errors,
+            event_forms.field_ids("sign_off"),
+            event_forms.field_labels("sign_off"),
         )
         return _render_event(page, bundle, "sign_off", values, errors)
-    gctx = guard_context(page.ctx, bundle, page.me, body)
-    failures = failing_guards(EVENTS["sign_off"], gctx)
-    if failures:
-        errors.general.extend(forms.sentence(reason) for _, reason in failures)
+    if decision.outcome is None:
+        errors.general.extend(event_forms.why_not(decision))
         return _render_event(page, bundle, "sign_off", values, errors)
     delegation = bundle.delegation
     assert delegation is not None
-    start = next_term_start(bundle.case)
+    start, end = decision.outcome.term_start, decision.outcome.term_end
     months = int(payload["months"])
-    end = timerules.term_end(start, months) if start is not None else None
     return page.render(
         "sign_off_confirm.html",
         {

@@ -23,6 +23,7 @@ from api.web.templating import long_date
 from workflow.lifecycle import cases, consultations
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.cases import list_cases
+from workflow.lifecycle.decision import decide
 from workflow.lifecycle.machine import events_from
 from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
@@ -67,7 +68,7 @@ def not_yet(page: Page, bundle: CaseBundle, allowed: list[str]) -> dict[str, lis
     for event in events_from(bundle.case.state):
         if event in allowed or event in PAGE_EVENTS_EXCLUDED:
             continue
-        reasons = why_not(page.ctx, bundle, page.me, event)
+        reasons = why_not(decide(page.ctx, bundle, page.me, event))
         if reasons and not reasons[0].startswith("This may be done by"):
             out[event] = reasons
     return out

@@ -20,9 +20,7 @@ from api.web import forms
 from api.web.forms import Errors
 from api.web.labels import event_label, state_label
 from workflow.context import Ctx
-from workflow.lifecycle.bundle import CaseBundle
-from workflow.lifecycle.events import guard_context
-from workflow.lifecycle.machine import EVENTS, failing_guards
+from workflow.lifecycle.decision import Decision
 from workflow.models import Role, User
 from workflow.people.users import users_with_role
 from workflow.schemas import EVENT_PAYLOADS
@@ -134,23 +132,16 @@ def field_labels(event: str) -> dict[str, str]:
     return {w.name: w.label for w in widgets(event)}
 
 
-def out_of_reach(ctx: Ctx, bundle: CaseBundle, user: User, event: str) -> bool:
-    """Whether no payload could make ``event`` possible for ``user`` now (wrong state, or not
-    theirs to fire), so the form is not worth showing, only the reason."""
-    spec = EVENTS[event]
-    gctx = guard_context(ctx, bundle, user)
-    return bundle.case.state not in spec.sources or not spec.who.check(gctx)
-
-
-def why_not(ctx: Ctx, bundle: CaseBundle, user: User, event: str) -> list[str]:
-    """Why ``user`` cannot fire ``event`` now, in the machine's words; empty if they can."""
-    spec = EVENTS[event]
-    gctx = guard_context(ctx, bundle, user)
-    if bundle.case.state not in spec.sources:
+def why_not(decision: Decision) -> list[str]:
+    """Why the person cannot fire the decided event now, in the machine's words; empty if
+    they can. Nothing past the first reason the person may not see (``decide`` stops there)."""
+    if not decision.state_ok:
         return [
-            f"“{event_label(event)}” is not possible while the case is "
-            f"{state_label(bundle.case.state).lower()}."
+            f"“{event_label(decision.event)}” is not possible while the case is "
+            f"{state_label(decision.state).lower()}."
         ]
-    if not spec.who.check(gctx):
-        return [f"This may be done by {spec.who.description}."]
-    return [forms.sentence(reason) for _, reason in failing_guards(spec, gctx)]
+    if not decision.entitled:
+        return [f"This may be done by {decision.who}."]
+    if not decision.sees_exempt:
+        return ["This may be done by those who may see the case's exempt information."]
+    return [forms.sentence(f.reason) for f in decision.failures]

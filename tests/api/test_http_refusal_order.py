@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from httpcase import V1, Caller, draft_case, problem_of
+from httpcase import V1, Caller, draft_case, problem_of, to_active, to_delegated_approval
 
 from workflow.schemas import EVENT_PAYLOADS
 
@@ -59,3 +59,26 @@ def test_the_schema_still_shows_each_event_payload(client: TestClient) -> None:
         assert sorted(schema.get("required", [])) == sorted(required), event
         assert body.get("required", False) is bool(required), event
         assert schema["additionalProperties"] is False, event
+
+
+def test_an_officer_who_may_not_see_an_exempt_case_is_refused_naming_no_figure(
+    people: dict[str, Caller],
+) -> None:
+    """Issue 14's probe: ``extend`` with 240 months on an exempt active case, by an officer
+    not entitled to its figures, is a 403 that names none, not the envelope's 409."""
+    officer, outsider = people["officer"], people["other_officer"]
+    cid = draft_case(officer)["id"]
+    notices = {
+        "exempt_paragraph": 3,
+        "private_notice_published_on": "2024-07-01",
+        "private_further_notice_published_on": "2024-07-01",
+    }
+    officer.ok(officer.patch(f"/cases/{cid}", notices))
+    to_delegated_approval(people, cid)
+    assert to_active(people, cid)["state"] == "active"
+    refused = problem_of(outsider.fire(cid, "extend", {"months": 240, "reasons": "More."}), 403)
+    assert not any(ch.isdigit() for ch in refused["detail"]), refused
+    assert "envelope" not in refused["detail"]
+    # The author, who may see the figures, still gets the envelope's reason.
+    guarded = problem_of(officer.fire(cid, "extend", {"months": 240, "reasons": "More."}), 409)
+    assert "envelope" in guarded["detail"]

@@ -1,6 +1,7 @@
 """Creating and amending drafts: only officers draft, only drafts change, and a stale copy
-never overwrites a newer one (Conflict for a concurrent writer, PreconditionFailed for a
-stale ``expected_version``). A refused call leaves the case exactly as it was."""
+never overwrites a newer one (a concurrent writer waits for the case's lock and writes on
+what it then finds; a stale ``expected_version`` is PreconditionFailed). A refused call
+leaves the case exactly as it was."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import (
-    Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
@@ -128,9 +128,12 @@ def test_a_stale_expected_version_is_a_failed_precondition(work: Work, people: P
         fire(ctx, case_id, "submit", people["officer"], expected_version=2)
 
 
-def test_a_concurrent_writer_with_a_stale_copy_gets_a_conflict(
+def test_a_writer_with_a_stale_copy_writes_on_the_current_case_or_is_told_if_it_asserted(
     engine: Any, work: Work, clock: FrozenClock, settings: Settings, people: People
 ) -> None:
+    """A change reads the case again under its row lock (issue 8): without If-Match it is
+    applied to what is there now, never silently to the copy held; with a stale If-Match it
+    is refused (412) and changes nothing."""
     with work() as ctx:
         case_id = new_case(ctx, people)
     with unit_of_work(engine) as session:
@@ -140,14 +143,25 @@ def test_a_concurrent_writer_with_a_stale_copy_gets_a_conflict(
         session.commit()
         with work() as ctx:  # someone else changes the draft meanwhile
             patch_case(ctx, case_id, CasePatch(title="Theirs"), people["colleague"])
-        with pytest.raises(Conflict) as info:
-            patch_case(stale, case_id, CasePatch(title="Mine"), people["officer"])
-        assert not isinstance(info.value, TransitionRefused)
-        assert held.version == 1  # ...and was told, not silently moved on
+        with pytest.raises(PreconditionFailed):
+            patch_case(
+                stale, case_id, CasePatch(title="Mine"), people["officer"], expected_version=1
+            )
+        assert held.version == 2  # ...read again under the lock, not written from version 1
         session.rollback()
     with work() as ctx:
         case = case_of(ctx, case_id)
         assert (case.title, case.version) == ("Theirs", 2)
+    with unit_of_work(engine) as session:
+        stale = Ctx(session, clock, settings)
+        held = case_of(stale, case_id)
+        session.commit()
+        with work() as ctx:
+            patch_case(ctx, case_id, CasePatch(agenda_item="Item 7"), people["colleague"])
+        patch_case(stale, case_id, CasePatch(title="Mine"), people["officer"])
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.title, case.agenda_item, case.version) == ("Mine", "Item 7", 4)
 
 
 def test_only_an_officer_drafts_a_case(work: Work, people: People) -> None:

@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from casework import Work, case_of, new_case, to_delegated
+from casework import Work, case_of, london, new_case, snapshot, to_active, to_delegated
 
 from workflow.clock import FrozenClock
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import patch_case
+from workflow.lifecycle.events import events_allowed, expire_due, fire
 from workflow.lifecycle.views import audit_of, case_view
 from workflow.models import User
 from workflow.schemas import CasePatch, ReportIn
@@ -108,3 +109,42 @@ def test_a_viewer_sees_no_figures_of_an_exempt_proposal_or_envelope(
     assert full["delegation"]["latest_end_date"] == date(2025, 9, 30)
     assert "envelope_exhausted" in {d["kind"] for d in full["deadlines"]}
     assert full["proposal"]["max_months"] == 12 and full["delegation"]["months_left"] == 12
+
+
+def test_an_unentitled_officer_is_refused_before_the_guards_so_no_refusal_names_a_figure(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """Issue 14, "from a refused event": an officer who may not see an exempt case's
+    figures firing ``extend`` with 240 months was told what was left of the envelope. Now
+    they are refused (403) before any guard runs; the scheduler still expires the case."""
+    case_id = exempt_draft(work, people)
+    with work() as ctx:
+        patch_case(
+            ctx,
+            case_id,
+            CasePatch(
+                private_notice_published_on=ctx.today(),
+                private_further_notice_published_on=ctx.today(),
+            ),
+            people["officer"],
+        )
+    to_active(work, clock, people, case_id)
+    outsider = people["outsider"]  # an officer of another directorate: may fire extend
+    with work() as ctx:
+        before = snapshot(ctx, case_id)
+        with pytest.raises(Forbidden) as refused:
+            fire(ctx, case_id, "extend", outsider, {"months": 240, "reasons": "More time."})
+        assert not any(ch.isdigit() for ch in refused.value.detail), refused.value.detail
+        assert "exempt" in refused.value.detail
+        assert events_allowed(ctx, load(ctx, case_of(ctx, case_id)), outsider) == []
+    with work() as ctx:
+        assert snapshot(ctx, case_id) == before
+    # Someone entitled to the figures is still given the guards' reasons, figures and all.
+    with work() as ctx, pytest.raises(TransitionRefused) as guarded:
+        fire(ctx, case_id, "extend", people["officer"], {"months": 240, "reasons": "More."})
+    assert "envelope" in guarded.value.detail
+    # The scheduler is no reader of the case: it expires it when the term has ended.
+    clock.travel_to(london(2025, 4, 1, 0, 5))
+    with work() as ctx:
+        assert expire_due(ctx, people["system"]) == [case_id]
+        assert case_of(ctx, case_id).state == "expired"

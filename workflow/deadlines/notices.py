@@ -10,10 +10,8 @@ from sqlmodel import and_, col, or_, select
 
 from workflow import timerules
 from workflow.context import Ctx
-from workflow.deadlines.planning import sync
-from workflow.errors import Conflict
-from workflow.lifecycle.bundle import get_case, load
-from workflow.lifecycle.events import claim_version
+from workflow.lifecycle import change
+from workflow.lifecycle.change import open_case
 from workflow.models import Case, Deadline, DeadlineStatus, pk
 
 NOTICE_DATES = {
@@ -57,14 +55,11 @@ def refresh_notices_now_published(ctx: Ctx, limit: int = 100) -> list[int]:
     done = []
     for case_id in sorted(found):
         before = _open_notices(ctx, case_id)
-        try:
-            with ctx.session.begin_nested():
-                case = get_case(ctx, case_id)
-                claim_version(ctx, case)
-                sync(ctx, load(ctx, case))
-                ctx.session.flush()
-        except Conflict:
-            continue
+        # Locked like any change, so two schedulers never plan a case at once; the second
+        # waits and re-plans from what the first left, which changes nothing.
+        bundle = open_case(ctx, case_id)
+        state = bundle.case.state
+        change.record(ctx, bundle, event=None, actor=None, from_state=state, data={})
         if _open_notices(ctx, case_id) < before:
             done.append(case_id)
     return done

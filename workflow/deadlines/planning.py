@@ -32,13 +32,14 @@ from workflow.models import (
     Role,
     State,
     User,
+    pk,
 )
-from workflow.people.users import users_with_role
 
 CANCELLABLE = (ReminderStatus.pending, ReminderStatus.failed)
 
 
-def facts_of(ctx: Ctx, bundle: CaseBundle) -> CaseFacts:
+def facts_of(ctx: Ctx, bundle: CaseBundle, people: dict[int, User] | None = None) -> CaseFacts:
+    people = people if people is not None else humans(ctx)
     return CaseFacts(
         case=bundle.case,
         agreements=bundle.agreements,
@@ -47,53 +48,58 @@ def facts_of(ctx: Ctx, bundle: CaseBundle) -> CaseFacts:
         resolution=bundle.approval,
         delegation=bundle.delegation,
         months_used=bundle.months_used,
-        people=office_holders(ctx, bundle),
+        people=office_holders(bundle, people),
         last_sign_off=bundle.sign_offs[-1] if bundle.sign_offs else None,
     )
 
 
-def office_holders(ctx: Ctx, bundle: CaseBundle) -> dict[int, User]:
+def humans(ctx: Ctx) -> dict[int, User]:
+    """Every human user, in one query: the office holders and recipients of a case's
+    deadlines are all among them, and one council has few enough people that reading them
+    once is cheaper than one query for each role and person a deadline names."""
+    rows = ctx.session.exec(select(User).where(col(User.is_system).is_(False))).all()
+    return {pk(u.id): u for u in rows}
+
+
+def office_holders(bundle: CaseBundle, people: dict[int, User]) -> dict[int, User]:
     """The people a case's urgency routes name, whose offices decide whether they count."""
     case = bundle.case
     ids = {case.urgency_chair_told_id, case.urgency_agreed_by_id}
     ids |= {case.private_urgency_agreed_by_id}
-    people = {}
-    for uid in ids - {None}:
-        user = ctx.session.get(User, uid)
-        if user is not None and user.id is not None:
-            people[user.id] = user
-    return people
+    return {uid: people[uid] for uid in ids if uid is not None and uid in people}
 
 
-def recipients(ctx: Ctx, bundle: CaseBundle, kind: str) -> list[str]:
-    """Email addresses for a deadline kind, from the roles SPEC §5 names."""
-    people: dict[int, User] = {}
+def recipients(bundle: CaseBundle, kind: str, people: dict[int, User]) -> list[str]:
+    """Email addresses for a deadline kind, from the roles SPEC §5 names, among ``people``
+    (every human user, from ``humans``)."""
     case, delegation = bundle.case, bundle.delegation
+    named: set[int | None] = set()
+    found: list[User] = []
     for role in RECIPIENT_ROLES[kind]:
-        found: list[User | None] = []
         if role == "author":
-            found = [ctx.session.get(User, case.author_id)]
+            named.add(case.author_id)
         elif role == "delegate" and delegation is not None:
-            found = [ctx.session.get(User, delegation.delegate_id)]
+            named.add(delegation.delegate_id)
         elif role == "consultee" and delegation is not None and delegation.consultee_id:
-            found = [ctx.session.get(User, delegation.consultee_id)]
+            named.add(delegation.consultee_id)
         elif role == "democratic_services":
-            found = list(users_with_role(ctx, Role.democratic_services))
+            found += [u for u in people.values() if u.has_role(Role.democratic_services)]
         elif role == "directorate_head":
-            found = [
-                u for u in users_with_role(ctx, Role.executive) if u.directorate == case.directorate
+            found += [
+                u
+                for u in people.values()
+                if u.has_role(Role.executive) and u.directorate == case.directorate
             ]
-        for user in found:
-            if user is not None and user.id is not None:
-                people[user.id] = user
-    return sorted({u.email for u in people.values()})
+    found += [people[uid] for uid in named if uid is not None and uid in people]
+    return sorted({u.email for u in found})
 
 
 def sync(ctx: Ctx, bundle: CaseBundle) -> None:
     """Diff the planned deadlines against the stored ones and re-plan reminders as needed."""
     session, now, case = ctx.session, ctx.now(), bundle.case
     assert case.id is not None
-    planned = {p.key: p for p in plan(facts_of(ctx, bundle), ctx.settings)}
+    people = humans(ctx)
+    planned = {p.key: p for p in plan(facts_of(ctx, bundle, people), ctx.settings)}
     stored = session.exec(
         select(Deadline).where(
             Deadline.case_id == case.id, Deadline.status != DeadlineStatus.cancelled
@@ -124,7 +130,7 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
     people_for: dict[str, list[str]] = {}
     for key, p in planned.items():
         if p.kind not in people_for:
-            people_for[p.kind] = recipients(ctx, bundle, p.kind)
+            people_for[p.kind] = recipients(bundle, p.kind, people)
         who = people_for[p.kind]
         existing = by_key.get(key)
         if existing is None:

@@ -104,19 +104,40 @@ def get_case(ctx: Ctx, case_id: int) -> Case:
 
 
 def load(ctx: Ctx, case: Case) -> CaseBundle:
+    """Everything about ``case`` its guards, deadlines and views read, in four queries."""
+    rows = ctx.session.exec(
+        select(Report, ReportOption)
+        .outerjoin(ReportOption, col(ReportOption.report_id) == col(Report.id))
+        .where(Report.case_id == case.id)
+        .order_by(col(ReportOption.position))
+    ).all()
+    return _with_report(ctx, case, [(r, o) for r, o in rows])
+
+
+def load_locked(ctx: Ctx, case_id: int) -> CaseBundle:
+    """``load`` for a change: the case row locked (``FOR UPDATE OF cases``; on SQLite the
+    transaction already holds the write lock) and read again as of the lock, in the same
+    query as its report."""
+    rows = ctx.session.exec(
+        select(Case, Report, ReportOption)
+        .outerjoin(Report, col(Report.case_id) == col(Case.id))
+        .outerjoin(ReportOption, col(ReportOption.report_id) == col(Report.id))
+        .where(col(Case.id) == case_id)
+        .order_by(col(ReportOption.position))
+        .with_for_update(of=Case)  # type: ignore[arg-type]
+        .execution_options(populate_existing=True)
+    ).all()
+    if not rows:
+        raise NotFound(f"case {case_id} does not exist")
+    return _with_report(ctx, rows[0][0], [(r, o) for _, r, o in rows])
+
+
+def _with_report(
+    ctx: Ctx, case: Case, rows: list[tuple[Report | None, ReportOption | None]]
+) -> CaseBundle:
     s = ctx.session
-    report = s.exec(select(Report).where(Report.case_id == case.id)).first()
-    options = (
-        list(
-            s.exec(
-                select(ReportOption)
-                .where(ReportOption.report_id == report.id)
-                .order_by(col(ReportOption.position))
-            ).all()
-        )
-        if report is not None
-        else []
-    )
+    report = rows[0][0] if rows else None
+    options = [o for _, o in rows if o is not None]
     agreements = list(
         s.exec(
             select(Agreement)
@@ -125,25 +146,26 @@ def load(ctx: Ctx, case: Case) -> CaseBundle:
             .order_by(col(Agreement.id))
         ).all()
     )
-    resolutions = list(
-        s.exec(
-            select(Resolution).where(Resolution.case_id == case.id).order_by(col(Resolution.id))
-        ).all()
-    )
+    # Every delegation comes from an approving resolution, and every consultation from a
+    # delegation: one query reads all three.
+    decided = s.exec(
+        select(Resolution, Delegation, Consultation)
+        .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
+        .outerjoin(Consultation, col(Consultation.delegation_id) == col(Delegation.id))
+        .where(Resolution.case_id == case.id)
+        .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
+    ).all()
+    resolutions = list({pk(r.id): r for r, _, _ in decided}.values())
     approvals = [r for r in resolutions if r.outcome == "approved"]
-    delegation = s.exec(
-        select(Delegation).where(Delegation.case_id == case.id).order_by(col(Delegation.id).desc())
-    ).first()
-    consultations = (
-        list(
-            s.exec(
-                select(Consultation)
-                .where(Consultation.delegation_id == delegation.id)
-                .order_by(col(Consultation.id))
-            ).all()
-        )
-        if delegation is not None
-        else []
+    delegations = {pk(d.id): d for _, d, _ in decided if d is not None}
+    delegation = delegations[max(delegations)] if delegations else None
+    consultations = sorted(
+        {
+            pk(c.id): c
+            for _, d, c in decided
+            if c is not None and d is not None and d is delegation
+        }.values(),
+        key=lambda c: pk(c.id),
     )
     sign_offs = list(
         s.exec(select(SignOff).where(SignOff.case_id == case.id).order_by(col(SignOff.id))).all()

@@ -15,11 +15,12 @@ from workflow.errors import (
     FieldProblem,
     Forbidden,
     InvalidInput,
-    PreconditionFailed,
     TransitionRefused,
 )
-from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.lifecycle.events import claim_version, guard_context
+from workflow.lifecycle import change
+from workflow.lifecycle.bundle import CaseBundle, load
+from workflow.lifecycle.change import open_case
+from workflow.lifecycle.events import guard_context
 from workflow.lifecycle.exempt import may_see_exempt
 from workflow.lifecycle.machine import AUTHOR_OR_DIRECTORATE_OFFICER
 from workflow.models import (
@@ -94,14 +95,10 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
 def patch_case(
     ctx: Ctx, case_id: int, data: CasePatch, actor: User, expected_version: int | None = None
 ) -> Case:
-    case = get_case(ctx, case_id)
-    if expected_version is not None and expected_version != case.version:
-        raise PreconditionFailed(
-            f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
-        )
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     if case.state != State.drafted:
         raise TransitionRefused("patch", case.state, [])
-    bundle = load(ctx, case)
     if not may_edit_draft(ctx, bundle, actor):
         raise Forbidden(
             f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}; an exempt "
@@ -129,7 +126,6 @@ def patch_case(
                 "a case covers at least one agreement", [FieldProblem("agreement_ids", "required")]
             )
         agreements = _agreements(ctx, data.agreement_ids)
-    claim_version(ctx, case)
     _apply_scalars(case, scalars)
     if "urgency" in fields:
         _apply_urgency(case, data.urgency)
@@ -146,22 +142,18 @@ def patch_case(
         _link_agreements(ctx, case, agreements)
     if "report" in fields:
         _write_report(ctx, case, data.report or ReportIn())
-    case.updated_at = ctx.now()
-    ctx.session.add(case)
-    ctx.session.flush()
-    audit.append(
+    if agreements is not None or "report" in fields:
+        ctx.session.flush()
+        bundle = load(ctx, case)  # the links and the report were written anew
+    change.record(
         ctx,
+        bundle,
         event="patch",
-        at=ctx.now(),
-        actor_id=actor.id,
-        case_id=case.id,
+        actor=actor,
         from_state=case.state,
-        to_state=case.state,
         data={"changes": changes},
         exempt_paragraph=was_exempt or case.exempt_paragraph,
     )
-    planning.sync(ctx, load(ctx, case))
-    ctx.session.flush()
     return case
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from workflow import audit
 from workflow.context import Ctx
 from workflow.errors import (
     FieldProblem,
     Forbidden,
     InvalidInput,
-    PreconditionFailed,
     TransitionRefused,
 )
-from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.lifecycle.events import claim_version, events_allowed
+from workflow.lifecycle import change
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.change import open_case
+from workflow.lifecycle.events import events_allowed
 from workflow.models import Consultation, State, User, pk
 from workflow.schemas import ConsultationIn
 
@@ -33,10 +33,8 @@ def may_record_consultation(bundle: CaseBundle, actor: User) -> bool:
 def record_consultation(
     ctx: Ctx, case_id: int, data: ConsultationIn, actor: User, expected_version: int | None = None
 ) -> Consultation:
-    case = get_case(ctx, case_id)
-    if expected_version is not None and expected_version != case.version:
-        raise PreconditionFailed(f"case {case_id} is at version {case.version}; reload it")
-    bundle = load(ctx, case)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     delegation = bundle.delegation
     if case.state != State.delegated_approval or delegation is None:
         raise TransitionRefused("consult", case.state, events_allowed(ctx, bundle, actor))
@@ -53,7 +51,6 @@ def record_consultation(
         problems.append(FieldProblem("consulted_on", "cannot be in the future"))
     if problems:
         raise InvalidInput("the consultation cannot be recorded", problems)
-    claim_version(ctx, case)
     consultation = Consultation(
         case_id=pk(case.id),
         delegation_id=pk(delegation.id),
@@ -64,17 +61,14 @@ def record_consultation(
         recorded_at=ctx.now(),
     )
     ctx.session.add(consultation)
-    case.updated_at = ctx.now()
-    ctx.session.add(case)
     ctx.session.flush()
-    audit.append(
+    bundle.consultations.append(consultation)
+    change.record(
         ctx,
+        bundle,
         event="consultation",
-        at=ctx.now(),
-        actor_id=actor.id,
-        case_id=pk(case.id),
+        actor=actor,
         from_state=case.state,
-        to_state=case.state,
         data={"consultation_id": consultation.id, **data.model_dump(mode="json")},
         exempt_paragraph=case.exempt_paragraph,
     )

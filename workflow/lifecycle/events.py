@@ -3,12 +3,14 @@
 The order of checks is the order a clerk would give reasons in: does the event exist (404),
 does the case (404), is the caller's copy current (412), does the state allow it (409, with the
 events that are allowed), may this person fire it (403), is the payload well formed (422), do
-the guards pass (409, naming each failing one). An event that cannot happen from this state is
+the guards pass (409, naming each failing one) — all of it the one answer of
+``workflow.lifecycle.decision.decide``. An event that cannot happen from this state is
 answered as such whatever its body (SPEC §3), so a client is never sent to correct a payload
 only to be told the event was never possible. Only then is anything written, and all of it in
-the caller's transaction: the state (by a conditional UPDATE on ``version``, so of two
-concurrent writers exactly one wins), the event's own records, the audit event and the
-re-planned deadlines.
+the caller's transaction through ``workflow.lifecycle.change``: the case is read under its row
+lock, so of two concurrent writers the second waits and then sees the state the first left
+(exactly one wins, SPEC §3); then the event's own records, the version, the audit event and
+the re-planned deadlines.
 """
 
 from __future__ import annotations
@@ -17,27 +19,24 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from sqlalchemy import update
+from pydantic import BaseModel
 from sqlmodel import col, select
 
-from workflow import audit, timerules
+from workflow import timerules
 from workflow.context import Ctx
-from workflow.deadlines import planning
 from workflow.deadlines.rules import next_term_start
-from workflow.errors import (
-    Conflict,
-    FieldProblem,
-    Forbidden,
-    GuardFailure,
-    InvalidInput,
-    NotFound,
-    PreconditionFailed,
-    TransitionRefused,
+from workflow.errors import Conflict, NotFound, TransitionRefused
+from workflow.lifecycle import change
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.change import open_case
+from workflow.lifecycle.decision import (
+    decide,
+    events_allowed,
+    guard_context,
+    invalid_input,
+    validate_payload,
 )
-from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.lifecycle.guards import GuardContext
-from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
+from workflow.lifecycle.machine import EVENTS
 from workflow.models import (
     Case,
     Delegation,
@@ -46,68 +45,6 @@ from workflow.models import (
     User,
     pk,
 )
-from workflow.schemas import EVENT_PAYLOADS
-
-
-def guard_context(
-    ctx: Ctx, bundle: CaseBundle, actor: User | None, payload: Any = None
-) -> GuardContext:
-    people: dict[int, User] = {}
-    wanted = set()
-    if bundle.delegation is not None:
-        wanted |= {bundle.delegation.delegate_id, bundle.delegation.consultee_id}
-    case = bundle.case  # the office holders the urgency routes name (SI 2012/2089)
-    wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
-    wanted |= {case.private_urgency_agreed_by_id}
-    if payload is not None:
-        wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
-        wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
-    for uid in wanted - {None}:
-        # A page's bundles carry their people preloaded (``bundle.load_many``): no lookup each.
-        preloaded = bundle.people or {}
-        user = preloaded[uid] if uid in preloaded else ctx.session.get(User, uid)
-        if user is not None and not user.is_system:
-            people[user.id] = user  # type: ignore[index]
-    return GuardContext(
-        case=bundle.case,
-        actor=actor,
-        settings=ctx.settings,
-        now=ctx.now(),
-        today=ctx.today(),
-        report=bundle.report,
-        options=bundle.options,
-        agreements=bundle.agreements,
-        resolution=bundle.approval,
-        delegation=bundle.delegation,
-        consultations=bundle.consultations,
-        people=people,
-        months_used=bundle.months_used,
-        payload=payload,
-    )
-
-
-def events_allowed(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> list[str]:
-    return allowed_events(guard_context(ctx, bundle, actor))
-
-
-def validate_payload(event: str, payload: dict[str, Any] | BaseModel | None) -> BaseModel:
-    model = EVENT_PAYLOADS[event]
-    if isinstance(payload, model):
-        return payload
-    if isinstance(payload, BaseModel):
-        payload = payload.model_dump()
-    try:
-        return model.model_validate(payload or {})
-    except ValidationError as exc:
-        raise invalid_input(exc, f"the '{event}' payload is not valid") from exc
-
-
-def invalid_input(exc: ValidationError, detail: str) -> InvalidInput:
-    problems = [
-        FieldProblem(".".join(str(p) for p in err["loc"]) or "body", err["msg"])
-        for err in exc.errors()
-    ]
-    return InvalidInput(detail, problems)
 
 
 def fire(
@@ -121,70 +58,28 @@ def fire(
     spec = EVENTS.get(event)
     if spec is None:
         raise NotFound(f"there is no event '{event}'; events are {', '.join(EVENTS)}")
-    case = get_case(ctx, case_id)
-    if expected_version is not None and expected_version != case.version:
-        raise PreconditionFailed(
-            f"case {case_id} is at version {case.version}, not {expected_version}; reload it"
-        )
-    bundle = load(ctx, case)
-    # The state and the right never depend on the payload: decide them before reading it.
-    bare = guard_context(ctx, bundle, actor)
-    if case.state not in spec.sources:
-        raise TransitionRefused(event, case.state, allowed_events(bare))
-    if not spec.who.check(bare):
-        raise Forbidden(f"'{event}' may be fired by {spec.who.description}")
-    body = validate_payload(event, payload)
-    holder = CaseStateHolder(case.state, guard_context(ctx, bundle, actor, body))
-    if not machine.events[event].trigger(holder):
-        raise TransitionRefused(
-            event,
-            case.state,
-            allowed_events(bare),
-            [GuardFailure(name, reason) for name, reason in holder.failures],
-        )
-    from_state, to_state = case.state, holder.state
-    claim_version(ctx, case, to_state)
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
+    decision = decide(ctx, bundle, actor, event, payload if payload is not None else {})
+    refusal = decision.refusal()
+    if refusal is not None:
+        raise refusal
+    assert decision.outcome is not None and decision.body is not None
+    body = decision.body
+    from_state = case.state
+    case.state = decision.outcome.dest
     data = {"payload": body.model_dump(mode="json")}
     data.update(_EFFECTS[event](ctx, bundle, actor, body))
-    case.updated_at = ctx.now()
-    ctx.session.add(case)
-    ctx.session.flush()
-    audit.append(
+    change.record(
         ctx,
+        bundle,
         event=event,
-        at=ctx.now(),
-        actor_id=actor.id,
-        case_id=case.id,
+        actor=actor,
         from_state=from_state,
-        to_state=to_state,
         data=data,
         exempt_paragraph=case.exempt_paragraph,
     )
-    planning.sync(ctx, load(ctx, case))
-    ctx.session.flush()
     return case
-
-
-def claim_version(ctx: Ctx, case: Case, new_state: str | None = None) -> None:
-    """Bump ``version`` only if nobody else has since we read it: one winner, others conflict."""
-    values: dict[str, Any] = {"version": case.version + 1}
-    if new_state is not None:
-        values["state"] = new_state
-    result = ctx.session.execute(
-        update(Case)
-        .where(col(Case.id) == case.id, col(Case.version) == case.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(
-            f"case {case.id} was changed by someone else while you acted; reload and try again"
-        )
-    case.version = values["version"]
-    if new_state is not None:
-        case.state = new_state
-    # The row now holds these values; keep the ORM from writing them a second time.
-    ctx.session.add(case)
 
 
 # --- what each event writes besides the state ----------------------------------------------
@@ -243,6 +138,8 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
     ctx.session.add(delegation)
     case.entered_delegated_at = ctx.now()
     ctx.session.flush()
+    bundle.resolution = bundle.approval = resolution
+    bundle.delegation, bundle.consultations = delegation, []
     return {
         "resolution_id": resolution.id,
         "delegation_id": delegation.id,
@@ -269,6 +166,7 @@ def _reject(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, A
     )
     ctx.session.add(resolution)
     ctx.session.flush()
+    bundle.resolution = resolution
     return {"resolution_id": resolution.id}
 
 
@@ -298,6 +196,7 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         agreement.updated_at = ctx.now()
         ctx.session.add(agreement)
     ctx.session.flush()
+    bundle.sign_offs.append(sign_off)
     return {"sign_off_id": sign_off.id, "term": {"start_date": start, "end_date": end}}
 
 
@@ -345,4 +244,11 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     return expired
 
 
-__all__ = ["events_allowed", "expire_due", "fire", "guard_context"]
+__all__ = [
+    "events_allowed",
+    "expire_due",
+    "fire",
+    "guard_context",
+    "invalid_input",
+    "validate_payload",
+]

@@ -2,8 +2,9 @@
 
 ``TRANSITIONS`` is the table the API, the web pages, the diagram and the tests all read. One
 module-level ``transitions.Machine`` is built from it and fired on a small state holder per
-event (``machine.events[name].trigger(holder)``): never a machine per row, and the machine's
-own conditions run the guards, so nothing can move a case without them.
+event (``machine.events[name].trigger(holder)``, by ``workflow.lifecycle.decision.decide``):
+never a machine per row, and the machine's own conditions run the guards, so nothing can move a
+case without them. What the machine owns and what it does not: CONVENTIONS.md.
 """
 
 from __future__ import annotations
@@ -240,19 +241,6 @@ machine = Machine(
     send_event=True,
     ignore_invalid_triggers=False,
 )
-
-
-def may(event: str, ctx: GuardContext) -> bool:
-    """Whether ``ctx.actor`` may fire ``event`` now: the source, the right, and every guard
-    that does not depend on the payload (the ``may_<event>`` of the transitions README)."""
-    spec = EVENTS[event]
-    if ctx.case.state not in spec.sources or not spec.who.check(ctx):
-        return False
-    return not failing_guards(spec, ctx)
-
-
-def allowed_events(ctx: GuardContext) -> list[str]:
-    return [t.event for t in TRANSITIONS if may(t.event, ctx)]
 
 
 def events_from(state: str) -> list[str]:

@@ -8,12 +8,10 @@ the duty is done on the day it goes out (``workflow.deadlines.notices``).
 
 from __future__ import annotations
 
-from workflow import audit
 from workflow.context import Ctx
-from workflow.deadlines import planning
-from workflow.errors import FieldProblem, Forbidden, InvalidInput, PreconditionFailed
-from workflow.lifecycle.bundle import get_case, load
-from workflow.lifecycle.events import claim_version
+from workflow.errors import FieldProblem, Forbidden, InvalidInput
+from workflow.lifecycle import change
+from workflow.lifecycle.change import open_case
 from workflow.models import Case, Role, State, User
 from workflow.schemas import MeetingNoticeIn
 
@@ -37,12 +35,10 @@ CASE_FIELDS: dict[str, tuple[str, tuple[State, ...]]] = {
 def record_meeting_notice(
     ctx: Ctx, case_id: int, data: MeetingNoticeIn, actor: User, expected_version: int | None = None
 ) -> Case:
-    case = get_case(ctx, case_id)
-    if expected_version is not None and expected_version != case.version:
-        raise PreconditionFailed(f"case {case_id} is at version {case.version}; reload it")
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
     if not actor.has_role(Role.democratic_services):
         raise Forbidden("notices of the meeting procedure are recorded by democratic services")
-    bundle = load(ctx, case)
     problem = _refusal(case, data, bool(bundle.sign_offs))
     if problem is not None:
         raise InvalidInput("the notice cannot be recorded", [FieldProblem("kind", problem)])
@@ -53,28 +49,20 @@ def record_meeting_notice(
                 "the notice cannot be recorded",
                 [FieldProblem("published_on", "a record cannot be published before the decision")],
             )
-    claim_version(ctx, case)
     if data.kind == "decision_record":
         last.record_published_on = data.published_on
         ctx.session.add(last)
     else:
         setattr(case, CASE_FIELDS[data.kind][0], data.published_on)
-    case.updated_at = ctx.now()
-    ctx.session.add(case)
-    ctx.session.flush()
-    audit.append(
+    change.record(
         ctx,
+        bundle,
         event="notice",
-        at=ctx.now(),
-        actor_id=actor.id,
-        case_id=case.id,
+        actor=actor,
         from_state=case.state,
-        to_state=case.state,
         data={"notice": data.model_dump(mode="json")},
         exempt_paragraph=case.exempt_paragraph,
     )
-    planning.sync(ctx, load(ctx, case))
-    ctx.session.flush()
     return case
 
 

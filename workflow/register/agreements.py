@@ -10,10 +10,9 @@ from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
-from workflow.deadlines import planning
 from workflow.errors import Conflict, Forbidden, NotFound
-from workflow.lifecycle.bundle import load
-from workflow.lifecycle.events import claim_version
+from workflow.lifecycle import change
+from workflow.lifecycle.change import open_case
 from workflow.models import ENDED_STATES, Agreement, Case, CaseAgreement, Role, State, User
 from workflow.paging import check_limit, decode_cursor, page
 from workflow.schemas import AgreementIn
@@ -166,9 +165,9 @@ def replan_covering(
     §5: deadlines follow every change to the dates they depend on); answers the case ids.
 
     ``changes`` is agreement id -> {field: {"from": old, "to": new}} for the planning fields
-    that changed, already flushed. Each case's version is claimed like any change to it, so a
-    transition that read the old dates meanwhile conflicts instead of planning from them, and
-    the case's own audit trail says what moved and why.
+    that changed, already flushed. Each case is changed like any other change to it
+    (``workflow.lifecycle.change``): under its row lock, so a transition on it waits and then
+    plans from the new dates, and the case's own audit trail says what moved and why.
     """
     per_case: dict[int, tuple[Case, list[dict[str, Any]]]] = {}
     for agreement_id, changed in changes.items():
@@ -179,29 +178,18 @@ def replan_covering(
             assert case.id is not None
             per_case.setdefault(case.id, (case, []))[1].append(entry)
     for case_id in sorted(per_case):
-        case, entries = per_case[case_id]
-        try:
-            claim_version(ctx, case)
-        except Conflict as exc:
-            raise Conflict(
-                f"case {case_id}, which covers an agreement being changed, was changed by "
-                "someone else at the same time; nothing was changed, please try again"
-            ) from exc
-        case.updated_at = ctx.now()
-        ctx.session.add(case)
-        ctx.session.flush()
-        audit.append(
+        _, entries = per_case[case_id]
+        bundle = open_case(ctx, case_id)  # in id order, so two re-plans never deadlock
+        case = bundle.case
+        change.record(
             ctx,
+            bundle,
             event="agreements_updated",
-            at=ctx.now(),
-            actor_id=actor.id,
-            case_id=case_id,
+            actor=actor,
             from_state=case.state,
-            to_state=case.state,
             data={"source": source, "agreements": entries},
             exempt_paragraph=case.exempt_paragraph,
         )
-        planning.sync(ctx, load(ctx, case))
     ctx.session.flush()
     return sorted(per_case)
 
