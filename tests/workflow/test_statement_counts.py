@@ -16,11 +16,11 @@ from sqlalchemy.engine import Engine
 from workflow.lifecycle.events import fire
 from workflow.models import User
 
-# Issue 8 asks for at most 12. Today it is 10: the case locked with its report and options
-# (1), agreements (1), resolutions with delegations and consultations (1), sign-offs (1), the
-# case's one UPDATE (1), the audit append (3: head, event, head), stored deadlines (1) and
-# every human user for the recipients (1).
-DEFER_BOUND = 10
+# Issue 8 asks for at most 12 (it was 35). Today it is 9: the case locked with its report and
+# options (1), agreements (1), resolutions with delegations and consultations (1), sign-offs
+# (1), the case's one UPDATE (1), the audit append (2: the case chain's last link, the event),
+# stored deadlines (1) and every human user for the recipients (1).
+DEFER_BOUND = 9
 
 DEFER = {"reason": "Later on the same agenda.", "meeting_date": "2024-09-05"}
 
