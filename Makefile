@@ -42,8 +42,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint Dockerfile
 
+# The whole tree as far as its libraries' types reach, then the domain with --strict.
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
+	$(BIN)/mypy --strict workflow
 
 # Schemathesis gives every generated operation the same test id, and xdist's loadgroup
 # scheduler keys work by id (it would run one operation of 33), so it has a run of its own.

@@ -124,7 +124,7 @@ def load_locked(ctx: Ctx, case_id: int) -> CaseBundle:
         .outerjoin(ReportOption, col(ReportOption.report_id) == col(Report.id))
         .where(col(Case.id) == case_id)
         .order_by(col(ReportOption.position))
-        .with_for_update(of=Case)  # type: ignore[arg-type]
+        .with_for_update(of=Case)
         .execution_options(populate_existing=True)
     ).all()
     if not rows:

@@ -117,15 +117,45 @@ def patch_case(
     # caller that catches the error and carries on in the same transaction.
     _check_scalars(scalars)
     _check_people(ctx, data.urgency, data.private_urgency)
+    agreements = _checked_agreements(ctx, data, fields)
+    _apply(ctx, case, data, fields, scalars, agreements)
+    if agreements is not None or "report" in fields:
+        ctx.session.flush()
+        bundle = load(ctx, case)  # the links and the report were written anew
+    change.record(
+        ctx,
+        bundle,
+        event="patch",
+        actor=actor,
+        from_state=case.state,
+        data={"changes": changes},
+        exempt_paragraph=was_exempt or case.exempt_paragraph,
+    )
+    return case
+
+
+def _checked_agreements(ctx: Ctx, data: CasePatch, fields: set[str]) -> list[Agreement] | None:
+    """The agreements a patch links, checked before anything is written (None: unchanged)."""
     if "proposal" in fields and data.proposal is None:
         raise InvalidInput("a case needs a proposal", [FieldProblem("proposal", "required")])
-    agreements: list[Agreement] | None = None
-    if "agreement_ids" in fields:
-        if data.agreement_ids is None:
-            raise InvalidInput(
-                "a case covers at least one agreement", [FieldProblem("agreement_ids", "required")]
-            )
-        agreements = _agreements(ctx, data.agreement_ids)
+    if "agreement_ids" not in fields:
+        return None
+    if data.agreement_ids is None:
+        raise InvalidInput(
+            "a case covers at least one agreement", [FieldProblem("agreement_ids", "required")]
+        )
+    return _agreements(ctx, data.agreement_ids)
+
+
+def _apply(
+    ctx: Ctx,
+    case: Case,
+    data: CasePatch,
+    fields: set[str],
+    scalars: dict[str, Any],
+    agreements: list[Agreement] | None,
+) -> None:
+    """Write a checked patch onto the draft: its fields, links and report."""
     _apply_scalars(case, scalars)
     if "urgency" in fields:
         _apply_urgency(case, data.urgency)
@@ -142,19 +172,6 @@ def patch_case(
         _link_agreements(ctx, case, agreements)
     if "report" in fields:
         _write_report(ctx, case, data.report or ReportIn())
-    if agreements is not None or "report" in fields:
-        ctx.session.flush()
-        bundle = load(ctx, case)  # the links and the report were written anew
-    change.record(
-        ctx,
-        bundle,
-        event="patch",
-        actor=actor,
-        from_state=case.state,
-        data={"changes": changes},
-        exempt_paragraph=was_exempt or case.exempt_paragraph,
-    )
-    return case
 
 
 def may_edit_draft(ctx: Ctx, bundle: CaseBundle, actor: User) -> bool:

@@ -54,10 +54,10 @@ def record_consultation(
     consultation = Consultation(
         case_id=pk(case.id),
         delegation_id=pk(delegation.id),
-        consultee_id=data.consultee_id,  # type: ignore[arg-type]
+        consultee_id=data.consultee_id,
         consulted_on=data.consulted_on,
         response=data.response,
-        recorded_by_id=pk(actor.id),  # type: ignore[arg-type]
+        recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
     ctx.session.add(consultation)
