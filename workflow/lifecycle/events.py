@@ -235,7 +235,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         delegate_id=body.delegate_id,
         consultee_id=body.consultee_id,
         max_months=max_months,
-        latest_end_date=timerules.term_end(start, max_months),
+        latest_end_date=timerules.envelope_end(start, max_months),
         created_at=ctx.now(),
     )
     ctx.session.add(delegation)
