@@ -49,9 +49,14 @@ class State(StrEnum):
     expired = "expired"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    # Issue 12, fault 3: the delegate declined every further term, or the envelope's time passed.
+    declined = "declined"
+    lapsed = "lapsed"
 
 
-ENDED_STATES = frozenset({State.expired, State.rejected, State.withdrawn})
+ENDED_STATES = frozenset(
+    {State.expired, State.rejected, State.withdrawn, State.declined, State.lapsed}
+)
 
 
 class DeadlineKind(StrEnum):

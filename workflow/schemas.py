@@ -232,6 +232,17 @@ class SignOffIn(Strict):
     dispensation: Text | None = None
 
 
+class DeclineIn(Strict):
+    """The delegate's decision not to approve a (further) term, with the reasons for the
+    record (SI 2012/2089 reg 13: a decision not to act is a decision too)."""
+
+    reasons: Text
+
+
+class LapseIn(Strict):
+    pass
+
+
 class ExtendIn(Strict):
     months: Months
     reasons: Text
@@ -256,6 +267,9 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "extend": ExtendIn,
     "expire": ExpireIn,
     "withdraw": WithdrawIn,
+    "decline": DeclineIn,
+    "decline_further": DeclineIn,
+    "lapse": LapseIn,
 }
 
 

@@ -44,6 +44,10 @@ SPEC_TABLE = {
     ("expire", "active", "expired"),
     ("withdraw", "drafted", "withdrawn"),
     ("withdraw", "cabinet_consideration", "withdrawn"),
+    # Issue 12, fault 3: ways out of delegated approval.
+    ("decline", "delegated_approval", "declined"),
+    ("decline_further", "delegated_approval", "active"),
+    ("lapse", "delegated_approval", "lapsed"),
 }
 SPEC_GUARDS = {
     "submit": [
@@ -86,6 +90,9 @@ SPEC_GUARDS = {
     "extend": ["envelope_has_months_left", "extension_within_envelope"],
     "expire": ["end_date_passed"],
     "withdraw": [],
+    "decline": ["no_term_signed_off"],
+    "decline_further": ["term_running"],
+    "lapse": ["time_to_use_envelope_passed"],
 }
 STATES = {
     "drafted",
@@ -95,8 +102,10 @@ STATES = {
     "expired",
     "rejected",
     "withdrawn",
+    "declined",
+    "lapsed",
 }
-ENDS = {"expired", "rejected", "withdrawn"}
+ENDS = {"expired", "rejected", "withdrawn", "declined", "lapsed"}
 
 
 def table() -> set[tuple[str, str, str]]:
@@ -228,6 +237,9 @@ NATURAL = {
     "extend": "officer",
     "expire": "system",
     "withdraw": "officer",
+    "decline": "executive",
+    "decline_further": "executive",
+    "lapse": "system",
 }
 ACTORS = list(CAST)
 
@@ -264,6 +276,8 @@ def payload(event: str, variant: int, today: date, people: dict[str, User]) -> d
         return {"resolution": "No.", "decided_on": past.isoformat()} if variant != 9 else {}
     if event in ("sign_off", "extend"):
         return {"months": months, "reasons": "r"}
+    if event in ("decline", "decline_further"):
+        return {"reasons": "r" if variant != 9 else ""}
     if event in ("refer_back", "call_in", "withdraw"):
         return {"reason": "r" if variant != 9 else ""}
     return {} if variant != 9 else {"unexpected": True}

@@ -173,7 +173,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             (R, 7, nine_am(date(2025, 9, 23))),
             (R, 1, nine_am(date(2025, 9, 29))),
         ]
-        assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"]}
+        assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"], "executive": ["decline"]}
 
     # --- Tue 10 Sep: the delegate consults the Cabinet Member; call-in still open ----------
     clock.travel_to(london(2024, 9, 10))
@@ -181,7 +181,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         consult(ctx, people, case_id, "Content with the first six months.")
     with work() as ctx:
         assert_version(ctx, case_id, "delegated_approval", 5)
-        assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"]}
+        assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"], "executive": ["decline"]}
     before = _snap(work, case_id)
     with work() as ctx, pytest.raises(TransitionRefused) as refused:
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
@@ -192,7 +192,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     # --- Mon 16 Sep: call-in over; the delegate signs off six months -----------------------
     clock.travel_to(london(2024, 9, 16))
     with work() as ctx:
-        assert who_may(ctx, case_id, people) == {"executive": ["sign_off"]}
+        assert who_may(ctx, case_id, people) == {"executive": ["sign_off", "decline"]}
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
     with work() as ctx:
         case = case_of(ctx, case_id)
@@ -285,7 +285,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert "extension_option_decision" in deadline_kinds(ctx, case_id, "done")
         assert reminders_of(ctx, case_id, "extension_option_decision") == []
         # The September consultation was for the first term: it no longer counts.
-        assert who_may(ctx, case_id, people) == {}
+        assert who_may(ctx, case_id, people) == {"executive": ["decline_further"]}
     before = _snap(work, case_id)
     with work() as ctx, pytest.raises(TransitionRefused) as refused:
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
@@ -299,7 +299,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         consult(ctx, people, case_id, "Agree the further six months.")
     with work() as ctx:
         assert_version(ctx, case_id, "delegated_approval", 8)
-        assert who_may(ctx, case_id, people) == {"executive": ["sign_off"]}
+        assert who_may(ctx, case_id, people) == {"executive": ["sign_off", "decline_further"]}
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
     with work() as ctx:
         case = case_of(ctx, case_id)

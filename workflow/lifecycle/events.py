@@ -315,6 +315,9 @@ _EFFECTS: dict[str, Effect] = {
     "extend": _extend,
     "expire": _nothing,
     "withdraw": _nothing,
+    "decline": _nothing,  # the reasons are the audit event's payload
+    "decline_further": _nothing,
+    "lapse": _nothing,
 }
 
 
@@ -343,4 +346,29 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     return expired
 
 
-__all__ = ["events_allowed", "expire_due", "fire", "guard_context"]
+def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
+    """Fire ``lapse`` on cases in delegated approval whose envelope's time has passed (issue
+    12, fault 3); answers the case ids lapsed. The guard decides; this only finds candidates
+    (a next term due to have started before today), each in its own savepoint."""
+    today = ctx.today()
+    candidates = ctx.session.exec(
+        select(Case).where(Case.state == "delegated_approval").order_by(col(Case.id))
+    ).all()
+    lapsed: list[int] = []
+    for case in candidates:
+        case_id = pk(case.id)
+        start = timerules.next_term_start(case.term_end, case.proposal_start_date)
+        if start is None or start >= today:
+            continue
+        try:
+            with ctx.session.begin_nested():
+                fire(ctx, case_id, "lapse", actor)
+            lapsed.append(case_id)
+        except (Conflict, TransitionRefused):
+            continue
+        if len(lapsed) >= limit:
+            break
+    return lapsed
+
+
+__all__ = ["events_allowed", "expire_due", "fire", "guard_context", "lapse_due"]

@@ -682,6 +682,43 @@ def envelope_has_months_left(ctx: GuardContext) -> str | None:
     return None
 
 
+# --- decline, decline_further, lapse (issue 12, fault 3) -----------------------------------
+
+
+@guard("no_term_signed_off")
+def no_term_signed_off(ctx: GuardContext) -> str | None:
+    """Nothing has been signed off, so declining ends the case (else ``decline_further``)."""
+    if ctx.case.term_end is not None:
+        return (
+            f"a term running to {_fmt(ctx.case.term_end)} has been signed off: declining "
+            "further months is 'decline_further', which returns the case to active"
+        )
+    return None
+
+
+@guard("term_running")
+def term_running(ctx: GuardContext) -> str | None:
+    """A signed-off term is running, for the case to go back to (else ``decline``)."""
+    if ctx.case.term_end is None:
+        return "no term has been signed off to return to: declining is 'decline', which ends it"
+    return None
+
+
+@guard("time_to_use_envelope_passed")
+def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
+    """The day the next term would have started has passed with no sign-off, so there is no
+    agreement left to extend (or the envelope's latest end date has passed)."""
+    start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
+    latest = ctx.delegation.latest_end_date if ctx.delegation is not None else None
+    if start is not None and ctx.today > start:
+        return None
+    if latest is not None and ctx.today > latest:
+        return None
+    if start is None:
+        return "the case has no date for its next term to start"
+    return f"the next term could still start on {_fmt(start)}"
+
+
 @guard("end_date_passed")
 def end_date_passed(ctx: GuardContext) -> str | None:
     """The agreements' end date has passed."""

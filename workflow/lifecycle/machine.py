@@ -183,6 +183,30 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "the agreement's end date has passed",
     ),
     TransitionSpec(
+        "decline",
+        (S.delegated_approval,),
+        S.declined,
+        NAMED_DELEGATE,
+        (g.no_term_signed_off,),
+        "the delegate declines to approve any term, with reasons; the case ends",
+    ),
+    TransitionSpec(
+        "decline_further",
+        (S.delegated_approval,),
+        S.active,
+        NAMED_DELEGATE,
+        (g.term_running,),
+        "the delegate declines a further term, with reasons; the current term runs to its end",
+    ),
+    TransitionSpec(
+        "lapse",
+        (S.delegated_approval,),
+        S.lapsed,
+        SCHEDULER,
+        (g.time_to_use_envelope_passed,),
+        "the envelope lapses unused: the day its next term would have started has passed",
+    ),
+    TransitionSpec(
         "withdraw",
         (S.drafted, S.cabinet_consideration),
         S.withdrawn,
@@ -194,7 +218,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 
 EVENTS: dict[str, TransitionSpec] = {t.event: t for t in TRANSITIONS}
 STATES: tuple[State, ...] = tuple(State)
-END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn})
+END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn, S.declined, S.lapsed})
 
 
 class CaseStateHolder:
