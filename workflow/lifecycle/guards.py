@@ -599,12 +599,32 @@ def consultation_recorded(ctx: GuardContext) -> str | None:
     if delegation is None or delegation.consultee_id is None:
         return None
     since = ctx.case.entered_delegated_at
+    held_from = consultation_counts_from(ctx)
     for c in ctx.consultations:
-        if c.consultee_id == delegation.consultee_id and (since is None or c.recorded_at >= since):
+        if c.consultee_id != delegation.consultee_id:
+            continue
+        recorded_now = since is None or c.recorded_at >= since
+        if recorded_now and (held_from is None or c.consulted_on >= held_from):
             return None
     consultee = ctx.people.get(delegation.consultee_id)
     who = consultee.name if consultee else f"user {delegation.consultee_id}"
-    return f"no consultation with {who} has been recorded since the case entered delegated approval"
+    held = "" if held_from is None else f" held on or after {_fmt(held_from)}"
+    return (
+        f"no consultation with {who}{held} has been recorded since the case entered "
+        "delegated approval"
+    )
+
+
+def consultation_counts_from(ctx: GuardContext) -> date | None:
+    """The first day a consultation can count from (issue 12, fault 6): it counts by when it
+    was held (``consulted_on``), not when it was recorded. A first term is delegated by
+    Cabinet's decision, so a consultation held before that decision was about nothing Cabinet
+    had delegated; a further term is asked for by ``extend``, so one held before that day
+    was about the last term."""
+    if ctx.case.term_end is None:
+        return ctx.resolution.decided_on if ctx.resolution is not None else None
+    entered = ctx.case.entered_delegated_at
+    return timerules.london_date(entered) if entered is not None else None
 
 
 def envelope_left(ctx: GuardContext) -> int:
