@@ -237,6 +237,9 @@ class Resolution(SQLModel, table=True):
     reasons: str | None = None
     conflicts_of_interest: str | None = None
     dispensation: str | None = None
+    # Issue 12, fault 1: the months of a first term Cabinet approved itself, which start when
+    # call-in is over; any delegation covers only the months beyond them.
+    cabinet_months: int | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 
@@ -267,6 +270,10 @@ class Consultation(SQLModel, table=True):
     consultee_id: int = Field(foreign_key="users.id")
     consulted_on: date
     response: str
+    # Issue 12, fault 5: the consultee's declared interests and any dispensation
+    # (SI 2012/2089 reg 13(2)(e) records them for the decision the consultee was consulted on).
+    conflicts_of_interest: str | None = None
+    dispensation: str | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 
@@ -284,6 +291,8 @@ class SignOff(SQLModel, table=True):
     reasons: str
     conflicts_of_interest: str
     dispensation: str | None = None  # SI 2012/2089 reg 13(2)(e)
+    # The officer's own alternatives considered and rejected (reg 13(2)(c)), not Cabinet's.
+    alternatives_rejected: str | None = None
     record_published_on: date | None = None  # when the reg 13 record was published
     signed_on: date
     signed_at: datetime = _instant()

@@ -16,6 +16,8 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -197,10 +199,16 @@ class ReferBackIn(Strict):
 
 
 class ApproveIn(Strict):
+    """Cabinet's resolution. ``cabinet_months``: a first term Cabinet approves itself (Sefton's
+    initial six months), starting when call-in is over; ``delegate_id``: whom Cabinet
+    delegated the months beyond it to, or none at all (Oldham). ``max_months`` is the whole
+    envelope of the decision, Cabinet's own months included (issue 12, fault 1)."""
+
     resolution: Text
     decided_on: Day
     notice_published_on: Day
-    delegate_id: UserId
+    cabinet_months: Months | None = None  # before delegate_id, which is checked against it
+    delegate_id: UserId | None = Field(default=None, validate_default=True)
     consultee_id: UserId | None = None
     max_months: Months | None = None
     urgent_reason: Text | None = None
@@ -210,6 +218,24 @@ class ApproveIn(Strict):
     reasons: Text | None = None
     conflicts_of_interest: OptionalText = "None declared"
     dispensation: Text | None = None
+
+    @field_validator("delegate_id", mode="after")
+    @classmethod
+    def _a_term_or_a_delegate(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is None and info.data.get("cabinet_months") is None:
+            raise ValueError(
+                "name a delegate, or approve a term of Cabinet's own (cabinet_months) for a "
+                "decision with no delegation"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consultee_with_delegate(self) -> ApproveIn:
+        if self.delegate_id is None and self.consultee_id is not None:
+            raise ValueError("a consultee is named only with a delegate (delegate_id)")
+        if self.cabinet_months and self.max_months and self.cabinet_months > self.max_months:
+            raise ValueError("cabinet_months must not exceed max_months")
+        return self
 
 
 class RejectIn(Strict):
@@ -230,6 +256,8 @@ class SignOffIn(Strict):
     reasons: Text
     conflicts_of_interest: OptionalText = "None declared"
     dispensation: Text | None = None
+    # The officer's own alternatives considered and rejected (SI 2012/2089 reg 13(2)(c)).
+    alternatives_rejected: Text | None = None
 
 
 class DeclineIn(Strict):
@@ -240,6 +268,10 @@ class DeclineIn(Strict):
 
 
 class LapseIn(Strict):
+    pass
+
+
+class ImplementIn(Strict):
     pass
 
 
@@ -270,6 +302,7 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "decline": DeclineIn,
     "decline_further": DeclineIn,
     "lapse": LapseIn,
+    "implement": ImplementIn,
 }
 
 
@@ -277,6 +310,9 @@ class ConsultationIn(Strict):
     consultee_id: UserId
     consulted_on: Day
     response: Text
+    # The consultee's declared interests and any dispensation (issue 12, fault 5).
+    conflicts_of_interest: OptionalText = "None declared"
+    dispensation: Text | None = None
 
 
 MeetingNoticeKind = Literal[

@@ -48,6 +48,8 @@ SPEC_TABLE = {
     ("decline", "delegated_approval", "declined"),
     ("decline_further", "delegated_approval", "active"),
     ("lapse", "delegated_approval", "lapsed"),
+    # Issue 12, fault 1: Cabinet's own term starts when call-in is over.
+    ("implement", "delegated_approval", "active"),
 }
 SPEC_GUARDS = {
     "submit": [
@@ -77,10 +79,12 @@ SPEC_GUARDS = {
         "delegate_is_executive",
         "delegate_is_not_author",
         "consultee_is_cabinet_member",
+        "delegation_beyond_cabinet_term",
     ],
     "reject": ["decided_not_in_future", "decided_at_meeting"],
     "call_in": ["within_call_in_period"],
     "sign_off": [
+        "term_is_delegated",
         "call_in_period_over",
         "consultation_recorded",
         "term_within_envelope",
@@ -93,6 +97,7 @@ SPEC_GUARDS = {
     "decline": ["no_term_signed_off"],
     "decline_further": ["term_running"],
     "lapse": ["time_to_use_envelope_passed"],
+    "implement": ["cabinet_term_to_start", "call_in_period_over"],
 }
 STATES = {
     "drafted",
@@ -240,6 +245,7 @@ NATURAL = {
     "decline": "executive",
     "decline_further": "executive",
     "lapse": "system",
+    "implement": "system",
 }
 ACTORS = list(CAST)
 

@@ -257,7 +257,10 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         # An extension does not discharge the unpublished reg 13 record of the last sign-off.
         out.append(_officer_record(signed, facts.today, settings))
     start = next_term_start(facts.case)
-    if start is not None:
+    cabinet_term_to_start = (
+        resolution is not None and bool(resolution.cabinet_months) and facts.case.term_end is None
+    )
+    if start is not None and not cabinet_term_to_start:  # Cabinet's own term needs no sign-off
         out.append(
             PlannedDeadline(K.sign_off_due, timerules.duty_due_on(start - timedelta(days=1)))
         )

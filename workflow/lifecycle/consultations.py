@@ -60,6 +60,8 @@ def record_consultation(
         consultee_id=data.consultee_id,  # type: ignore[arg-type]
         consulted_on=data.consulted_on,
         response=data.response,
+        conflicts_of_interest=data.conflicts_of_interest,
+        dispensation=data.dispensation,
         recorded_by_id=pk(actor.id),  # type: ignore[arg-type]
         recorded_at=ctx.now(),
     )

@@ -222,6 +222,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         reasons=body.reasons,
         conflicts_of_interest=body.conflicts_of_interest,
         dispensation=body.dispensation,
+        cabinet_months=body.cabinet_months,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
@@ -229,25 +230,47 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
     ctx.session.flush()
     max_months = body.max_months or case.proposal_max_months or 0
     start = next_term_start(case) or body.decided_on
+    latest = timerules.envelope_end(start, max_months)
+    case.entered_delegated_at = ctx.now()
+    data: dict[str, Any] = {
+        "resolution_id": resolution.id,
+        "cabinet_months": body.cabinet_months,
+        "envelope": {"max_months": max_months, "latest_end_date": latest.isoformat()},
+    }
+    if body.delegate_id is None:  # a decision with no delegation (Oldham): Cabinet's term only
+        ctx.session.flush()
+        return {**data, "delegation_id": None}
     delegation = Delegation(
         case_id=pk(case.id),
         resolution_id=pk(resolution.id),
         delegate_id=body.delegate_id,
         consultee_id=body.consultee_id,
-        max_months=max_months,
-        latest_end_date=timerules.envelope_end(start, max_months),
+        # The delegation covers only what lies beyond Cabinet's own months (fault 1).
+        max_months=max_months - (body.cabinet_months or 0),
+        latest_end_date=latest,
         created_at=ctx.now(),
     )
     ctx.session.add(delegation)
-    case.entered_delegated_at = ctx.now()
+    ctx.session.flush()
+    return {**data, "delegation_id": delegation.id}
+
+
+def _implement(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """Cabinet's own first term starts: the agreements run to its end (issue 12, fault 1)."""
+    case, resolution = bundle.case, bundle.approval
+    assert resolution is not None and resolution.cabinet_months
+    start = next_term_start(case)
+    assert start is not None
+    end = timerules.term_end(start, resolution.cabinet_months)
+    case.term_start, case.term_end = start, end
+    for agreement in bundle.agreements:
+        agreement.end_date = end
+        agreement.updated_at = ctx.now()
+        ctx.session.add(agreement)
     ctx.session.flush()
     return {
         "resolution_id": resolution.id,
-        "delegation_id": delegation.id,
-        "envelope": {
-            "max_months": max_months,
-            "latest_end_date": delegation.latest_end_date.isoformat(),
-        },
+        "term": {"start_date": start.isoformat(), "end_date": end.isoformat()},
     }
 
 
@@ -286,6 +309,7 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         reasons=body.reasons,
         conflicts_of_interest=body.conflicts_of_interest,
         dispensation=body.dispensation,
+        alternatives_rejected=body.alternatives_rejected,
         signed_on=ctx.today(),
         signed_at=ctx.now(),
     )
@@ -318,6 +342,7 @@ _EFFECTS: dict[str, Effect] = {
     "decline": _nothing,  # the reasons are the audit event's payload
     "decline_further": _nothing,
     "lapse": _nothing,
+    "implement": _implement,
 }
 
 
@@ -346,6 +371,35 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     return expired
 
 
+def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
+    """Start Cabinet's own terms whose call-in is over: fire ``implement`` on cases in
+    delegated approval whose latest resolution approved months of its own and that have no
+    term yet (issue 12, fault 1). The guards decide; each case is its own savepoint."""
+    candidates = ctx.session.exec(
+        select(Case.id)
+        .join(Resolution, col(Resolution.case_id) == col(Case.id))
+        .where(
+            Case.state == "delegated_approval",
+            col(Case.term_end).is_(None),
+            col(Resolution.cabinet_months).is_not(None),
+        )
+        .distinct()
+        .order_by(col(Case.id))
+    ).all()
+    started: list[int] = []
+    for case_id in candidates:
+        assert case_id is not None
+        try:
+            with ctx.session.begin_nested():
+                fire(ctx, case_id, "implement", actor)
+            started.append(case_id)
+        except (Conflict, TransitionRefused):
+            continue
+        if len(started) >= limit:
+            break
+    return started
+
+
 def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Fire ``lapse`` on cases in delegated approval whose envelope's time has passed (issue
     12, fault 3); answers the case ids lapsed. The guard decides; this only finds candidates
@@ -371,4 +425,4 @@ def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     return lapsed
 
 
-__all__ = ["events_allowed", "expire_due", "fire", "guard_context", "lapse_due"]
+__all__ = ["events_allowed", "expire_due", "fire", "guard_context", "implement_due", "lapse_due"]

@@ -521,7 +521,9 @@ def notice_after_decision(ctx: GuardContext) -> str | None:
 
 @guard("delegate_is_executive", needs_payload=True)
 def delegate_is_executive(ctx: GuardContext) -> str | None:
-    """The delegate is a user holding the executive role."""
+    """The delegate, if Cabinet delegated anything, is a user holding the executive role."""
+    if ctx.payload.delegate_id is None:
+        return None
     delegate = ctx.people.get(ctx.payload.delegate_id)
     if delegate is None:
         return f"the delegate (user {ctx.payload.delegate_id}) does not exist"
@@ -552,7 +554,51 @@ def consultee_is_cabinet_member(ctx: GuardContext) -> str | None:
     return None
 
 
+@guard("delegation_beyond_cabinet_term", needs_payload=True)
+def delegation_beyond_cabinet_term(ctx: GuardContext) -> str | None:
+    """Cabinet's own months fit the envelope, and a delegation has months beyond them."""
+    p = ctx.payload
+    total = p.max_months or ctx.case.proposal_max_months or 0
+    own = p.cabinet_months or 0
+    if own > total:
+        return f"Cabinet's own {own} months exceed the envelope of {total} months"
+    if p.delegate_id is not None and own >= total:
+        return (
+            f"Cabinet's own {own} months use the whole envelope of {total} months: there is "
+            "nothing beyond them to delegate (leave out delegate_id)"
+        )
+    return None
+
+
+def cabinet_term_pending(ctx: GuardContext) -> int | None:
+    """The months of a term Cabinet approved itself that has not started yet (fault 1)."""
+    resolution = ctx.resolution
+    if resolution is None or not resolution.cabinet_months or ctx.case.term_end is not None:
+        return None
+    return resolution.cabinet_months
+
+
 # --- call_in, sign_off, extend, expire ----------------------------------------------------
+
+
+@guard("cabinet_term_to_start")
+def cabinet_term_to_start(ctx: GuardContext) -> str | None:
+    """Cabinet approved a first term of its own that has not started yet."""
+    if cabinet_term_pending(ctx) is None:
+        return "Cabinet approved no term of its own that is still to start"
+    return None
+
+
+@guard("term_is_delegated")
+def term_is_delegated(ctx: GuardContext) -> str | None:
+    """The term to sign off is one Cabinet delegated, not its own first term."""
+    own = cabinet_term_pending(ctx)
+    if own is not None:
+        return (
+            f"Cabinet itself approved the first {own} months, which start when call-in is "
+            "over; the delegation covers only the months beyond them"
+        )
+    return None
 
 
 def call_in_end_of(ctx: GuardContext) -> date | None:
@@ -708,6 +754,9 @@ def envelope_has_months_left(ctx: GuardContext) -> str | None:
 @guard("no_term_signed_off")
 def no_term_signed_off(ctx: GuardContext) -> str | None:
     """Nothing has been signed off, so declining ends the case (else ``decline_further``)."""
+    own = cabinet_term_pending(ctx)
+    if own is not None:
+        return f"Cabinet itself approved the first {own} months: they start when call-in is over"
     if ctx.case.term_end is not None:
         return (
             f"a term running to {_fmt(ctx.case.term_end)} has been signed off: declining "
@@ -728,6 +777,8 @@ def term_running(ctx: GuardContext) -> str | None:
 def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
     """The day the next term would have started has passed with no sign-off, so there is no
     agreement left to extend (or the envelope's latest end date has passed)."""
+    if cabinet_term_pending(ctx) is not None:
+        return "Cabinet's own term starts when call-in is over; it does not lapse"
     start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
     latest = ctx.delegation.latest_end_date if ctx.delegation is not None else None
     if start is not None and ctx.today > start:

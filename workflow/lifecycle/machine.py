@@ -133,6 +133,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.delegate_is_executive,
             g.delegate_is_not_author,
             g.consultee_is_cabinet_member,
+            g.delegation_beyond_cabinet_term,
         ),
         "record Cabinet's resolution and what it delegated",
     ),
@@ -158,6 +159,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         S.active,
         NAMED_DELEGATE,
         (
+            g.term_is_delegated,
             g.call_in_period_over,
             g.consultation_recorded,
             g.term_within_envelope,
@@ -181,6 +183,14 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         SCHEDULER,
         (g.end_date_passed,),
         "the agreement's end date has passed",
+    ),
+    TransitionSpec(
+        "implement",
+        (S.delegated_approval,),
+        S.active,
+        SCHEDULER,
+        (g.cabinet_term_to_start, g.call_in_period_over),
+        "Cabinet's own term starts once call-in is over (issue 12, fault 1)",
     ),
     TransitionSpec(
         "decline",
