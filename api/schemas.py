@@ -241,6 +241,8 @@ class ConsultationOut(BaseModel):
     consultee_id: int
     consulted_on: date
     response: str
+    conflicts_of_interest: str | None = None
+    dispensation: str | None = None
     recorded_by_id: int
     recorded_at: AwareDatetime
 
@@ -280,6 +282,8 @@ class DecisionConsultee(BaseModel):
     consultee_name: str | None
     consulted_on: date | None
     response: str | None
+    conflicts_of_interest: str | None = None  # the consultee's (issue 12, fault 5)
+    dispensation: str | None = None
 
 
 OnDay = date  # DecisionRecordOut has a field named ``date``, which hides the type there
@@ -305,7 +309,7 @@ class CabinetRecordOut(BaseModel):
 
 
 class DecisionRecordOut(BaseModel):
-    """The officer decision record of the latest sign-off (Openness Regulations 2014, reg 7)."""
+    """The officer decision record of one sign-off (SI 2012/2089 reg 13)."""
 
     case_id: int
     title: str
@@ -325,6 +329,9 @@ class DecisionRecordOut(BaseModel):
     published_on: OnDay | None = None
     publish_by: OnDay | None = None
     cabinet_record: CabinetRecordOut | None = None
+    officer_alternatives_rejected: str | None = None
+    sign_off_id: int | None = None
+    sign_off_ids: list[int] = []  # every sign-off's record: ?sign_off_id=
 
 
 class CouncilReportItem(BaseModel):

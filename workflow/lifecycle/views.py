@@ -231,12 +231,28 @@ def audit_of(
     return [audit_view(e, entitled, bundle.case.exempt_paragraph) for e in rows]
 
 
-def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
-    """The officer decision record of the latest sign-off (SI 2012/2089 reg 13; Openness
-    Regulations 2014, reg 7), with the reg 12 record of the Cabinet decision it acts under."""
+def decision_record(
+    ctx: Ctx, bundle: CaseBundle, viewer: User, sign_off_id: int | None = None
+) -> dict[str, Any]:
+    """The officer decision record of one sign-off (the latest unless ``sign_off_id`` names
+    another), with the reg 12 record of the Cabinet decision it acts under.
+
+    An officer deciding under a delegation from Cabinet takes an executive decision, so its
+    record is the one of SI 2012/2089 reg 13, not the Openness of Local Government Bodies
+    Regulations 2014 reg 7 (which is for decisions delegated by the council or a committee
+    under s.101 LGA 1972). Each sign-off has its own record (issue 12, fault 5); its
+    alternatives rejected are the officer's own, given with the sign-off, not Cabinet's
+    options (those are in ``cabinet_record``)."""
     if not bundle.sign_offs:
         raise NotFound(f"case {bundle.case.id} has no sign-off yet")
     sign_off = bundle.sign_offs[-1]
+    if sign_off_id is not None:
+        chosen = [s for s in bundle.sign_offs if s.id == sign_off_id]
+        if not chosen:
+            raise NotFound(f"case {bundle.case.id} has no sign-off {sign_off_id}")
+        sign_off = chosen[0]
+    earlier = [s for s in bundle.sign_offs if s.signed_at < sign_off.signed_at]
+    since = earlier[-1].signed_at if earlier else None
     case = bundle.case
     signer = ctx.session.get(User, sign_off.signer_id)
     delegation = bundle.delegation
@@ -246,7 +262,9 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
         recorded = [
             c
             for c in bundle.consultations
-            if c.consultee_id == delegation.consultee_id and c.recorded_at <= sign_off.signed_at
+            if c.consultee_id == delegation.consultee_id
+            and c.recorded_at <= sign_off.signed_at
+            and (since is None or c.recorded_at > since)  # consulted for this sign-off
         ]
         last = recorded[-1] if recorded else None
         consultation = {
@@ -254,6 +272,8 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
             "consultee_name": consultee.name if consultee else None,
             "consulted_on": _iso(last.consulted_on) if last else None,
             "response": last.response if last else None,
+            "conflicts_of_interest": last.conflicts_of_interest if last else None,
+            "dispensation": last.dispensation if last else None,
         }
     refs = ", ".join(a.reference for a in bundle.agreements)
     record: dict[str, Any] = {
@@ -279,11 +299,11 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
             "meeting_date": _iso(bundle.approval.meeting_date),
         },
         "reasons": sign_off.reasons,
-        "alternatives_rejected": [
-            {"label": o.label, "description": o.description, "rejected_reason": o.rejected_reason}
-            for o in bundle.options
-            if o.rejected_reason
-        ],
+        # The officer's own alternatives (reg 13(2)(c)); Cabinet's are in cabinet_record.
+        "alternatives_rejected": [],
+        "officer_alternatives_rejected": sign_off.alternatives_rejected,
+        "sign_off_id": sign_off.id,
+        "sign_off_ids": [s.id for s in bundle.sign_offs],
         "consultee": consultation,
         "conflicts_of_interest": sign_off.conflicts_of_interest,
         "exempt_paragraph": case.exempt_paragraph,
@@ -304,6 +324,7 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any
         for key in (
             "reasons",
             "alternatives_rejected",
+            "officer_alternatives_rejected",
             "consultee",
             "authority",
             "conflicts_of_interest",
