@@ -86,6 +86,11 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     assert record["term"] == {"months": 6, "start_date": "2025-04-01", "end_date": "2025-09-30"}
     assert record["consultee"]["response"] == "Agreed."
     assert record["conflicts_of_interest"] == "None declared"
+    assert record["regulation"] == "SI 2012/2089 reg 13"
+    assert record["sign_off_ids"] == [record["sign_off_id"]]
+    by_id = f"/cases/{cid}/decision-record?sign_off_id={record['sign_off_id']}"
+    assert exe.ok(exe.get(by_id)) == record
+    problem_of(exe.get(f"/cases/{cid}/decision-record?sign_off_id=999999"), 404)
 
     # The envelope is spent: a further extension needs a new case and Cabinet.
     refused = problem_of(officer.fire(cid, "extend", {"months": 1, "reasons": "More?"}), 409)
