@@ -52,6 +52,8 @@ class State(StrEnum):
     # Issue 12, fault 3: the delegate declined every further term, or the envelope's time passed.
     declined = "declined"
     lapsed = "lapsed"
+    # Issue 12, fault 7: called in, awaiting the overview and scrutiny committee's outcome.
+    called_in = "called_in"
 
 
 ENDED_STATES = frozenset(
@@ -240,8 +242,26 @@ class Resolution(SQLModel, table=True):
     # Issue 12, fault 1: the months of a first term Cabinet approved itself, which start when
     # call-in is over; any delegation covers only the months beyond them.
     cabinet_months: int | None = None
+    # Issue 12, fault 7: what scrutiny made of a call-in ("called_in" while it waits), and
+    # whether this decision reconsiders one scrutiny referred back (it cannot be called in).
+    call_in_outcome: str | None = None
+    reconsidered: bool | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
+
+
+class CallInRequest(SQLModel, table=True):
+    """One scrutiny member's request to call a decision in (issue 12, fault 7): the decision is
+    called in when the number of members the constitution asks for have asked."""
+
+    __tablename__ = "call_in_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    member_id: int = Field(foreign_key="users.id")
+    reason: str
+    requested_at: datetime = _instant()
 
 
 class Delegation(SQLModel, table=True):

@@ -275,6 +275,13 @@ class ImplementIn(Strict):
     pass
 
 
+class ScrutinyOutcomeIn(Strict):
+    """The scrutiny committee's outcome on a called-in decision: when it met and why."""
+
+    met_on: Day
+    reasons: Text
+
+
 class ExtendIn(Strict):
     months: Months
     reasons: Text
@@ -303,6 +310,9 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "decline_further": DeclineIn,
     "lapse": LapseIn,
     "implement": ImplementIn,
+    "no_further_action": ScrutinyOutcomeIn,
+    "refer_back_to_decision_maker": ScrutinyOutcomeIn,
+    "refer_to_council": ScrutinyOutcomeIn,
 }
 
 

@@ -105,7 +105,7 @@ def test_call_in_sign_off_and_consultation_rights(people: dict[str, Caller]) -> 
         problem_of(people[key].post(f"/cases/{cid}/consultations", consult), 403)
     scrutiny = people["scrutiny"]
     case = scrutiny.ok(scrutiny.fire(cid, "call_in", {"reason": "Value for money."}))
-    assert case["state"] == "cabinet_consideration"
+    assert case["state"] == "called_in"
 
 
 def test_the_author_can_never_sign_off(people: dict[str, Caller]) -> None:

@@ -38,7 +38,11 @@ SPEC_TABLE = {
     ("refer_back", "cabinet_consideration", "drafted"),
     ("approve", "cabinet_consideration", "delegated_approval"),
     ("reject", "cabinet_consideration", "rejected"),
-    ("call_in", "delegated_approval", "cabinet_consideration"),
+    # Issue 12, fault 7: called in, then the scrutiny committee's outcome.
+    ("call_in", "delegated_approval", "called_in"),
+    ("no_further_action", "called_in", "delegated_approval"),
+    ("refer_back_to_decision_maker", "called_in", "cabinet_consideration"),
+    ("refer_to_council", "called_in", "cabinet_consideration"),
     ("sign_off", "delegated_approval", "active"),
     ("extend", "active", "delegated_approval"),
     ("expire", "active", "expired"),
@@ -82,7 +86,10 @@ SPEC_GUARDS = {
         "delegation_beyond_cabinet_term",
     ],
     "reject": ["decided_not_in_future", "decided_at_meeting"],
-    "call_in": ["within_call_in_period"],
+    "call_in": ["within_call_in_period", "enough_members_call_in"],
+    "no_further_action": [],
+    "refer_back_to_decision_maker": [],
+    "refer_to_council": [],
     "sign_off": [
         "term_is_delegated",
         "call_in_period_over",
@@ -109,6 +116,7 @@ STATES = {
     "withdrawn",
     "declined",
     "lapsed",
+    "called_in",
 }
 ENDS = {"expired", "rejected", "withdrawn", "declined", "lapsed"}
 
@@ -246,6 +254,9 @@ NATURAL = {
     "decline_further": "executive",
     "lapse": "system",
     "implement": "system",
+    "no_further_action": "clerk",
+    "refer_back_to_decision_maker": "clerk",
+    "refer_to_council": "clerk",
 }
 ACTORS = list(CAST)
 
@@ -282,6 +293,8 @@ def payload(event: str, variant: int, today: date, people: dict[str, User]) -> d
         return {"resolution": "No.", "decided_on": past.isoformat()} if variant != 9 else {}
     if event in ("sign_off", "extend"):
         return {"months": months, "reasons": "r"}
+    if event in ("no_further_action", "refer_back_to_decision_maker", "refer_to_council"):
+        return {"met_on": today.isoformat(), "reasons": "r"} if variant != 9 else {}
     if event in ("decline", "decline_further"):
         return {"reasons": "r" if variant != 9 else ""}
     if event in ("refer_back", "call_in", "withdraw"):
@@ -311,6 +324,10 @@ ONWARD: dict[str, list[tuple[Any, ...]]] = {
         *(("fire", "sign_off", "natural", v) for v in (0, 2, 3)),
     ],
     "active": [("fire", "extend", "natural", 0), ("wait", 200), ("fire", "expire", "natural", 0)],
+    "called_in": [
+        ("fire", "no_further_action", "natural", 0),
+        ("fire", "refer_back_to_decision_maker", "natural", 0),
+    ],
 }
 
 

@@ -108,6 +108,8 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out += _delegated(facts, settings)
     elif state == State.active:
         out += _active(facts, settings)
+    elif state == State.called_in:
+        pass  # awaiting the scrutiny committee: only the agreements' ends run on
     else:
         return []
     out += [PlannedDeadline(K.agreement_end, a.end_date, a.id) for a in facts.agreements]
@@ -230,6 +232,8 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         resolution is not None
         and resolution.notice_published_on is not None
         and not resolution.urgent_reason
+        and not resolution.reconsidered  # no second call-in (issue 12, fault 7)
+        and resolution.call_in_outcome is None
         and facts.case.term_end is None  # call-in applies to Cabinet's decision, not extensions
     ):
         out.append(

@@ -36,6 +36,7 @@ from workflow.errors import (
     TransitionRefused,
 )
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
+from workflow.lifecycle.call_in_requests import members_asking, record_request
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import EVENTS, CaseStateHolder, allowed_events, machine
 from workflow.models import (
@@ -81,6 +82,7 @@ def guard_context(
         people=people,
         months_used=bundle.months_used,
         payload=payload,
+        call_in_members=members_asking(ctx, bundle),
     )
 
 
@@ -223,6 +225,12 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         conflicts_of_interest=body.conflicts_of_interest,
         dispensation=body.dispensation,
         cabinet_months=body.cabinet_months,
+        # Reconsidering a decision scrutiny referred back (or to Council): no second call-in.
+        reconsidered=bool(
+            bundle.approval is not None
+            and bundle.approval.call_in_outcome in ("referred_back", "referred_to_council")
+        )
+        or None,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
@@ -328,13 +336,38 @@ def _extend(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, A
     return {}
 
 
+def _call_in(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """The member whose request completes the number is recorded too; the decision waits
+    for the scrutiny committee."""
+    record_request(ctx, bundle, actor, body.reason)
+    resolution = bundle.approval
+    assert resolution is not None
+    resolution.call_in_outcome = "called_in"
+    ctx.session.add(resolution)
+    return {"members": sorted(members_asking(ctx, bundle))}
+
+
+def _scrutiny_outcome(outcome: str) -> Effect:
+    def effect(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+        resolution = bundle.approval
+        assert resolution is not None
+        resolution.call_in_outcome = outcome
+        ctx.session.add(resolution)
+        return {"outcome": outcome, "resolution_id": resolution.id}
+
+    return effect
+
+
 _EFFECTS: dict[str, Effect] = {
     "submit": _nothing,
     "defer": _defer,
     "refer_back": _nothing,
     "approve": _approve,
     "reject": _reject,
-    "call_in": _nothing,
+    "call_in": _call_in,
+    "no_further_action": _scrutiny_outcome("no_further_action"),
+    "refer_back_to_decision_maker": _scrutiny_outcome("referred_back"),
+    "refer_to_council": _scrutiny_outcome("referred_to_council"),
     "sign_off": _sign_off,
     "extend": _extend,
     "expire": _nothing,

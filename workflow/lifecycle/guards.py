@@ -44,6 +44,7 @@ class GuardContext:
     people: dict[int, User] = field(default_factory=dict)
     months_used: int = 0  # months already signed off under the current delegation
     payload: Any = None
+    call_in_members: frozenset[int] = frozenset()  # scrutiny members asking (fault 7)
 
 
 @dataclass(frozen=True)
@@ -610,9 +611,14 @@ def call_in_end_of(ctx: GuardContext) -> date | None:
 
 @guard("within_call_in_period")
 def within_call_in_period(ctx: GuardContext) -> str | None:
-    """The call-in period has not ended, and the decision was not taken as urgent."""
+    """The call-in period has not ended, the decision was not taken as urgent, and it is not
+    a decision already called in or reconsidered after a call-in (issue 12, fault 7)."""
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return "the decision was taken as urgent and is not subject to call-in"
+    if ctx.resolution is not None and ctx.resolution.reconsidered:
+        return "a decision reconsidered after a call-in cannot be called in twice"
+    if ctx.resolution is not None and ctx.resolution.call_in_outcome is not None:
+        return "this decision has already been called in"
     end = call_in_end_of(ctx)
     if end is None:
         return "there is no published decision to call in"
@@ -621,10 +627,30 @@ def within_call_in_period(ctx: GuardContext) -> str | None:
     return None
 
 
+@guard("enough_members_call_in")
+def enough_members_call_in(ctx: GuardContext) -> str | None:
+    """As many scrutiny members as the constitution asks for have asked to call it in."""
+    need = ctx.settings.call_in_members_needed
+    asking = set(ctx.call_in_members)
+    if ctx.actor is not None and ctx.actor.id is not None:
+        asking.add(ctx.actor.id)
+    if len(asking) >= need:
+        return None
+    return (
+        f"{len(asking)} of the {need} scrutiny members the constitution asks for would be "
+        "calling it in; record each request (POST /cases/{id}/call-in-requests)"
+    )
+
+
 @guard("call_in_period_over")
 def call_in_period_over(ctx: GuardContext) -> str | None:
-    """The call-in period is over, unless Cabinet marked the decision urgent with a reason."""
+    """The call-in period is over, unless Cabinet marked the decision urgent with a reason, or
+    scrutiny took no further action on it, or it reconsiders a called-in decision."""
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
+        return None
+    if ctx.resolution is not None and (
+        ctx.resolution.reconsidered or ctx.resolution.call_in_outcome == "no_further_action"
+    ):
         return None
     end = call_in_end_of(ctx)
     if end is None:

@@ -148,10 +148,36 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "call_in",
         (S.delegated_approval,),
-        S.cabinet_consideration,
+        S.called_in,
         SCRUTINY,
-        (g.within_call_in_period,),
-        "scrutiny calls the decision in for Cabinet to reconsider",
+        (g.within_call_in_period, g.enough_members_call_in),
+        "scrutiny members, as many as the constitution asks for, call the decision in",
+    ),
+    # The overview and scrutiny committee's outcome, recorded by democratic services
+    # (Local Government Act 2000 s.9F(2); issue 12, fault 7).
+    TransitionSpec(
+        "no_further_action",
+        (S.called_in,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny takes no further action: the decision may be implemented at once",
+    ),
+    TransitionSpec(
+        "refer_back_to_decision_maker",
+        (S.called_in,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny refers the decision back to Cabinet to reconsider",
+    ),
+    TransitionSpec(
+        "refer_to_council",
+        (S.called_in,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny refers the decision to full Council, whose view Cabinet then reconsiders",
     ),
     TransitionSpec(
         "sign_off",

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import workflow.dbtypes
+
 revision: str = "0009"
 # The brief says "0001" (the lead re-chains at merge); 0008 has already landed on this
 # branch's base, so this one follows it to keep a single head.
@@ -21,13 +23,32 @@ depends_on: str | Sequence[str] | None = None
 _TEXT = sqlmodel.sql.sqltypes.AutoString
 
 COLUMNS: dict[str, list[tuple[str, sa.types.TypeEngine]]] = {
-    "resolutions": [("cabinet_months", sa.Integer())],
+    "resolutions": [
+        ("cabinet_months", sa.Integer()),
+        ("call_in_outcome", _TEXT()),
+        ("reconsidered", sa.Boolean()),
+    ],
     "consultations": [("conflicts_of_interest", _TEXT()), ("dispensation", _TEXT())],
     "sign_offs": [("alternatives_rejected", _TEXT())],
 }
 
 
 def upgrade() -> None:
+    op.create_table(
+        "call_in_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("resolution_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("reason", _TEXT(), nullable=False),
+        sa.Column("requested_at", workflow.dbtypes.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
+        sa.ForeignKeyConstraint(["member_id"], ["users.id"]),
+        sa.ForeignKeyConstraint(["resolution_id"], ["resolutions.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("call_in_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_in_requests_case_id"), ["case_id"], unique=False)
     for table, columns in COLUMNS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, type_ in columns:
@@ -39,3 +60,6 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, _ in reversed(columns):
                 batch_op.drop_column(name)
+    with op.batch_alter_table("call_in_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_call_in_requests_case_id"))
+    op.drop_table("call_in_requests")
