@@ -21,7 +21,7 @@ EXEC=$(field '["token"]' <<<"$executive"); EXEC_ID=$(field '["id"]' <<<"$executi
 MEMBER_ID=$(field '["id"]' <<<"$member")
 
 # 2. The officer registers a contract and drafts the case (1 Aug 2024, Cabinet on 5 Sep).
-AGREEMENT=$(call "$OFFICER" POST /agreements '{"reference":"SEFTON-DAYOPS-01","title":"Day Opportunities - Autism Initiatives","kind":"contract","counterparty":"Autism Initiatives","directorate":"Adult Social Care","annual_value_pence":19500000,"start_date":"2019-10-01","end_date":"2024-09-30"}' | field '["id"]')
+AGREEMENT=$(call "$OFFICER" POST /agreements '{"reference":"SEFTON-DAYOPS-01","title":"Day Opportunities - Fictional Provider 01 Ltd","kind":"contract","counterparty":"Fictional Provider 01 Ltd","directorate":"Adult Social Care","annual_value_pence":19500000,"start_date":"2019-10-01","end_date":"2024-09-30"}' | field '["id"]')
 CASE=$(call "$OFFICER" POST /cases '{"kind":"extension","title":"Day Opportunities contracts: extension","directorate":"Adult Social Care","agreement_ids":['"$AGREEMENT"'],"meeting_date":"2024-09-05","agenda_item":"6","key_decision":true,"forward_plan_published_on":"2024-07-31","proposal":{"start_date":"2024-10-01","initial_months":6,"max_months":12},"report":{"summary":"Extend to allow a compliant procurement.","options":[{"label":"Let the contracts end","description":"Expire on 30 Sep.","rejected_reason":"Service users would lose their day services."},{"label":"Extend","description":"Six months, and six more under delegation."}],"recommended_option":"Extend","reasons":"Buys time for a compliant procurement.","financial_implications":"Within the existing budget."}}' | field '["id"]')
 echo "case $CASE drafted"
 
