@@ -94,6 +94,7 @@ class AgreementOut(BaseModel):
     companies_house_number: str | None
     charity_number: str | None
     description: str | None = None
+    extension_notice_months: int | None = None
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None

@@ -136,6 +136,9 @@ class Agreement(SQLModel, table=True):
     start_date: date
     end_date: date = Field(index=True)
     description: str | None = None
+    # The contract's own notice for taking up an extension option, where it differs from
+    # Settings.extension_notice_months (issue 12, fault 8).
+    extension_notice_months: int | None = None
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None

@@ -75,6 +75,8 @@ class AgreementIn(Strict):
     companies_house_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
     charity_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
     description: OptionalText | None = None
+    # The contract's own extension notice period, if not the council's default (fault 8).
+    extension_notice_months: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AgreementIn:

@@ -288,6 +288,17 @@ def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         return out
     if delegation.months_left(facts.months_used) <= 0:
         return out
-    decide_by = timerules.add_months(case.term_end, -settings.extension_notice_months)
+    # Each agreement may carry its own notice period (issue 12, fault 8); the case decides by
+    # the earliest day any of its agreements needs.
+    notice = max(
+        (
+            a.extension_notice_months
+            if a.extension_notice_months is not None
+            else settings.extension_notice_months
+            for a in facts.agreements
+        ),
+        default=settings.extension_notice_months,
+    )
+    decide_by = timerules.add_months(case.term_end, -notice)
     out.append(PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by)))
     return out

@@ -30,6 +30,7 @@ COLUMNS: dict[str, list[tuple[str, sa.types.TypeEngine]]] = {
     ],
     "consultations": [("conflicts_of_interest", _TEXT()), ("dispensation", _TEXT())],
     "sign_offs": [("alternatives_rejected", _TEXT())],
+    "agreements": [("extension_notice_months", sa.Integer())],
 }
 
 
