@@ -244,6 +244,7 @@ class ConsultationOut(BaseModel):
     response: str
     conflicts_of_interest: str | None = None
     dispensation: str | None = None
+    agreed: bool | None = None
     recorded_by_id: int
     recorded_at: AwareDatetime
 

@@ -277,6 +277,8 @@ class Delegation(SQLModel, table=True):
     consultee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     max_months: int
     latest_end_date: date
+    # "with the agreement of" the consultee rather than "in consultation with" (fault 8).
+    consultee_must_agree: bool | None = None
     created_at: datetime = _instant()
 
     def months_left(self, months_used: int) -> int:
@@ -297,6 +299,7 @@ class Consultation(SQLModel, table=True):
     # (SI 2012/2089 reg 13(2)(e) records them for the decision the consultee was consulted on).
     conflicts_of_interest: str | None = None
     dispensation: str | None = None
+    agreed: bool | None = None  # whether the consultee agreed (for "with the agreement of")
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 

@@ -212,6 +212,8 @@ class ApproveIn(Strict):
     cabinet_months: Months | None = None  # before delegate_id, which is checked against it
     delegate_id: UserId | None = Field(default=None, validate_default=True)
     consultee_id: UserId | None = None
+    # "with the agreement of" the consultee, not only "in consultation with" (fault 8).
+    consultee_must_agree: StrictBool = False
     max_months: Months | None = None
     urgent_reason: Text | None = None
     urgent_agreed_by_id: UserId | None = None  # the scrutiny chair who agreed the urgency
@@ -325,6 +327,7 @@ class ConsultationIn(Strict):
     # The consultee's declared interests and any dispensation (issue 12, fault 5).
     conflicts_of_interest: OptionalText = "None declared"
     dispensation: Text | None = None
+    agreed: StrictBool | None = None  # the consultee agreed (needed "with the agreement of")
 
 
 MeetingNoticeKind = Literal[

@@ -80,3 +80,34 @@ def test_a_consultation_held_before_the_extension_was_asked_for_does_not_count(
     with work() as ctx:
         fire(ctx, case_id, "sign_off", people["executive"], sign_off_payload(6))
         assert case_of(ctx, case_id).term_end == date(2025, 9, 30)
+
+
+def test_with_the_agreement_of_the_consultee_needs_their_agreement(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """Issue 12, fault 8: a delegation "with the agreement of" the Cabinet Member is not
+    satisfied by a consultation in which they did not agree."""
+    with work() as ctx:
+        case_id = new_case(ctx, people)
+    to_delegated(work, clock, people, case_id, consultee_must_agree=True)
+    clock.travel_to(CONSULTED_AT)
+    _consult(work, people, case_id, date(2024, 9, 10))
+    clock.travel_to(SIGNED_AT)
+    with work() as ctx, pytest.raises(TransitionRefused) as refused:
+        fire(ctx, case_id, "sign_off", people["executive"], sign_off_payload(6))
+    assert "with the agreement of" in refused.value.guards[0].reason
+    with work() as ctx:
+        record_consultation(
+            ctx,
+            case_id,
+            ConsultationIn(
+                consultee_id=pk(people["cabinet_member"].id),
+                consulted_on=date(2024, 9, 16),
+                response="I agree.",
+                agreed=True,
+            ),
+            people["cabinet_member"],
+        )
+    with work() as ctx:
+        fire(ctx, case_id, "sign_off", people["executive"], sign_off_payload(6))
+        assert case_of(ctx, case_id).state == "active"

@@ -62,6 +62,7 @@ def record_consultation(
         response=data.response,
         conflicts_of_interest=data.conflicts_of_interest,
         dispensation=data.dispensation,
+        agreed=data.agreed,
         recorded_by_id=pk(actor.id),  # type: ignore[arg-type]
         recorded_at=ctx.now(),
     )

@@ -253,6 +253,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         resolution_id=pk(resolution.id),
         delegate_id=body.delegate_id,
         consultee_id=body.consultee_id,
+        consultee_must_agree=body.consultee_must_agree or None,
         # The delegation covers only what lies beyond Cabinet's own months (fault 1).
         max_months=max_months - (body.cabinet_months or 0),
         latest_end_date=latest,

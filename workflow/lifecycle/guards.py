@@ -676,11 +676,18 @@ def consultation_recorded(ctx: GuardContext) -> str | None:
         if c.consultee_id != delegation.consultee_id:
             continue
         recorded_now = since is None or c.recorded_at >= since
-        if recorded_now and (held_from is None or c.consulted_on >= held_from):
+        agreed = c.agreed or not delegation.consultee_must_agree
+        if recorded_now and agreed and (held_from is None or c.consulted_on >= held_from):
             return None
     consultee = ctx.people.get(delegation.consultee_id)
     who = consultee.name if consultee else f"user {delegation.consultee_id}"
     held = "" if held_from is None else f" held on or after {_fmt(held_from)}"
+    if delegation.consultee_must_agree:
+        return (
+            f"Cabinet delegated this with the agreement of {who}: no consultation{held} "
+            "recording their agreement has been recorded since the case entered delegated "
+            "approval"
+        )
     return (
         f"no consultation with {who}{held} has been recorded since the case entered "
         "delegated approval"

@@ -28,7 +28,12 @@ COLUMNS: dict[str, list[tuple[str, sa.types.TypeEngine]]] = {
         ("call_in_outcome", _TEXT()),
         ("reconsidered", sa.Boolean()),
     ],
-    "consultations": [("conflicts_of_interest", _TEXT()), ("dispensation", _TEXT())],
+    "consultations": [
+        ("conflicts_of_interest", _TEXT()),
+        ("dispensation", _TEXT()),
+        ("agreed", sa.Boolean()),
+    ],
+    "delegations": [("consultee_must_agree", sa.Boolean())],
     "sign_offs": [("alternatives_rejected", _TEXT())],
     "agreements": [("extension_notice_months", sa.Integer())],
 }
