@@ -94,6 +94,9 @@ class ConsultationOut(BaseModel):
     consultee_id: int
     consulted_on: date
     response: str
+    conflicts_of_interest: str | None = None
+    dispensation: str | None = None
+    agreed: bool | None = None
     recorded_by_id: int
     recorded_at: AwareDatetime
 

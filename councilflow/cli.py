@@ -130,6 +130,9 @@ def demo_load() -> None:
     assert loaded.sefton is not None and loaded.oldham is not None
     typer.echo(f"  case {loaded.sefton.id}: {loaded.sefton.title}")
     typer.echo(f"  case {loaded.oldham.id}: {loaded.oldham.title} (exempt paragraph 3)")
+    typer.echo("Where the demo's facts come from:")
+    for source, fact in demo.PROVENANCE:
+        typer.echo(f"  [{source}] {fact}")
     typer.echo("Tokens (shown once):")
     typer.echo(f"  admin: {token}")
     for key, value in loaded.tokens.items():

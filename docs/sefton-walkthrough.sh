@@ -21,24 +21,33 @@ EXEC=$(field '["token"]' <<<"$executive"); EXEC_ID=$(field '["id"]' <<<"$executi
 MEMBER_ID=$(field '["id"]' <<<"$member")
 
 # 2. The officer registers a contract and drafts the case (1 Aug 2024, Cabinet on 5 Sep).
-AGREEMENT=$(call "$OFFICER" POST /agreements '{"reference":"SEFTON-DAYOPS-01","title":"Day Opportunities - Autism Initiatives","kind":"contract","counterparty":"Autism Initiatives","directorate":"Adult Social Care","annual_value_pence":19500000,"start_date":"2019-10-01","end_date":"2024-09-30"}' | field '["id"]')
+AGREEMENT=$(call "$OFFICER" POST /agreements '{"reference":"SEFTON-DAYOPS-01","title":"Day Opportunities - Fictional Provider 01 Ltd","kind":"contract","counterparty":"Fictional Provider 01 Ltd","directorate":"Adult Social Care","annual_value_pence":19500000,"start_date":"2019-10-01","end_date":"2024-09-30"}' | field '["id"]')
 CASE=$(call "$OFFICER" POST /cases '{"kind":"extension","title":"Day Opportunities contracts: extension","directorate":"Adult Social Care","agreement_ids":['"$AGREEMENT"'],"meeting_date":"2024-09-05","agenda_item":"6","key_decision":true,"forward_plan_published_on":"2024-07-31","proposal":{"start_date":"2024-10-01","initial_months":6,"max_months":12},"report":{"summary":"Extend to allow a compliant procurement.","options":[{"label":"Let the contracts end","description":"Expire on 30 Sep.","rejected_reason":"Service users would lose their day services."},{"label":"Extend","description":"Six months, and six more under delegation."}],"recommended_option":"Extend","reasons":"Buys time for a compliant procurement.","financial_implications":"Within the existing budget."}}' | field '["id"]')
 echo "case $CASE drafted"
 
 # 3. Submit to Cabinet.
 call "$OFFICER" POST "/cases/$CASE/events/submit" '{}' | field '["state"]'
 
-# 4. 6 Sep: democratic services record Cabinet's resolution and the delegation.
+# 4. 6 Sep: democratic services record Cabinet's resolution: Cabinet itself approved the first
+#    six months; the delegation covers only the further six (issue 12).
 call "$ADMIN_TOKEN" POST /admin/clock '{"now":"2024-09-06T09:00:00+01:00"}' >/dev/null
-call "$CLERK" POST "/cases/$CASE/events/approve" '{"resolution":"Extend for six months; a further six delegated to the Executive Director of Adult Social Care in consultation with the Cabinet Member.","decided_on":"2024-09-05","notice_published_on":"2024-09-06","delegate_id":'"$EXEC_ID"',"consultee_id":'"$MEMBER_ID"',"max_months":12}' | field '["state"]'
+call "$CLERK" POST "/cases/$CASE/events/approve" '{"resolution":"Extend for an initial six months; any extension beyond it delegated to the Executive Director of Adult Social Care in consultation with the Cabinet Member.","decided_on":"2024-09-05","notice_published_on":"2024-09-06","cabinet_months":6,"delegate_id":'"$EXEC_ID"',"consultee_id":'"$MEMBER_ID"',"max_months":12}' | field '["state"]'
 
-# 5. Signing off during call-in, unconsulted, is refused with every failing guard named (409).
+# 5. The delegate cannot sign off Cabinet's own six months (409, every failing guard named).
 curl -sS -X POST "$API/cases/$CASE/events/sign_off" -H "Authorization: Bearer $EXEC" -H "$JSON" \
   -d '{"months":6,"reasons":"Continuity.","conflicts_of_interest":"None"}' | field '["guards"]'
 
-# 6. 16 Sep: call-in is over; the executive records the consultation and signs off.
+# 6. 16 Sep: call-in is over; the scheduler's pass starts Cabinet's six months.
 call "$ADMIN_TOKEN" POST /admin/clock '{"now":"2024-09-16T09:00:00+01:00"}' >/dev/null
-call "$EXEC" POST "/cases/$CASE/consultations" '{"consultee_id":'"$MEMBER_ID"',"consulted_on":"2024-09-16","response":"Agreed."}' >/dev/null
+call "$ADMIN_TOKEN" POST /admin/tick '{}' >/dev/null
+call "$OFFICER" GET "/cases/$CASE" | field '["state"]'
+call "$OFFICER" GET "/cases/$CASE" | field '["term"]'
+
+# 7. 2 Dec: the officer asks for the further six months; the executive consults the Cabinet
+#    Member and signs them off.
+call "$ADMIN_TOKEN" POST /admin/clock '{"now":"2024-12-02T09:00:00Z"}' >/dev/null
+call "$OFFICER" POST "/cases/$CASE/events/extend" '{"months":6,"reasons":"The procurement runs on."}' | field '["state"]'
+call "$EXEC" POST "/cases/$CASE/consultations" '{"consultee_id":'"$MEMBER_ID"',"consulted_on":"2024-12-02","response":"Agreed."}' >/dev/null
 call "$EXEC" POST "/cases/$CASE/events/sign_off" '{"months":6,"reasons":"Continuity while we re-procure.","conflicts_of_interest":"None"}' | field '["state"]'
 call "$OFFICER" GET "/cases/$CASE" | field '["term"]'
 call "$OFFICER" GET "/cases/$CASE/decision-record" | field '["decision"]'

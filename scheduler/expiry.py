@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import unit_of_work
-from workflow.lifecycle.events import expire_due
+from workflow.lifecycle.events import expire_due, implement_due, lapse_due
 from workflow.models import User
 from workflow.people.users import system_user
 from workflow.settings import Settings
@@ -45,4 +45,11 @@ def expire_overdue(engine: Engine, clock: Clock, settings: Settings) -> list[int
         expired += page
         # A short page means no more candidates; refused ones would come back every time.
         if len(page) < PAGE:
-            return expired
+            break
+    with unit_of_work(engine) as session:
+        # Cabinet's own terms start once call-in is over (issue 12, fault 1)...
+        implement_due(Ctx(session, clock, settings), actor, limit=10 * PAGE)
+    with unit_of_work(engine) as session:
+        # ...and envelopes whose time has passed unused end (issue 12, fault 3).
+        expired += lapse_due(Ctx(session, clock, settings), actor, limit=10 * PAGE)
+    return expired

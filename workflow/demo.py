@@ -69,20 +69,34 @@ OLDHAM_PEOPLE = [
     ),
 ]
 
-SEFTON_PROVIDERS = [
-    "Autism Initiatives",
-    "Crossroads Care",
-    "Sefton Community Choices",
-    "Imagine Independence",
-    "Alternative Futures Group",
-    "Making Space",
-    "Sefton Carers Centre",
-    "Life Opportunities",
-    "Venus Centre",
-    "Brighter Living Partnership",
-    "Person Shaped Support",
-    "Compass Day Services",
-    "Access Sefton",
+# Issue 12, fault 9: the Sefton minute names its providers but not what each contract is
+# worth. The demo's annual values are invented, so they are attached to fictional providers,
+# never to the real organisations in the minute.
+SEFTON_PROVIDERS = [f"Fictional Day Opportunities Provider {n:02d} Ltd" for n in range(1, 14)]
+
+# Which of the demo's facts come from the seeds (SPEC §1) and which are made up, for the
+# demo's output (issue 12, fault 9).
+PROVENANCE: list[tuple[str, str]] = [
+    ("seed", "Sefton: thirteen Day Opportunities contracts, twelve months at most from 1 Oct 2024"),
+    (
+        "seed",
+        "Sefton: Cabinet's own initial six months; a further six delegated to the Executive "
+        "Director of Adult Social Care in consultation with the Cabinet Member",
+    ),
+    ("seed", "Sefton: the reasons and the alternative options considered and rejected"),
+    (
+        "seed",
+        "Oldham: Cabinet 18 Sep 2023, item 7, SLA with Miocare Group CIC; three options; "
+        "item 10 exempt; no delegation",
+    ),
+    ("made up", "Sefton: the providers' names (fictional) and their annual values"),
+    ("made up", "Sefton: the meeting date 5 Sep 2024, agenda item and forward-plan date"),
+    (
+        "made up",
+        "Oldham: the SLA's annual value, its start and end dates and the 24-month "
+        "envelope of the proposal",
+    ),
+    ("made up", "every person's name and email address"),
 ]
 
 

@@ -59,9 +59,16 @@ class State(StrEnum):
     expired = "expired"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    # Issue 12, fault 3: the delegate declined every further term, or the envelope's time passed.
+    declined = "declined"
+    lapsed = "lapsed"
+    # Issue 12, fault 7: called in, awaiting the overview and scrutiny committee's outcome.
+    called_in = "called_in"
 
 
-ENDED_STATES = frozenset({State.expired, State.rejected, State.withdrawn})
+ENDED_STATES = frozenset(
+    {State.expired, State.rejected, State.withdrawn, State.declined, State.lapsed}
+)
 
 
 class DeadlineKind(StrEnum):
@@ -147,6 +154,9 @@ class Agreement(SQLModel, table=True):
     start_date: date
     end_date: date = Field(index=True)
     description: str | None = None
+    # The contract's own notice for taking up an extension option, where it differs from
+    # Settings.extension_notice_months (issue 12, fault 8).
+    extension_notice_months: int | None = None
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None
@@ -250,8 +260,29 @@ class Resolution(SQLModel, table=True):
     reasons: str | None = None
     conflicts_of_interest: str | None = None
     dispensation: str | None = None
+    # Issue 12, fault 1: the months of a first term Cabinet approved itself, which start when
+    # call-in is over; any delegation covers only the months beyond them.
+    cabinet_months: int | None = None
+    # Issue 12, fault 7: what scrutiny made of a call-in ("called_in" while it waits), and
+    # whether this decision reconsiders one scrutiny referred back (it cannot be called in).
+    call_in_outcome: str | None = None
+    reconsidered: bool | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
+
+
+class CallInRequest(SQLModel, table=True):
+    """One scrutiny member's request to call a decision in (issue 12, fault 7): the decision is
+    called in when the number of members the constitution asks for have asked."""
+
+    __tablename__ = "call_in_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    member_id: int = Field(foreign_key="users.id")
+    reason: str
+    requested_at: datetime = _instant()
 
 
 class Delegation(SQLModel, table=True):
@@ -264,6 +295,8 @@ class Delegation(SQLModel, table=True):
     consultee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     max_months: int
     latest_end_date: date
+    # "with the agreement of" the consultee rather than "in consultation with" (fault 8).
+    consultee_must_agree: bool | None = None
     created_at: datetime = _instant()
 
     def months_left(self, months_used: int) -> int:
@@ -280,6 +313,11 @@ class Consultation(SQLModel, table=True):
     consultee_id: int = Field(foreign_key="users.id")
     consulted_on: date
     response: str
+    # Issue 12, fault 5: the consultee's declared interests and any dispensation
+    # (SI 2012/2089 reg 13(2)(e) records them for the decision the consultee was consulted on).
+    conflicts_of_interest: str | None = None
+    dispensation: str | None = None
+    agreed: bool | None = None  # whether the consultee agreed (for "with the agreement of")
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 
@@ -297,6 +335,8 @@ class SignOff(SQLModel, table=True):
     reasons: str
     conflicts_of_interest: str
     dispensation: str | None = None  # SI 2012/2089 reg 13(2)(e)
+    # The officer's own alternatives considered and rejected (reg 13(2)(c)), not Cabinet's.
+    alternatives_rejected: str | None = None
     record_published_on: date | None = None  # when the reg 13 record was published
     signed_on: date
     signed_at: datetime = _instant()

@@ -16,6 +16,8 @@ from pydantic import (
     EmailStr,
     Field,
     StrictBool,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -73,6 +75,8 @@ class AgreementIn(Strict):
     companies_house_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
     charity_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
     description: OptionalText | None = None
+    # The contract's own extension notice period, if not the council's default (fault 8).
+    extension_notice_months: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AgreementIn:
@@ -197,11 +201,19 @@ class ReferBackIn(Strict):
 
 
 class ApproveIn(Strict):
+    """Cabinet's resolution. ``cabinet_months``: a first term Cabinet approves itself (Sefton's
+    initial six months), starting when call-in is over; ``delegate_id``: whom Cabinet
+    delegated the months beyond it to, or none at all (Oldham). ``max_months`` is the whole
+    envelope of the decision, Cabinet's own months included (issue 12, fault 1)."""
+
     resolution: Text
     decided_on: Day
     notice_published_on: Day
-    delegate_id: UserId
+    cabinet_months: Months | None = None  # before delegate_id, which is checked against it
+    delegate_id: UserId | None = Field(default=None, validate_default=True)
     consultee_id: UserId | None = None
+    # "with the agreement of" the consultee, not only "in consultation with" (fault 8).
+    consultee_must_agree: StrictBool = False
     max_months: Months | None = None
     urgent_reason: Text | None = None
     urgent_agreed_by_id: UserId | None = None  # the scrutiny chair who agreed the urgency
@@ -210,6 +222,24 @@ class ApproveIn(Strict):
     reasons: Text | None = None
     conflicts_of_interest: OptionalText = "None declared"
     dispensation: Text | None = None
+
+    @field_validator("delegate_id", mode="after")
+    @classmethod
+    def _a_term_or_a_delegate(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is None and info.data.get("cabinet_months") is None:
+            raise ValueError(
+                "name a delegate, or approve a term of Cabinet's own (cabinet_months) for a "
+                "decision with no delegation"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consultee_with_delegate(self) -> ApproveIn:
+        if self.delegate_id is None and self.consultee_id is not None:
+            raise ValueError("a consultee is named only with a delegate (delegate_id)")
+        if self.cabinet_months and self.max_months and self.cabinet_months > self.max_months:
+            raise ValueError("cabinet_months must not exceed max_months")
+        return self
 
 
 class RejectIn(Strict):
@@ -230,6 +260,30 @@ class SignOffIn(Strict):
     reasons: Text
     conflicts_of_interest: OptionalText = "None declared"
     dispensation: Text | None = None
+    # The officer's own alternatives considered and rejected (SI 2012/2089 reg 13(2)(c)).
+    alternatives_rejected: Text | None = None
+
+
+class DeclineIn(Strict):
+    """The delegate's decision not to approve a (further) term, with the reasons for the
+    record (SI 2012/2089 reg 13: a decision not to act is a decision too)."""
+
+    reasons: Text
+
+
+class LapseIn(Strict):
+    pass
+
+
+class ImplementIn(Strict):
+    pass
+
+
+class ScrutinyOutcomeIn(Strict):
+    """The scrutiny committee's outcome on a called-in decision: when it met and why."""
+
+    met_on: Day
+    reasons: Text
 
 
 class ExtendIn(Strict):
@@ -256,6 +310,13 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "extend": ExtendIn,
     "expire": ExpireIn,
     "withdraw": WithdrawIn,
+    "decline": DeclineIn,
+    "decline_further": DeclineIn,
+    "lapse": LapseIn,
+    "implement": ImplementIn,
+    "no_further_action": ScrutinyOutcomeIn,
+    "refer_back_to_decision_maker": ScrutinyOutcomeIn,
+    "refer_to_council": ScrutinyOutcomeIn,
 }
 
 
@@ -263,6 +324,10 @@ class ConsultationIn(Strict):
     consultee_id: UserId
     consulted_on: Day
     response: Text
+    # The consultee's declared interests and any dispensation (issue 12, fault 5).
+    conflicts_of_interest: OptionalText = "None declared"
+    dispensation: Text | None = None
+    agreed: StrictBool | None = None  # the consultee agreed (needed "with the agreement of")
 
 
 MeetingNoticeKind = Literal[

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     general_exception_clear_days: int = 5
     agenda_clear_working_days: int = 5
     call_in_working_days: int = 5
+    # The constitution's call-in rules: how many members of the overview and scrutiny
+    # committee must ask before a decision is called in (issue 12, fault 7). One keeps
+    # SPEC §3's "scrutiny" firing call_in; many constitutions ask for three.
+    call_in_members_needed: int = Field(default=1, ge=1)
     extension_notice_months: int = 3
     # SI 2012/2089 reg 5(4): the further private-meeting notice, clear (calendar) days before.
     private_further_notice_clear_days: int = 5

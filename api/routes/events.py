@@ -27,12 +27,13 @@ from api.routes.cases import IfMatch, case_answer, version_expected
 from api.schemas import ConsultationOut
 from workflow.context import Ctx
 from workflow.lifecycle.bundle import get_case
+from workflow.lifecycle.call_in import request_call_in
 from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.read import CaseOut
 from workflow.models import User
-from workflow.schemas import EVENT_PAYLOADS, ConsultationIn
+from workflow.schemas import EVENT_PAYLOADS, CallInIn, ConsultationIn
 
 router = APIRouter(prefix=API_PREFIX, tags=["events"], route_class=IdempotentRoute)
 
@@ -112,6 +113,27 @@ def fire_unknown(
 ) -> CaseOut:
     """Any other event name: the domain answers 404, naming the events there are."""
     return _fire(ctx, user, response, case_id, event, None, None)
+
+
+@router.post(
+    "/cases/{case_id}/call-in-requests",
+    response_model=CaseOut,
+    responses=problems(*WRITE, 404, 409, 412),
+    summary="A scrutiny member asks to call the decision in",
+)
+def post_call_in_request(
+    case_id: Id,
+    data: CallInIn,
+    ctx: CtxDep,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CaseOut:
+    """Recorded until as many members as the constitution asks for have asked; the request
+    that reaches that number calls the decision in (issue 12). The answer is the case."""
+    expected = version_expected(ctx, case_id, if_match)
+    case = request_call_in(ctx, case_id, data, user, expected_version=expected)
+    return case_answer(ctx, case, user, response)
 
 
 @router.post(

@@ -43,10 +43,14 @@ def get_audit(
     "/cases/{case_id}/decision-record",
     response_model=DecisionRecordOut,
     responses=problems(*AUTH, 404),
-    summary="The officer decision record of the latest sign-off",
+    summary="The officer decision record of a sign-off (the latest unless sign_off_id is given)",
 )
-def get_decision_record(case_id: Id, ctx: CtxDep, user: CurrentUser) -> DecisionRecordOut:
-    """Date, decision, reasons, alternatives considered and rejected, the consultee and what
-    they said, and conflicts declared (Openness of Local Government Bodies Regulations 2014,
-    reg 7). 404 until the case has been signed off."""
-    return CaseScope(ctx, user).decision_record(load(ctx, get_case(ctx, case_id)))
+def get_decision_record(
+    case_id: Id, ctx: CtxDep, user: CurrentUser, sign_off_id: int | None = None
+) -> DecisionRecordOut:
+    """Date, decision, reasons, the officer's alternatives considered and rejected, the
+    consultee, what they said and their interests, and conflicts declared (SI 2012/2089 reg
+    13). ``sign_off_ids`` lists every sign-off's record. 404 until the case has been signed
+    off, or for a sign-off not of this case."""
+    bundle = load(ctx, get_case(ctx, case_id))
+    return CaseScope(ctx, user).decision_record(bundle, sign_off_id)

@@ -16,6 +16,9 @@ STATES = {
     "expired": "Expired",
     "rejected": "Rejected",
     "withdrawn": "Withdrawn",
+    "declined": "Declined by the delegate",
+    "lapsed": "Lapsed unused",
+    "called_in": "Called in by scrutiny",
 }
 
 # GOV.UK tag colours: each modifier pairs text and background that pass AA contrast.
@@ -27,6 +30,9 @@ STATE_TAG_CLASSES = {
     "expired": "govuk-tag--grey",
     "rejected": "govuk-tag--red",
     "withdrawn": "govuk-tag--grey",
+    "declined": "govuk-tag--red",
+    "lapsed": "govuk-tag--grey",
+    "called_in": "govuk-tag--yellow",
 }
 
 EVENTS = {
@@ -40,6 +46,14 @@ EVENTS = {
     "extend": "Ask for a further term",
     "expire": "Expire",
     "withdraw": "Withdraw",
+    "implement": "Start Cabinet's own term",
+    "decline": "Decline",
+    "decline_further": "Decline the further term",
+    "lapse": "Lapse",
+    "no_further_action": "Scrutiny: no further action",
+    "refer_back_to_decision_maker": "Scrutiny: refer back to Cabinet",
+    "refer_to_council": "Scrutiny: refer to full Council",
+    "call_in_request": "Call-in requested",
     # Audit-trail entries that are not events of the machine.
     "create": "Drafted",
     "patch": "Draft changed",

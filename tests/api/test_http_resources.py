@@ -123,7 +123,7 @@ def test_reminders_list_and_an_admin_retries_a_dead_one(
 def test_the_workflow_is_the_machine(people: dict[str, Caller]) -> None:
     machine = people["viewer"].ok(people["viewer"].get("/workflow"))
     assert machine["initial"] == "drafted"
-    assert set(machine["end_states"]) == {"expired", "rejected", "withdrawn"}
+    assert set(machine["end_states"]) == {"expired", "rejected", "withdrawn", "declined", "lapsed"}
     events = {e["event"]: e for e in machine["events"]}
     assert events["sign_off"]["who"] == "only the named delegate"
     assert "signer_not_author" in {g["name"] for g in events["sign_off"]["guards"]}
@@ -133,7 +133,7 @@ def test_the_workflow_is_the_machine(people: dict[str, Caller]) -> None:
     assert {"event": "withdraw", "source": "cabinet_consideration", "dest": "withdrawn"} in (
         machine["transitions"]
     )
-    assert len(machine["transitions"]) == 11
+    assert len(machine["transitions"]) == 18  # issue 12 added seven
     uses = {(g["event"], g["name"]) for g in machine["guards"]}
     assert {("approve", "decided_not_in_future"), ("reject", "decided_not_in_future")} <= uses
     assert ("sign_off", "signer_not_author") in uses

@@ -105,7 +105,24 @@ def test_call_in_sign_off_and_consultation_rights(people: dict[str, Caller]) -> 
         problem_of(people[key].post(f"/cases/{cid}/consultations", consult), 403)
     scrutiny = people["scrutiny"]
     case = scrutiny.ok(scrutiny.fire(cid, "call_in", {"reason": "Value for money."}))
-    assert case["state"] == "cabinet_consideration"
+    assert case["state"] == "called_in"
+    assert (
+        "no_further_action"
+        in people["clerk"].ok(people["clerk"].get(f"/cases/{cid}"))["allowed_events"]
+    )
+
+
+def test_a_call_in_request_over_http(people: dict[str, Caller]) -> None:
+    """One member is the default number: the request itself calls the decision in (issue
+    12); anyone else is refused, and the decision cannot be called in twice."""
+    cid = draft_case(people["officer"])["id"]
+    to_delegated_approval(people, cid)
+    body = {"reason": "Value for money."}
+    problem_of(people["officer"].post(f"/cases/{cid}/call-in-requests", body), 403)
+    scrutiny = people["scrutiny"]
+    case = scrutiny.ok(scrutiny.post(f"/cases/{cid}/call-in-requests", body))
+    assert case["state"] == "called_in"
+    problem_of(scrutiny.post(f"/cases/{cid}/call-in-requests", body), 409)
 
 
 def test_the_author_can_never_sign_off(people: dict[str, Caller]) -> None:

@@ -1,6 +1,7 @@
 """The Sefton Day Opportunities case (SPEC §1) driven over HTTP from draft to expiry:
-thirteen contracts, an initial six months, a further six approved by the delegate after
-consulting the cabinet member, and the expiry the scheduler fires when the term ends."""
+thirteen contracts, an initial six months Cabinet approved itself (started by the scheduler
+when call-in is over), a further six approved by the delegate after consulting the cabinet
+member, and the expiry the scheduler fires when the term ends."""
 
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     case = officer.ok(officer.fire(cid, "submit", headers={"If-Match": 'W/"1"'}))
     assert case["state"] == "cabinet_consideration"
 
-    # Cabinet meets on 5 September; the decision notice goes out the next day.
+    # Cabinet meets on 5 September and itself approves the initial six months; only the
+    # further six are delegated (issue 12). The decision notice goes out the next day.
     travel(admin, "2024-09-06T09:00:00+01:00")
     approve = {
-        "resolution": "Extend for an initial six months, a further six delegated.",
+        "resolution": "Extend for an initial six months; any extension beyond it delegated.",
         "decided_on": "2024-09-05",
         "notice_published_on": "2024-09-06",
+        "cabinet_months": 6,
         "delegate_id": exe.id,
         "consultee_id": member.id,
         "max_months": 12,
@@ -47,47 +50,47 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     case = clerk.ok(clerk.fire(cid, "approve", approve))
     assert case["state"] == "delegated_approval"
     assert case["delegation"]["latest_end_date"] == "2025-09-30"
+    assert case["delegation"]["max_months"] == 6
     assert any(d["kind"] == "call_in_end" for d in case["deadlines"])
+    assert not any(d["kind"] == "sign_off_due" for d in case["deadlines"])
 
-    # Too soon, and nobody consulted: both guards named, nothing changed.
+    # The delegate may not sign off Cabinet's own months: guards named, nothing changed.
     refused = problem_of(exe.fire(cid, "sign_off", {"months": 6, "reasons": "r"}), 409)
-    assert {g["name"] for g in refused["guards"]} == {
-        "call_in_period_over",
-        "consultation_recorded",
-    }
+    assert {"term_is_delegated", "call_in_period_over"} <= {g["name"] for g in refused["guards"]}
     assert exe.ok(exe.get(f"/cases/{cid}"))["version"] == case["version"]
 
+    # Mon 16 Sep: call-in is over; the scheduler's pass starts Cabinet's six months.
     travel(admin, "2024-09-16T09:00:00+01:00")
-    consult = {"consultee_id": member.id, "consulted_on": "2024-09-16", "response": "Agreed."}
+    admin.ok(admin.post("/admin/tick"))
+    case = officer.ok(officer.get(f"/cases/{cid}"))
+    assert case["state"] == "active"
+    assert case["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
+
+    # The further six months: the officer asks, the delegate consults and signs.
+    travel(admin, "2024-12-20T09:00:00+00:00")
+    case = officer.ok(officer.fire(cid, "extend", {"months": 6, "reasons": "Procurement runs on."}))
+    assert case["state"] == "delegated_approval"
+    refused = problem_of(exe.fire(cid, "sign_off", {"months": 6, "reasons": "r"}), 409)
+    assert [g["name"] for g in refused["guards"]] == ["consultation_recorded"]
+    consult = {"consultee_id": member.id, "consulted_on": "2024-12-20", "response": "Agreed."}
     recorded = exe.post(f"/cases/{cid}/consultations", consult)
     assert exe.ok(recorded, 201)["consultee_id"] == member.id
     sign_off = {"months": 6, "reasons": "Time for a compliant procurement."}
     case = exe.ok(
         exe.fire(cid, "sign_off", sign_off, headers={"If-Match": recorded.headers["etag"]})
     )
-    assert case["state"] == "active"
-    assert case["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
-
-    record = exe.ok(exe.get(f"/cases/{cid}/decision-record"))
-    assert record["term"] == {"months": 6, "start_date": "2024-10-01", "end_date": "2025-03-31"}
-    assert record["consultee"]["response"] == "Agreed."
-    assert {a["label"] for a in record["alternatives_rejected"]} == {
-        "Let the contracts end",
-        "Direct award of new long-term contracts",
-    }
-    assert record["conflicts_of_interest"] == "None declared"
-
-    # The further six months: the officer asks, the delegate consults again and signs.
-    travel(admin, "2024-12-20T09:00:00+00:00")
-    case = officer.ok(officer.fire(cid, "extend", {"months": 6, "reasons": "Procurement runs on."}))
-    assert case["state"] == "delegated_approval"
-    refused = problem_of(exe.fire(cid, "sign_off", {"months": 6, "reasons": "r"}), 409)
-    assert [g["name"] for g in refused["guards"]] == ["consultation_recorded"]
-    consult["consulted_on"] = "2024-12-20"
-    exe.ok(exe.post(f"/cases/{cid}/consultations", consult), 201)
-    case = exe.ok(exe.fire(cid, "sign_off", {"months": 6, "reasons": "Still procuring."}))
     assert case["term"] == {"start_date": "2025-04-01", "end_date": "2025-09-30"}
     assert case["delegation"]["months_left"] == 0
+
+    record = exe.ok(exe.get(f"/cases/{cid}/decision-record"))
+    assert record["term"] == {"months": 6, "start_date": "2025-04-01", "end_date": "2025-09-30"}
+    assert record["consultee"]["response"] == "Agreed."
+    assert record["conflicts_of_interest"] == "None declared"
+    assert record["regulation"] == "SI 2012/2089 reg 13"
+    assert record["sign_off_ids"] == [record["sign_off_id"]]
+    by_id = f"/cases/{cid}/decision-record?sign_off_id={record['sign_off_id']}"
+    assert exe.ok(exe.get(by_id)) == record
+    problem_of(exe.get(f"/cases/{cid}/decision-record?sign_off_id=999999"), 404)
 
     # The envelope is spent: a further extension needs a new case and Cabinet.
     refused = problem_of(officer.fire(cid, "extend", {"months": 1, "reasons": "More?"}), 409)
@@ -105,7 +108,7 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     trail = officer.ok(officer.get(f"/cases/{cid}/audit", params={"limit": 200}))["items"]
     events = [e["event"] for e in trail]
     assert events[0] == "create" and events[-1] == "expire"
-    assert events.count("sign_off") == 2 and "extend" in events
+    assert events.count("sign_off") == 1 and "implement" in events and "extend" in events
     assert [e["id"] for e in trail] == sorted(e["id"] for e in trail)
     assert all(len(e["hash"]) == 64 and len(e["prev_hash"]) == 64 for e in trail)
     assert trail[-1]["actor_id"] != admin.id  # the scheduler's own user expired it

@@ -1,6 +1,7 @@
 """The README's curl walkthrough works as written: ``councilflow serve`` on a fresh SQLite file
 with ``COUNCILFLOW_ADMIN_TOKEN`` set, then ``docs/sefton-walkthrough.sh`` drives Sefton to
-active. If the API and the README drift apart, this fails."""
+active: Cabinet's own six months, then the delegate's further six. If the API and the README
+drift apart, this fails."""
 
 from __future__ import annotations
 
@@ -60,7 +61,11 @@ def test_the_readme_walkthrough_takes_sefton_to_active(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[1:3] == ["cabinet_consideration", "delegated_approval"]
-    assert "call_in_period_over" in lines[3] and "consultation_recorded" in lines[3]
+    assert "term_is_delegated" in lines[3] and "call_in_period_over" in lines[3]
+    # Cabinet's own six months, started by the scheduler once call-in is over (issue 12).
     assert lines[4] == "active"
     assert lines[5] == "{'start_date': '2024-10-01', 'end_date': '2025-03-31'}"
-    assert "6 months from 2024-10-01 to 2025-03-31" in lines[6]
+    # The delegate's further six.
+    assert lines[6:8] == ["delegated_approval", "active"]
+    assert lines[8] == "{'start_date': '2025-04-01', 'end_date': '2025-09-30'}"
+    assert "6 months from 2025-04-01 to 2025-09-30" in lines[9]

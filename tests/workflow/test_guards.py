@@ -489,7 +489,7 @@ def test_within_call_in_period(work: Work, clock: FrozenClock, people: People) -
     # Notice Fri 6 Sep: call-in closes at the end of Fri 13 Sep.
     clock.travel_to(london(2024, 9, 13, 23))
     reason = {"reason": "The committee wants to look again."}
-    assert fires(work, in_time, people["scrutiny"], "call_in", reason) == "cabinet_consideration"
+    assert fires(work, in_time, people["scrutiny"], "call_in", reason) == "called_in"
     clock.travel_to(london(2024, 9, 14, 9))
     exc = refused(work, late, people["scrutiny"], "call_in", reason)
     assert guard_names(exc) == ["within_call_in_period"]
@@ -542,6 +542,8 @@ def test_consultation_recorded_since_the_case_last_entered_delegated_approval(
     # Called in and approved again: the consultation under the first approval lapsed.
     clock.travel_to(london(2024, 9, 9))
     fires(work, case_id, people["scrutiny"], "call_in", {"reason": "Look again."})
+    outcome = {"met_on": "2024-09-10", "reasons": "Cabinet should look again."}
+    fires(work, case_id, people["clerk"], "refer_back_to_decision_maker", outcome)
     clock.travel_to(london(2024, 9, 12))
     # Cabinet reconsiders at its meeting of 5 Sep, adjourned to 12 Sep.
     payload = approve_payload(

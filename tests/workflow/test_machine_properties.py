@@ -38,12 +38,22 @@ SPEC_TABLE = {
     ("refer_back", "cabinet_consideration", "drafted"),
     ("approve", "cabinet_consideration", "delegated_approval"),
     ("reject", "cabinet_consideration", "rejected"),
-    ("call_in", "delegated_approval", "cabinet_consideration"),
+    # Issue 12, fault 7: called in, then the scrutiny committee's outcome.
+    ("call_in", "delegated_approval", "called_in"),
+    ("no_further_action", "called_in", "delegated_approval"),
+    ("refer_back_to_decision_maker", "called_in", "cabinet_consideration"),
+    ("refer_to_council", "called_in", "cabinet_consideration"),
     ("sign_off", "delegated_approval", "active"),
     ("extend", "active", "delegated_approval"),
     ("expire", "active", "expired"),
     ("withdraw", "drafted", "withdrawn"),
     ("withdraw", "cabinet_consideration", "withdrawn"),
+    # Issue 12, fault 3: ways out of delegated approval.
+    ("decline", "delegated_approval", "declined"),
+    ("decline_further", "delegated_approval", "active"),
+    ("lapse", "delegated_approval", "lapsed"),
+    # Issue 12, fault 1: Cabinet's own term starts when call-in is over.
+    ("implement", "delegated_approval", "active"),
 }
 SPEC_GUARDS = {
     "submit": [
@@ -73,10 +83,15 @@ SPEC_GUARDS = {
         "delegate_is_executive",
         "delegate_is_not_author",
         "consultee_is_cabinet_member",
+        "delegation_beyond_cabinet_term",
     ],
     "reject": ["decided_not_in_future", "decided_at_meeting"],
-    "call_in": ["within_call_in_period"],
+    "call_in": ["within_call_in_period", "enough_members_call_in"],
+    "no_further_action": [],
+    "refer_back_to_decision_maker": [],
+    "refer_to_council": [],
     "sign_off": [
+        "term_is_delegated",
         "call_in_period_over",
         "consultation_recorded",
         "term_within_envelope",
@@ -86,6 +101,10 @@ SPEC_GUARDS = {
     "extend": ["envelope_has_months_left", "extension_within_envelope"],
     "expire": ["end_date_passed"],
     "withdraw": [],
+    "decline": ["no_term_signed_off"],
+    "decline_further": ["term_running"],
+    "lapse": ["time_to_use_envelope_passed"],
+    "implement": ["cabinet_term_to_start", "call_in_period_over"],
 }
 STATES = {
     "drafted",
@@ -95,8 +114,11 @@ STATES = {
     "expired",
     "rejected",
     "withdrawn",
+    "declined",
+    "lapsed",
+    "called_in",
 }
-ENDS = {"expired", "rejected", "withdrawn"}
+ENDS = {"expired", "rejected", "withdrawn", "declined", "lapsed"}
 
 
 def table() -> set[tuple[str, str, str]]:
@@ -228,6 +250,13 @@ NATURAL = {
     "extend": "officer",
     "expire": "system",
     "withdraw": "officer",
+    "decline": "executive",
+    "decline_further": "executive",
+    "lapse": "system",
+    "implement": "system",
+    "no_further_action": "clerk",
+    "refer_back_to_decision_maker": "clerk",
+    "refer_to_council": "clerk",
 }
 ACTORS = list(CAST)
 
@@ -264,6 +293,10 @@ def payload(event: str, variant: int, today: date, people: dict[str, User]) -> d
         return {"resolution": "No.", "decided_on": past.isoformat()} if variant != 9 else {}
     if event in ("sign_off", "extend"):
         return {"months": months, "reasons": "r"}
+    if event in ("no_further_action", "refer_back_to_decision_maker", "refer_to_council"):
+        return {"met_on": today.isoformat(), "reasons": "r"} if variant != 9 else {}
+    if event in ("decline", "decline_further"):
+        return {"reasons": "r" if variant != 9 else ""}
     if event in ("refer_back", "call_in", "withdraw"):
         return {"reason": "r" if variant != 9 else ""}
     return {} if variant != 9 else {"unexpected": True}
@@ -291,6 +324,10 @@ ONWARD: dict[str, list[tuple[Any, ...]]] = {
         *(("fire", "sign_off", "natural", v) for v in (0, 2, 3)),
     ],
     "active": [("fire", "extend", "natural", 0), ("wait", 200), ("fire", "expire", "natural", 0)],
+    "called_in": [
+        ("fire", "no_further_action", "natural", 0),
+        ("fire", "refer_back_to_decision_maker", "natural", 0),
+    ],
 }
 
 

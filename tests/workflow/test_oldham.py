@@ -22,7 +22,7 @@ from workflow.errors import TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import create_case, patch_case
 from workflow.lifecycle.consultations import record_consultation
-from workflow.lifecycle.events import fire
+from workflow.lifecycle.events import fire, implement_due
 from workflow.lifecycle.views import audit_of, case_view, decision_record
 from workflow.models import User, pk
 from workflow.schemas import CasePatch, ConsultationIn
@@ -323,3 +323,59 @@ def sees_it_in_full(seen: dict[str, Any], who: str) -> None:
     assert record["conflicts_of_interest"] == CONFLICTS
     assert record["consultee"]["response"] == RESPONSE
     assert record["reasons"] == SIGN_OFF_REASONS
+
+
+def test_oldham_as_decided_with_no_delegation(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """Oldham's resolution delegated nothing (issue 12, fault 1): Cabinet approved the SLA
+    itself. Notice Mon 18 Sep 2023; call-in ends Mon 25 Sep; the scheduler starts the SLA's
+    twelve months on Tue 26 Sep; nobody signs off, and no further term can be asked for."""
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20))
+    clock.travel_to(london(2023, 9, 1))
+    with work() as ctx:
+        fire(ctx, case_id, "submit", people["oldham_officer"])
+    clock.travel_to(london(2023, 9, 18, 14))
+    with work() as ctx:
+        fire(
+            ctx,
+            case_id,
+            "defer",
+            people["clerk"],
+            {"reason": DEFER_REASON, "meeting_date": "2023-09-18"},
+        )
+        fire(
+            ctx,
+            case_id,
+            "approve",
+            people["clerk"],
+            {
+                "resolution": RESOLUTION,
+                "decided_on": "2023-09-18",
+                "notice_published_on": "2023-09-18",
+                "cabinet_months": 12,
+                "max_months": 12,
+            },
+        )
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        assert bundle.delegation is None
+        assert deadline_kinds(ctx, case_id)["call_in_end"] == {date(2023, 9, 25)}
+        assert "sign_off_due" not in deadline_kinds(ctx, case_id)
+        assert allowed(ctx, case_id, people["executive"]) == []
+    clock.travel_to(london(2023, 9, 25, 18))
+    with work() as ctx:
+        assert implement_due(ctx, people["system"]) == []
+    clock.travel_to(london(2023, 9, 26, 7))
+    with work() as ctx:
+        assert implement_due(ctx, people["system"]) == [case_id]
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.term_start, case.term_end) == (
+            "active",
+            date(2023, 10, 1),
+            date(2024, 9, 30),
+        )
+        assert allowed(ctx, case_id, people["oldham_officer"]) == []
+        events = [e.event for e in audit_events(ctx, case_id)]
+        assert events == ["create", "submit", "defer", "approve", "implement"]

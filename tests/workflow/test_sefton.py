@@ -1,7 +1,8 @@
 """Sefton's Day Opportunities contracts (SPEC §1.2) end to end through the service.
 
 Thirteen contracts ending 30 Sep 2024 are extended for at most twelve months from 1 Oct 2024:
-six months on Cabinet's approval and the delegate's sign-off, then a further six by the
+six months approved by Cabinet itself, started by the scheduler when call-in is over,
+then a further six by the
 Executive Director in consultation with the Cabinet Member, after which the envelope is used
 and only a new case can go further; the scheduler expires the case after 30 Sep 2025.
 """
@@ -34,7 +35,7 @@ from workflow.context import Ctx
 from workflow.errors import TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import create_case
-from workflow.lifecycle.events import expire_due, fire
+from workflow.lifecycle.events import expire_due, fire, implement_due
 from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.lifecycle.views import decision_record
 from workflow.models import Deadline, Reminder, User, pk
@@ -122,6 +123,8 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert len(reminders_of(ctx, case_id, "agenda_publication", "cancelled")) == 5
 
     # --- Fri 6 Sep: Cabinet (Thu 5 Sep) approved; the decision notice is out ---------------
+    # Cabinet itself approved the initial six months and delegated only "any extension
+    # beyond the initial six months" (issue 12, fault 1).
     clock.travel_to(london(2024, 9, 6))
     approved_at = clock.now()
     with work() as ctx:
@@ -132,12 +135,14 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             clerk,
             {
                 "resolution": (
-                    "Extend the thirteen Day Opportunities contracts for a maximum of twelve "
-                    "months from 1 October 2024; the Executive Director of Adult Social Care, in "
-                    "consultation with the Cabinet Member, may approve a further six months."
+                    "Extend the thirteen Day Opportunities contracts for an initial six months "
+                    "from 1 October 2024, with the option of a further six months; the Executive "
+                    "Director of Adult Social Care, in consultation with the Cabinet Member, may "
+                    "approve any extension beyond the initial six months."
                 ),
                 "decided_on": "2024-09-05",
                 "notice_published_on": "2024-09-06",
+                "cabinet_months": 6,
                 "delegate_id": executive.id,
                 "consultee_id": cabinet_member.id,
                 "max_months": 12,
@@ -148,20 +153,12 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         bundle = load(ctx, case_of(ctx, case_id))
         assert bundle.delegation is not None
         assert bundle.delegation.latest_end_date == date(2025, 9, 30)
-        assert bundle.delegation.max_months == 12
+        assert bundle.delegation.max_months == 6  # only the months beyond Cabinet's own
         assert deadline_kinds(ctx, case_id) == {
             "call_in_end": {date(2024, 9, 13)},  # 5th working day after Fri 6 Sep
-            "sign_off_due": {date(2024, 9, 30)},  # Mon: the day before 1 Oct
             "agreement_end": {date(2024, 9, 30)},
             "envelope_exhausted": {date(2025, 9, 30)},
         }
-        assert reminders_of(ctx, case_id, "sign_off_due") == [
-            (R, 28, approved_at),  # 2 Sep had passed: sent at once
-            (R, 14, nine_am(date(2024, 9, 16))),
-            (R, 7, nine_am(date(2024, 9, 23))),
-            (R, 1, nine_am(date(2024, 9, 29))),
-            (E, None, nine_am(date(2024, 10, 1))),
-        ]
         # 28, 14 and 7 days before (the 7 at 09:00 this very morning) coalesce into one.
         assert reminders_of(ctx, case_id, "call_in_end") == [
             (R, 7, approved_at),
@@ -173,35 +170,28 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             (R, 7, nine_am(date(2025, 9, 23))),
             (R, 1, nine_am(date(2025, 9, 29))),
         ]
-        assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"]}
-
-    # --- Tue 10 Sep: the delegate consults the Cabinet Member; call-in still open ----------
-    clock.travel_to(london(2024, 9, 10))
-    with work() as ctx:
-        consult(ctx, people, case_id, "Content with the first six months.")
-    with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 5)
+        # Nobody signs off (or declines) Cabinet's own six months.
         assert who_may(ctx, case_id, people) == {"scrutiny": ["call_in"]}
     before = _snap(work, case_id)
     with work() as ctx, pytest.raises(TransitionRefused) as refused:
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
-    assert [g.name for g in refused.value.guards] == ["call_in_period_over"]
-    assert "Mon 16 Sep 2024" in refused.value.detail
+    assert "term_is_delegated" in {g.name for g in refused.value.guards}
     assert _snap(work, case_id) == before
 
-    # --- Mon 16 Sep: call-in over; the delegate signs off six months -----------------------
+    # --- Mon 16 Sep: call-in over; the scheduler starts Cabinet's six months ---------------
+    clock.travel_to(london(2024, 9, 13))
+    with work() as ctx:
+        assert implement_due(ctx, people["system"]) == []  # the last day of call-in
     clock.travel_to(london(2024, 9, 16))
     with work() as ctx:
-        assert who_may(ctx, case_id, people) == {"executive": ["sign_off"]}
-        fire(ctx, case_id, "sign_off", executive, _sign_off(6))
+        assert who_may(ctx, case_id, people) == {"system": ["implement"]}
+        assert implement_due(ctx, people["system"]) == [case_id]
     with work() as ctx:
         case = case_of(ctx, case_id)
-        assert (case.state, case.version) == ("active", 6)
+        assert (case.state, case.version) == ("active", 5)
         assert (case.term_start, case.term_end) == (date(2024, 10, 1), date(2025, 3, 31))
         assert {a.end_date for a in load(ctx, case).agreements} == {date(2025, 3, 31)}
         assert deadline_kinds(ctx, case_id) == {
-            # The reg 13 record of the sign-off (Mon 16 Sep): 2 working days.
-            "decision_record_publication": {date(2024, 9, 18)},
             "extension_option_decision": {date(2024, 12, 31)},  # Tue: end minus 3 months
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
@@ -212,9 +202,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "call_in_end": {date(2024, 9, 13)},
             # Cabinet's reg 12 record, published as its decision notice on Fri 6 Sep.
             "decision_record_publication": {date(2024, 9, 9)},
-            "sign_off_due": {date(2024, 9, 30)},
         }
-        assert reminders_of(ctx, case_id, "sign_off_due") == []
         assert reminders_of(ctx, case_id, "call_in_end") == []
         # Winter: 09:00 London is 09:00 UTC.
         assert reminders_of(ctx, case_id, "extension_option_decision") == [
@@ -239,30 +227,6 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             fire_at.date() < date(2024, 10, 1)
             for _, _, fire_at in reminders_of(ctx, case_id, "agreement_end", "cancelled")
         )
-        record = decision_record(ctx, load(ctx, case), people["viewer"])
-        assert record["date"] == date(2024, 9, 16)
-        assert record["decision_maker"] == {"id": executive.id, "name": executive.name}
-        assert record["term"] == {
-            "months": 6,
-            "start_date": date(2024, 10, 1),
-            "end_date": date(2025, 3, 31),
-        }
-        assert "13 agreement(s)" in record["decision"]
-        assert record["reasons"] == _sign_off(6)["reasons"]
-        assert [a["label"] for a in record["alternatives_rejected"]] == [
-            "Let the contracts end",
-            "Direct award of new long-term contracts",
-        ]
-        assert record["consultee"] == {
-            "consultee_id": cabinet_member.id,
-            "consultee_name": cabinet_member.name,
-            "consulted_on": date(2024, 9, 10),
-            "response": "Content with the first six months.",
-        }
-        assert record["conflicts_of_interest"] == "None declared"
-        assert record["authority"]["decided_on"] == date(2024, 9, 5)
-        assert record["authority"]["meeting_date"] == date(2024, 9, 5)
-        assert record["redacted"] is None
         assert who_may(ctx, case_id, people) == {
             "officer": ["extend"],
             "colleague": ["extend"],
@@ -274,18 +238,16 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     with work() as ctx:
         fire(ctx, case_id, "extend", officer, {"months": 6, "reasons": "Procurement runs on."})
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 7)
+        assert_version(ctx, case_id, "delegated_approval", 6)
         assert deadline_kinds(ctx, case_id) == {
-            # The first sign-off's reg 13 record is still to be published: overdue, not done.
-            "decision_record_publication": {date(2024, 9, 18)},
             "sign_off_due": {date(2025, 3, 31)},  # Mon: the day before 1 Apr 2025
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
         }
         assert "extension_option_decision" in deadline_kinds(ctx, case_id, "done")
         assert reminders_of(ctx, case_id, "extension_option_decision") == []
-        # The September consultation was for the first term: it no longer counts.
-        assert who_may(ctx, case_id, people) == {}
+        # No consultation yet: the delegate may only decline the further months.
+        assert who_may(ctx, case_id, people) == {"executive": ["decline_further"]}
     before = _snap(work, case_id)
     with work() as ctx, pytest.raises(TransitionRefused) as refused:
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
@@ -298,12 +260,12 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
     with work() as ctx:
         consult(ctx, people, case_id, "Agree the further six months.")
     with work() as ctx:
-        assert_version(ctx, case_id, "delegated_approval", 8)
-        assert who_may(ctx, case_id, people) == {"executive": ["sign_off"]}
+        assert_version(ctx, case_id, "delegated_approval", 7)
+        assert who_may(ctx, case_id, people) == {"executive": ["sign_off", "decline_further"]}
         fire(ctx, case_id, "sign_off", executive, _sign_off(6))
     with work() as ctx:
         case = case_of(ctx, case_id)
-        assert (case.state, case.version) == ("active", 9)
+        assert (case.state, case.version) == ("active", 8)
         assert (case.term_start, case.term_end) == (date(2025, 4, 1), date(2025, 9, 30))
         assert {a.end_date for a in load(ctx, case).agreements} == {date(2025, 9, 30)}
         assert deadline_kinds(ctx, case_id) == {
@@ -320,8 +282,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         )
     with work() as ctx:
         case = case_of(ctx, case_id)
-        # Cabinet's (Mon 9 Sep) and this one. The first sign-off's record was never recorded as
-        # published: the extension did not discharge it, and it is now this record's duty.
+        # Cabinet's (Mon 9 Sep) and the delegate's, the only officer decision.
         assert deadline_kinds(ctx, case_id, "done")["decision_record_publication"] == {
             date(2024, 9, 9),
             date(2024, 12, 11),
@@ -333,8 +294,15 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "start_date": date(2025, 4, 1),
             "end_date": date(2025, 9, 30),
         }
+        assert record["decision_maker"] == {"id": executive.id, "name": executive.name}
+        assert "13 agreement(s)" in record["decision"]
+        assert record["reasons"] == _sign_off(6)["reasons"]
+        assert record["consultee"]["consultee_id"] == cabinet_member.id
         assert record["consultee"]["consulted_on"] == date(2024, 12, 9)
         assert record["consultee"]["response"] == "Agree the further six months."
+        assert record["conflicts_of_interest"] == "None declared"
+        assert record["authority"]["decided_on"] == date(2024, 9, 5)
+        assert record["redacted"] is None
         assert who_may(ctx, case_id, people) == {}
 
     # --- The envelope is used: a further extension needs a new case and Cabinet ------------
@@ -358,7 +326,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert who_may(ctx, case_id, people) == {"system": ["expire"]}
         assert expire_due(ctx, people["system"]) == [case_id]
     with work() as ctx:
-        assert_version(ctx, case_id, "expired", 11)
+        assert_version(ctx, case_id, "expired", 10)
         assert deadline_kinds(ctx, case_id) == {}
         assert pending_count(ctx, case_id) == 0
         assert who_may(ctx, case_id, people) == {}
@@ -368,8 +336,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             ("submit", "drafted", "cabinet_consideration"),
             ("notice", "cabinet_consideration", "cabinet_consideration"),
             ("approve", "cabinet_consideration", "delegated_approval"),
-            ("consultation", "delegated_approval", "delegated_approval"),
-            ("sign_off", "delegated_approval", "active"),
+            ("implement", "delegated_approval", "active"),
             ("extend", "active", "delegated_approval"),
             ("consultation", "delegated_approval", "delegated_approval"),
             ("sign_off", "delegated_approval", "active"),
@@ -378,7 +345,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         ]
         assert trail[-1].actor_id == people["system"].id
         assert trail[2].data["notice"]["kind"] == "agenda"
-        assert trail[5].data["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
+        assert trail[4].data["term"] == {"start_date": "2024-10-01", "end_date": "2025-03-31"}
         assert verify(ctx).ok
 
 

@@ -108,6 +108,8 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out += _delegated(facts, settings)
     elif state == State.active:
         out += _active(facts, settings)
+    elif state == State.called_in:
+        pass  # awaiting the scrutiny committee: only the agreements' ends run on
     else:
         return []
     out += [PlannedDeadline(K.agreement_end, a.end_date, a.id) for a in facts.agreements]
@@ -230,6 +232,8 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         resolution is not None
         and resolution.notice_published_on is not None
         and not resolution.urgent_reason
+        and not resolution.reconsidered  # no second call-in (issue 12, fault 7)
+        and resolution.call_in_outcome is None
         and facts.case.term_end is None  # call-in applies to Cabinet's decision, not extensions
     ):
         out.append(
@@ -257,7 +261,10 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         # An extension does not discharge the unpublished reg 13 record of the last sign-off.
         out.append(_officer_record(signed, facts.today, settings))
     start = next_term_start(facts.case)
-    if start is not None:
+    cabinet_term_to_start = (
+        resolution is not None and bool(resolution.cabinet_months) and facts.case.term_end is None
+    )
+    if start is not None and not cabinet_term_to_start:  # Cabinet's own term needs no sign-off
         out.append(
             PlannedDeadline(K.sign_off_due, timerules.duty_due_on(start - timedelta(days=1)))
         )
@@ -281,6 +288,17 @@ def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         return out
     if delegation.months_left(facts.months_used) <= 0:
         return out
-    decide_by = timerules.add_months(case.term_end, -settings.extension_notice_months)
+    # Each agreement may carry its own notice period (issue 12, fault 8); the case decides by
+    # the earliest day any of its agreements needs.
+    notice = max(
+        (
+            a.extension_notice_months
+            if a.extension_notice_months is not None
+            else settings.extension_notice_months
+            for a in facts.agreements
+        ),
+        default=settings.extension_notice_months,
+    )
+    decide_by = timerules.add_months(case.term_end, -notice)
     out.append(PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by)))
     return out

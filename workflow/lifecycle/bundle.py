@@ -18,6 +18,7 @@ from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.models import (
     Agreement,
+    CallInRequest,
     Case,
     CaseAgreement,
     Consultation,
@@ -47,6 +48,9 @@ class CaseBundle:
     # The people the guards ask about (delegate, consultee), when preloaded for a page;
     # ``None`` means "look them up" (``workflow.lifecycle.events.guard_context``).
     people: dict[int, User] | None = None
+    # (resolution id, member id) of the scrutiny members asking to call a decision in, when
+    # preloaded for a page; ``None`` means "look them up" (``call_in_requests.members_asking``).
+    call_in_requests: list[tuple[int, int]] | None = None
 
     @classmethod
     def of(
@@ -61,6 +65,7 @@ class CaseBundle:
         consultations: Iterable[Consultation] = (),
         sign_offs: Iterable[SignOff] = (),
         people: dict[int, User] | None = None,
+        call_in_requests: list[tuple[int, int]] | None = None,
     ) -> CaseBundle:
         """A bundle from rows already read: the same choices ``load`` makes (the latest
         resolution, the latest approval, the latest delegation and its consultations)."""
@@ -81,6 +86,7 @@ class CaseBundle:
             ),
             sign_offs=sorted(sign_offs, key=lambda s: s.id or 0),
             people=people,
+            call_in_requests=call_in_requests,
         )
 
     @property
@@ -218,6 +224,9 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(Consultation).where(col(Consultation.delegation_id).in_(delegation_ids))),
         lambda c: c.delegation_id,
     )
+    asking: dict[int, list[tuple[int, int]]] = {}
+    for request in s.exec(select(CallInRequest).where(col(CallInRequest.case_id).in_(ids))):
+        asking.setdefault(request.case_id, []).append((request.resolution_id, request.member_id))
     sign_offs = _by(
         s.exec(select(SignOff).where(col(SignOff.case_id).in_(ids))), lambda o: o.case_id
     )
@@ -247,6 +256,7 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
                 consultations=[c for d in own for c in consultations.get(pk(d.id), [])],
                 sign_offs=sign_offs.get(pk(case.id), []),
                 people=people,
+                call_in_requests=asking.get(pk(case.id), []),
             )
         )
     return out

@@ -57,6 +57,9 @@ def record_consultation(
         consultee_id=data.consultee_id,
         consulted_on=data.consulted_on,
         response=data.response,
+        conflicts_of_interest=data.conflicts_of_interest,
+        dispensation=data.dispensation,
+        agreed=data.agreed,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )

@@ -38,6 +38,7 @@ from workflow.errors import (
     TransitionRefused,
 )
 from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.call_in_requests import members_asking
 from workflow.lifecycle.exempt import may_see_exempt
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import (
@@ -47,7 +48,7 @@ from workflow.lifecycle.machine import (
     TransitionSpec,
     machine,
 )
-from workflow.models import User, pk
+from workflow.models import State, User, pk
 from workflow.schemas import EVENT_PAYLOADS
 
 EXEMPT_REFUSAL = "this case holds exempt information, and '{event}' on it may be fired only by "
@@ -141,7 +142,19 @@ def guard_context(
         people=people,
         months_used=bundle.months_used,
         payload=payload,
+        call_in_members=_call_in_members(ctx, bundle, actor),
     )
+
+
+def _call_in_members(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> frozenset[int]:
+    """The scrutiny members asking to call the decision in (issue 12, fault 7). Only read
+    where a call-in could be fired, by a scrutiny member on a case in delegated approval, so
+    a page of cases read by anyone else costs no query for it."""
+    if actor is None or not actor.has_role("scrutiny"):
+        return frozenset()
+    if bundle.case.state != State.delegated_approval:
+        return frozenset()
+    return members_asking(ctx, bundle)
 
 
 def validate_payload(event: str, payload: dict[str, Any] | BaseModel | None) -> BaseModel:

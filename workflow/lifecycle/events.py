@@ -28,6 +28,7 @@ from workflow.deadlines.rules import next_term_start
 from workflow.errors import Conflict, NotFound, TransitionRefused
 from workflow.lifecycle import change
 from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.call_in_requests import members_asking, record_request
 from workflow.lifecycle.change import open_case
 from workflow.lifecycle.decision import (
     decide,
@@ -119,34 +120,66 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         reasons=body.reasons,
         conflicts_of_interest=body.conflicts_of_interest,
         dispensation=body.dispensation,
+        cabinet_months=body.cabinet_months,
+        # Reconsidering a decision scrutiny referred back (or to Council): no second call-in.
+        reconsidered=bool(
+            bundle.approval is not None
+            and bundle.approval.call_in_outcome in ("referred_back", "referred_to_council")
+        )
+        or None,
         recorded_by_id=pk(actor.id),
         recorded_at=ctx.now(),
     )
     ctx.session.add(resolution)
     ctx.session.flush()
+    # Keep the bundle in step with what is written, so the re-plan reads it without a reload.
+    bundle.resolution = bundle.approval = resolution
+    bundle.delegation, bundle.consultations = None, []
     max_months = body.max_months or case.proposal_max_months or 0
     start = next_term_start(case) or body.decided_on
+    latest = timerules.envelope_end(start, max_months)
+    case.entered_delegated_at = ctx.now()
+    data: dict[str, Any] = {
+        "resolution_id": resolution.id,
+        "cabinet_months": body.cabinet_months,
+        "envelope": {"max_months": max_months, "latest_end_date": latest.isoformat()},
+    }
+    if body.delegate_id is None:  # a decision with no delegation (Oldham): Cabinet's term only
+        ctx.session.flush()
+        return {**data, "delegation_id": None}
     delegation = Delegation(
         case_id=pk(case.id),
         resolution_id=pk(resolution.id),
         delegate_id=body.delegate_id,
         consultee_id=body.consultee_id,
-        max_months=max_months,
-        latest_end_date=timerules.term_end(start, max_months),
+        consultee_must_agree=body.consultee_must_agree or None,
+        # The delegation covers only what lies beyond Cabinet's own months (fault 1).
+        max_months=max_months - (body.cabinet_months or 0),
+        latest_end_date=latest,
         created_at=ctx.now(),
     )
     ctx.session.add(delegation)
-    case.entered_delegated_at = ctx.now()
     ctx.session.flush()
-    bundle.resolution = bundle.approval = resolution
-    bundle.delegation, bundle.consultations = delegation, []
+    bundle.delegation = delegation
+    return {**data, "delegation_id": delegation.id}
+
+
+def _implement(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """Cabinet's own first term starts: the agreements run to its end (issue 12, fault 1)."""
+    case, resolution = bundle.case, bundle.approval
+    assert resolution is not None and resolution.cabinet_months
+    start = next_term_start(case)
+    assert start is not None
+    end = timerules.term_end(start, resolution.cabinet_months)
+    case.term_start, case.term_end = start, end
+    for agreement in bundle.agreements:
+        agreement.end_date = end
+        agreement.updated_at = ctx.now()
+        ctx.session.add(agreement)
+    ctx.session.flush()
     return {
         "resolution_id": resolution.id,
-        "delegation_id": delegation.id,
-        "envelope": {
-            "max_months": max_months,
-            "latest_end_date": delegation.latest_end_date.isoformat(),
-        },
+        "term": {"start_date": start.isoformat(), "end_date": end.isoformat()},
     }
 
 
@@ -186,6 +219,7 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         reasons=body.reasons,
         conflicts_of_interest=body.conflicts_of_interest,
         dispensation=body.dispensation,
+        alternatives_rejected=body.alternatives_rejected,
         signed_on=ctx.today(),
         signed_at=ctx.now(),
     )
@@ -205,17 +239,46 @@ def _extend(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, A
     return {}
 
 
+def _call_in(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """The member whose request completes the number is recorded too; the decision waits
+    for the scrutiny committee."""
+    record_request(ctx, bundle, actor, body.reason)
+    resolution = bundle.approval
+    assert resolution is not None
+    resolution.call_in_outcome = "called_in"
+    ctx.session.add(resolution)
+    return {"members": sorted(members_asking(ctx, bundle))}
+
+
+def _scrutiny_outcome(outcome: str) -> Effect:
+    def effect(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+        resolution = bundle.approval
+        assert resolution is not None
+        resolution.call_in_outcome = outcome
+        ctx.session.add(resolution)
+        return {"outcome": outcome, "resolution_id": resolution.id}
+
+    return effect
+
+
 _EFFECTS: dict[str, Effect] = {
     "submit": _nothing,
     "defer": _defer,
     "refer_back": _nothing,
     "approve": _approve,
     "reject": _reject,
-    "call_in": _nothing,
+    "call_in": _call_in,
+    "no_further_action": _scrutiny_outcome("no_further_action"),
+    "refer_back_to_decision_maker": _scrutiny_outcome("referred_back"),
+    "refer_to_council": _scrutiny_outcome("referred_to_council"),
     "sign_off": _sign_off,
     "extend": _extend,
     "expire": _nothing,
     "withdraw": _nothing,
+    "decline": _nothing,  # the reasons are the audit event's payload
+    "decline_further": _nothing,
+    "lapse": _nothing,
+    "implement": _implement,
 }
 
 
@@ -244,11 +307,67 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     return expired
 
 
+def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
+    """Start Cabinet's own terms whose call-in is over: fire ``implement`` on cases in
+    delegated approval whose latest resolution approved months of its own and that have no
+    term yet (issue 12, fault 1). The guards decide; each case is its own savepoint."""
+    candidates = ctx.session.exec(
+        select(Case.id)
+        .join(Resolution, col(Resolution.case_id) == col(Case.id))
+        .where(
+            Case.state == "delegated_approval",
+            col(Case.term_end).is_(None),
+            col(Resolution.cabinet_months).is_not(None),
+        )
+        .distinct()
+        .order_by(col(Case.id))
+    ).all()
+    started: list[int] = []
+    for case_id in candidates:
+        assert case_id is not None
+        try:
+            with ctx.session.begin_nested():
+                fire(ctx, case_id, "implement", actor)
+            started.append(case_id)
+        except (Conflict, TransitionRefused):
+            continue
+        if len(started) >= limit:
+            break
+    return started
+
+
+def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
+    """Fire ``lapse`` on cases in delegated approval whose envelope's time has passed (issue
+    12, fault 3); answers the case ids lapsed. The guard decides; this only finds candidates
+    (a next term due to have started before today), each in its own savepoint."""
+    today = ctx.today()
+    candidates = ctx.session.exec(
+        select(Case).where(Case.state == "delegated_approval").order_by(col(Case.id))
+    ).all()
+    lapsed: list[int] = []
+    for case in candidates:
+        case_id = pk(case.id)
+        start = timerules.next_term_start(case.term_end, case.proposal_start_date)
+        if start is None or start >= today:
+            continue
+        try:
+            with ctx.session.begin_nested():
+                fire(ctx, case_id, "lapse", actor)
+            lapsed.append(case_id)
+        except (Conflict, TransitionRefused):
+            continue
+        if len(lapsed) >= limit:
+            break
+    return lapsed
+
+
 __all__ = [
     "events_allowed",
     "expire_due",
     "fire",
     "guard_context",
+    "implement_due",
     "invalid_input",
+    "lapse_due",
     "validate_payload",
 ]

@@ -44,6 +44,7 @@ class GuardContext:
     people: dict[int, User] = field(default_factory=dict)
     months_used: int = 0  # months already signed off under the current delegation
     payload: Any = None
+    call_in_members: frozenset[int] = frozenset()  # scrutiny members asking (fault 7)
 
 
 @dataclass(frozen=True)
@@ -521,7 +522,9 @@ def notice_after_decision(ctx: GuardContext) -> str | None:
 
 @guard("delegate_is_executive", needs_payload=True)
 def delegate_is_executive(ctx: GuardContext) -> str | None:
-    """The delegate is a user holding the executive role."""
+    """The delegate, if Cabinet delegated anything, is a user holding the executive role."""
+    if ctx.payload.delegate_id is None:
+        return None
     delegate = ctx.people.get(ctx.payload.delegate_id)
     if delegate is None:
         return f"the delegate (user {ctx.payload.delegate_id}) does not exist"
@@ -556,7 +559,51 @@ def consultee_is_cabinet_member(ctx: GuardContext) -> str | None:
     return None
 
 
+@guard("delegation_beyond_cabinet_term", needs_payload=True)
+def delegation_beyond_cabinet_term(ctx: GuardContext) -> str | None:
+    """Cabinet's own months fit the envelope, and a delegation has months beyond them."""
+    p = ctx.payload
+    total = p.max_months or ctx.case.proposal_max_months or 0
+    own = p.cabinet_months or 0
+    if own > total:
+        return f"Cabinet's own {own} months exceed the envelope of {total} months"
+    if p.delegate_id is not None and own >= total:
+        return (
+            f"Cabinet's own {own} months use the whole envelope of {total} months: there is "
+            "nothing beyond them to delegate (leave out delegate_id)"
+        )
+    return None
+
+
+def cabinet_term_pending(ctx: GuardContext) -> int | None:
+    """The months of a term Cabinet approved itself that has not started yet (fault 1)."""
+    resolution = ctx.resolution
+    if resolution is None or not resolution.cabinet_months or ctx.case.term_end is not None:
+        return None
+    return resolution.cabinet_months
+
+
 # --- call_in, sign_off, extend, expire ----------------------------------------------------
+
+
+@guard("cabinet_term_to_start")
+def cabinet_term_to_start(ctx: GuardContext) -> str | None:
+    """Cabinet approved a first term of its own that has not started yet."""
+    if cabinet_term_pending(ctx) is None:
+        return "Cabinet approved no term of its own that is still to start"
+    return None
+
+
+@guard("term_is_delegated")
+def term_is_delegated(ctx: GuardContext) -> str | None:
+    """The term to sign off is one Cabinet delegated, not its own first term."""
+    own = cabinet_term_pending(ctx)
+    if own is not None:
+        return (
+            f"Cabinet itself approved the first {own} months, which start when call-in is "
+            "over; the delegation covers only the months beyond them"
+        )
+    return None
 
 
 def call_in_end_of(ctx: GuardContext) -> date | None:
@@ -568,9 +615,14 @@ def call_in_end_of(ctx: GuardContext) -> date | None:
 
 @guard("within_call_in_period")
 def within_call_in_period(ctx: GuardContext) -> str | None:
-    """The call-in period has not ended, and the decision was not taken as urgent."""
+    """The call-in period has not ended, the decision was not taken as urgent, and it is not
+    a decision already called in or reconsidered after a call-in (issue 12, fault 7)."""
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return "the decision was taken as urgent and is not subject to call-in"
+    if ctx.resolution is not None and ctx.resolution.reconsidered:
+        return "a decision reconsidered after a call-in cannot be called in twice"
+    if ctx.resolution is not None and ctx.resolution.call_in_outcome is not None:
+        return "this decision has already been called in"
     end = call_in_end_of(ctx)
     if end is None:
         return "there is no published decision to call in"
@@ -579,10 +631,30 @@ def within_call_in_period(ctx: GuardContext) -> str | None:
     return None
 
 
+@guard("enough_members_call_in")
+def enough_members_call_in(ctx: GuardContext) -> str | None:
+    """As many scrutiny members as the constitution asks for have asked to call it in."""
+    need = ctx.settings.call_in_members_needed
+    asking = set(ctx.call_in_members)
+    if ctx.actor is not None and ctx.actor.id is not None:
+        asking.add(ctx.actor.id)
+    if len(asking) >= need:
+        return None
+    return (
+        f"{len(asking)} of the {need} scrutiny members the constitution asks for would be "
+        "calling it in; record each request (POST /cases/{id}/call-in-requests)"
+    )
+
+
 @guard("call_in_period_over")
 def call_in_period_over(ctx: GuardContext) -> str | None:
-    """The call-in period is over, unless Cabinet marked the decision urgent with a reason."""
+    """The call-in period is over, unless Cabinet marked the decision urgent with a reason, or
+    scrutiny took no further action on it, or it reconsiders a called-in decision."""
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
+        return None
+    if ctx.resolution is not None and (
+        ctx.resolution.reconsidered or ctx.resolution.call_in_outcome == "no_further_action"
+    ):
         return None
     end = call_in_end_of(ctx)
     if end is None:
@@ -603,12 +675,39 @@ def consultation_recorded(ctx: GuardContext) -> str | None:
     if delegation is None or delegation.consultee_id is None:
         return None
     since = ctx.case.entered_delegated_at
+    held_from = consultation_counts_from(ctx)
     for c in ctx.consultations:
-        if c.consultee_id == delegation.consultee_id and (since is None or c.recorded_at >= since):
+        if c.consultee_id != delegation.consultee_id:
+            continue
+        recorded_now = since is None or c.recorded_at >= since
+        agreed = c.agreed or not delegation.consultee_must_agree
+        if recorded_now and agreed and (held_from is None or c.consulted_on >= held_from):
             return None
     consultee = ctx.people.get(delegation.consultee_id)
     who = consultee.name if consultee else f"user {delegation.consultee_id}"
-    return f"no consultation with {who} has been recorded since the case entered delegated approval"
+    held = "" if held_from is None else f" held on or after {_fmt(held_from)}"
+    if delegation.consultee_must_agree:
+        return (
+            f"Cabinet delegated this with the agreement of {who}: no consultation{held} "
+            "recording their agreement has been recorded since the case entered delegated "
+            "approval"
+        )
+    return (
+        f"no consultation with {who}{held} has been recorded since the case entered "
+        "delegated approval"
+    )
+
+
+def consultation_counts_from(ctx: GuardContext) -> date | None:
+    """The first day a consultation can count from (issue 12, fault 6): it counts by when it
+    was held (``consulted_on``), not when it was recorded. A first term is delegated by
+    Cabinet's decision, so a consultation held before that decision was about nothing Cabinet
+    had delegated; a further term is asked for by ``extend``, so one held before that day
+    was about the last term."""
+    if ctx.case.term_end is None:
+        return ctx.resolution.decided_on if ctx.resolution is not None else None
+    entered = ctx.case.entered_delegated_at
+    return timerules.london_date(entered) if entered is not None else None
 
 
 def envelope_left(ctx: GuardContext) -> int:
@@ -684,6 +783,48 @@ def envelope_has_months_left(ctx: GuardContext) -> str | None:
     if ctx.delegation is None or envelope_left(ctx) <= 0:
         return "the envelope is used up; a new case and a Cabinet decision are needed"
     return None
+
+
+# --- decline, decline_further, lapse (issue 12, fault 3) -----------------------------------
+
+
+@guard("no_term_signed_off")
+def no_term_signed_off(ctx: GuardContext) -> str | None:
+    """Nothing has been signed off, so declining ends the case (else ``decline_further``)."""
+    own = cabinet_term_pending(ctx)
+    if own is not None:
+        return f"Cabinet itself approved the first {own} months: they start when call-in is over"
+    if ctx.case.term_end is not None:
+        return (
+            f"a term running to {_fmt(ctx.case.term_end)} has been signed off: declining "
+            "further months is 'decline_further', which returns the case to active"
+        )
+    return None
+
+
+@guard("term_running")
+def term_running(ctx: GuardContext) -> str | None:
+    """A signed-off term is running, for the case to go back to (else ``decline``)."""
+    if ctx.case.term_end is None:
+        return "no term has been signed off to return to: declining is 'decline', which ends it"
+    return None
+
+
+@guard("time_to_use_envelope_passed")
+def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
+    """The day the next term would have started has passed with no sign-off, so there is no
+    agreement left to extend (or the envelope's latest end date has passed)."""
+    if cabinet_term_pending(ctx) is not None:
+        return "Cabinet's own term starts when call-in is over; it does not lapse"
+    start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
+    latest = ctx.delegation.latest_end_date if ctx.delegation is not None else None
+    if start is not None and ctx.today > start:
+        return None
+    if latest is not None and ctx.today > latest:
+        return None
+    if start is None:
+        return "the case has no date for its next term to start"
+    return f"the next term could still start on {_fmt(start)}"
 
 
 @guard("end_date_passed")

@@ -134,6 +134,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.delegate_is_executive,
             g.delegate_is_not_author,
             g.consultee_is_cabinet_member,
+            g.delegation_beyond_cabinet_term,
         ),
         "record Cabinet's resolution and what it delegated",
     ),
@@ -148,10 +149,36 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "call_in",
         (S.delegated_approval,),
-        S.cabinet_consideration,
+        S.called_in,
         SCRUTINY,
-        (g.within_call_in_period,),
-        "scrutiny calls the decision in for Cabinet to reconsider",
+        (g.within_call_in_period, g.enough_members_call_in),
+        "scrutiny members, as many as the constitution asks for, call the decision in",
+    ),
+    # The overview and scrutiny committee's outcome, recorded by democratic services
+    # (Local Government Act 2000 s.9F(2); issue 12, fault 7).
+    TransitionSpec(
+        "no_further_action",
+        (S.called_in,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny takes no further action: the decision may be implemented at once",
+    ),
+    TransitionSpec(
+        "refer_back_to_decision_maker",
+        (S.called_in,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny refers the decision back to Cabinet to reconsider",
+    ),
+    TransitionSpec(
+        "refer_to_council",
+        (S.called_in,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny refers the decision to full Council, whose view Cabinet then reconsiders",
     ),
     TransitionSpec(
         "sign_off",
@@ -159,6 +186,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         S.active,
         NAMED_DELEGATE,
         (
+            g.term_is_delegated,
             g.call_in_period_over,
             g.consultation_recorded,
             g.term_within_envelope,
@@ -184,6 +212,38 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "the agreement's end date has passed",
     ),
     TransitionSpec(
+        "implement",
+        (S.delegated_approval,),
+        S.active,
+        SCHEDULER,
+        (g.cabinet_term_to_start, g.call_in_period_over),
+        "Cabinet's own term starts once call-in is over (issue 12, fault 1)",
+    ),
+    TransitionSpec(
+        "decline",
+        (S.delegated_approval,),
+        S.declined,
+        NAMED_DELEGATE,
+        (g.no_term_signed_off,),
+        "the delegate declines to approve any term, with reasons; the case ends",
+    ),
+    TransitionSpec(
+        "decline_further",
+        (S.delegated_approval,),
+        S.active,
+        NAMED_DELEGATE,
+        (g.term_running,),
+        "the delegate declines a further term, with reasons; the current term runs to its end",
+    ),
+    TransitionSpec(
+        "lapse",
+        (S.delegated_approval,),
+        S.lapsed,
+        SCHEDULER,
+        (g.time_to_use_envelope_passed,),
+        "the envelope lapses unused: the day its next term would have started has passed",
+    ),
+    TransitionSpec(
         "withdraw",
         (S.drafted, S.cabinet_consideration),
         S.withdrawn,
@@ -195,7 +255,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
 
 EVENTS: dict[str, TransitionSpec] = {t.event: t for t in TRANSITIONS}
 STATES: tuple[State, ...] = tuple(State)
-END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn})
+END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn, S.declined, S.lapsed})
 
 
 class CaseStateHolder:

@@ -237,6 +237,8 @@ class DecisionConsultee(BaseModel):
     consultee_name: str | None
     consulted_on: date | None
     response: str | None
+    conflicts_of_interest: str | None = None  # the consultee's (issue 12, fault 5)
+    dispensation: str | None = None
 
 
 OnDay = date  # DecisionRecordOut has a field named ``date``, which hides the type there
@@ -262,8 +264,8 @@ class CabinetRecordOut(BaseModel):
 
 
 class DecisionRecordOut(BaseModel):
-    """The officer decision record of the latest sign-off (SI 2012/2089 reg 13), with the
-    reg 12 record of the Cabinet decision it acts under."""
+    """The officer decision record of one sign-off (SI 2012/2089 reg 13), with the reg 12
+    record of the Cabinet decision it acts under."""
 
     case_id: int
     title: str
@@ -283,6 +285,9 @@ class DecisionRecordOut(BaseModel):
     published_on: OnDay | None = None
     publish_by: OnDay | None = None
     cabinet_record: CabinetRecordOut | None = None
+    officer_alternatives_rejected: str | None = None
+    sign_off_id: int | None = None
+    sign_off_ids: list[int] = []  # every sign-off's record: ?sign_off_id=
 
 
 # --- building them ------------------------------------------------------------------------
@@ -487,8 +492,10 @@ class CaseScope:
         entitled = is_entitled(bundle, self.viewer)
         return [audit_event(e, entitled, bundle.case.exempt_paragraph) for e in rows]
 
-    def decision_record(self, bundle: CaseBundle) -> DecisionRecordOut:
-        return decision_record(self.ctx, bundle, self.viewer)
+    def decision_record(
+        self, bundle: CaseBundle, sign_off_id: int | None = None
+    ) -> DecisionRecordOut:
+        return decision_record(self.ctx, bundle, self.viewer, sign_off_id)
 
 
 def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordOut | None:
@@ -527,13 +534,30 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
     )
 
 
-def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> DecisionRecordOut:
-    """The officer decision record of the latest sign-off (SI 2012/2089 reg 13).
-    Reasons, alternatives, the consultee, the authority and conflicts declared are exempt
-    content like the report: null for a person not entitled."""
+def decision_record(
+    ctx: Ctx, bundle: CaseBundle, viewer: User, sign_off_id: int | None = None
+) -> DecisionRecordOut:
+    """The officer decision record of one sign-off (the latest unless ``sign_off_id`` names
+    another), with the reg 12 record of the Cabinet decision it acts under.
+
+    An officer deciding under a delegation from Cabinet takes an executive decision, so its
+    record is the one of SI 2012/2089 reg 13, not the Openness of Local Government Bodies
+    Regulations 2014 reg 7 (which is for decisions delegated by the council or a committee
+    under s.101 LGA 1972). Each sign-off has its own record (issue 12, fault 5); its
+    alternatives rejected are the officer's own, given with the sign-off, not Cabinet's
+    options (those are in ``cabinet_record``). Reasons, alternatives, the consultee, the
+    authority and conflicts declared are exempt content like the report: null for a person
+    not entitled."""
     if not bundle.sign_offs:
         raise NotFound(f"case {bundle.case.id} has no sign-off yet")
     sign_off = bundle.sign_offs[-1]
+    if sign_off_id is not None:
+        chosen = [s for s in bundle.sign_offs if s.id == sign_off_id]
+        if not chosen:
+            raise NotFound(f"case {bundle.case.id} has no sign-off {sign_off_id}")
+        sign_off = chosen[0]
+    earlier = [s for s in bundle.sign_offs if s.signed_at < sign_off.signed_at]
+    since = earlier[-1].signed_at if earlier else None
     case = bundle.case
     entitled = may_see_exempt(bundle, viewer)
     signer = ctx.session.get(User, sign_off.signer_id)
@@ -544,7 +568,9 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> DecisionRecor
         recorded = [
             c
             for c in bundle.consultations
-            if c.consultee_id == delegation.consultee_id and c.recorded_at <= sign_off.signed_at
+            if c.consultee_id == delegation.consultee_id
+            and c.recorded_at <= sign_off.signed_at
+            and (since is None or c.recorded_at > since)  # consulted for this sign-off
         ]
         last = recorded[-1] if recorded else None
         consultation = DecisionConsultee(
@@ -552,6 +578,8 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> DecisionRecor
             consultee_name=consultee.name if consultee else None,
             consulted_on=last.consulted_on if last else None,
             response=last.response if last else None,
+            conflicts_of_interest=last.conflicts_of_interest if last else None,
+            dispensation=last.dispensation if last else None,
         )
     refs = ", ".join(a.reference for a in bundle.agreements)
     authority = None
@@ -576,13 +604,11 @@ def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> DecisionRecor
         ),
         authority=authority,
         reasons=sign_off.reasons if entitled else None,
-        alternatives_rejected=[
-            OptionOut(label=o.label, description=o.description, rejected_reason=o.rejected_reason)
-            for o in bundle.options
-            if o.rejected_reason
-        ]
-        if entitled
-        else None,
+        # The officer's own alternatives (reg 13(2)(c)); Cabinet's are in cabinet_record.
+        alternatives_rejected=[] if entitled else None,
+        officer_alternatives_rejected=sign_off.alternatives_rejected if entitled else None,
+        sign_off_id=sign_off.id,
+        sign_off_ids=[pk(s.id) for s in bundle.sign_offs],
         consultee=consultation,
         conflicts_of_interest=sign_off.conflicts_of_interest if entitled else None,
         exempt_paragraph=case.exempt_paragraph,

@@ -58,8 +58,10 @@ def audit_of(
     return [e.model_dump() for e in scope.audit(bundle, after_id=after_id, limit=limit)]
 
 
-def decision_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any]:
-    return decision_record_read(ctx, bundle, viewer).model_dump()
+def decision_record(
+    ctx: Ctx, bundle: CaseBundle, viewer: User, sign_off_id: int | None = None
+) -> dict[str, Any]:
+    return decision_record_read(ctx, bundle, viewer, sign_off_id).model_dump()
 
 
 def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> dict[str, Any] | None:

@@ -36,6 +36,7 @@ class AgreementOut(BaseModel):
     companies_house_number: str | None
     charity_number: str | None
     description: str | None = None
+    extension_notice_months: int | None = None
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None
@@ -55,6 +56,7 @@ class AgreementOut(BaseModel):
             companies_house_number=a.companies_house_number,
             charity_number=a.charity_number,
             description=a.description,
+            extension_notice_months=a.extension_notice_months,
             review_date=a.review_date,
             sme=a.sme,
             vcse=a.vcse,

@@ -25,7 +25,7 @@ from workflow.timerules.days import (
 )
 from workflow.timerules.instants import LONDON, at_london_time, london_date
 from workflow.timerules.moments import ReminderMoment, escalation_moment, reminder_moments
-from workflow.timerules.terms import add_months, next_term_start, term_end
+from workflow.timerules.terms import add_months, envelope_end, next_term_start, term_end
 
 __all__ = [
     "LONDON",
@@ -37,6 +37,7 @@ __all__ = [
     "clear_days_between",
     "clear_working_days_between",
     "duty_due_on",
+    "envelope_end",
     "escalation_moment",
     "implementable_from",
     "is_working_day",
