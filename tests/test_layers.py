@@ -18,15 +18,32 @@ FORBIDDEN = {
 API_MAY_IMPORT_SCHEDULER = {"api/app.py"}
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path, depth: int = 1) -> set[str]:
+    """The modules a file imports, to ``depth`` dotted parts (``workflow.lifecycle`` at 2);
+    ``from workflow import audit`` counts as ``workflow.audit``."""
     tree = ast.parse(path.read_text(), filename=str(path))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {".".join(alias.name.split(".")[:depth]) for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+            found |= {".".join(n.split(".")[:depth]) for n in [node.module, *names]}
     return found
+
+
+# Inside the domain, the concepts everything else builds on import none of those built on
+# them: the rules of time are pure (no database, no other concept); audit, people and the
+# reminders' domain half know nothing of the case lifecycle, deadlines or the register.
+CORE = {"workflow.lifecycle", "workflow.deadlines", "workflow.register", "workflow.demo"}
+CONCEPT_FORBIDDEN = {
+    "workflow/timerules": {"sqlalchemy", "sqlmodel", "workflow.models", "workflow.context"}
+    | CORE
+    | {"workflow.audit", "workflow.people", "workflow.reminders"},
+    "workflow/audit": CORE | {"workflow.people", "workflow.reminders"},
+    "workflow/people": CORE | {"workflow.reminders"},
+    "workflow/reminders": CORE,
+}
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
@@ -53,3 +70,20 @@ def test_api_imports_the_scheduler_only_to_start_it() -> None:
         and str(f.relative_to(ROOT)) not in API_MAY_IMPORT_SCHEDULER
     )
     assert offences == []
+
+
+@pytest.mark.parametrize("concept", sorted(CONCEPT_FORBIDDEN))
+def test_a_concept_imports_none_built_on_it(concept: str) -> None:
+    files = sorted((ROOT / concept).rglob("*.py"))
+    assert files, f"no source found for {concept}"
+    offences = {
+        str(f.relative_to(ROOT)): sorted(imported_modules(f, 2) & CONCEPT_FORBIDDEN[concept])
+        for f in files
+    }
+    assert {f: m for f, m in offences.items() if m} == {}
+
+
+def test_the_checker_sees_a_concept_imported_from_its_package(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from workflow import lifecycle\nfrom workflow.deadlines import planning\n")
+    assert {"workflow.lifecycle", "workflow.deadlines"} <= imported_modules(bad, 2)
