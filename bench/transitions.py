@@ -225,7 +225,7 @@ Method: a real `councilflow serve --workers {args.workers} --no-scheduler` on a 
 PostgreSQL database seeded by `bench/population.py` ({args.cases:,} cases,
 {out["before_cabinet"]:,} of them before Cabinet, {args.agreements:,} agreements). Each client is
 a clerk (democratic services) firing `defer` on a random case before Cabinet, back to back for
-{args.seconds:g} s, with a new meeting date and no `If-Match`; transitions/s counts the 200s;
+{args.seconds:g} s, later on the same agenda and with no `If-Match`; transitions/s counts the 200s;
 p50/p99 are over every answer. At each point `pgbench -b tpcb-like -c N -j min(N, nproc)`
 runs first for the same time against its own scratch database on the same server (scale
 {args.pgbench_scale}). "Load generator CPU" is the share of one core the clients' asyncio loop
