@@ -15,7 +15,7 @@ the re-planned deadlines.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -282,12 +282,28 @@ _EFFECTS: dict[str, Effect] = {
 }
 
 
-def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 100) -> list[int]:
-    """Fire ``expire`` on active cases whose term has ended; answers the case ids expired.
+def fire_each(
+    ctx: Ctx, case_ids: Iterable[int], event: str, actor: User, limit: int = 100
+) -> list[int]:
+    """Fire ``event`` on each candidate the scheduler found, each in its own savepoint, so one
+    refusal (the guards said no, or another scheduler got there first) does not undo the
+    others; answers the case ids it moved, at most ``limit``. The candidates' queries only
+    narrow the search: the guards decide."""
+    moved: list[int] = []
+    for case_id in case_ids:
+        if len(moved) >= limit:
+            break
+        try:
+            with ctx.session.begin_nested():
+                fire(ctx, case_id, event, actor)
+            moved.append(case_id)
+        except (Conflict, TransitionRefused):
+            continue
+    return moved
 
-    Each case is its own savepoint so one refusal (another scheduler got there first) does
-    not undo the others.
-    """
+
+def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 100) -> list[int]:
+    """Fire ``expire`` on active cases whose term has ended; answers the case ids expired."""
     today = today or ctx.today()
     candidates = ctx.session.exec(
         select(Case.id)
@@ -295,22 +311,13 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
         .order_by(col(Case.id))
         .limit(limit)
     ).all()
-    expired = []
-    for case_id in candidates:
-        assert case_id is not None
-        try:
-            with ctx.session.begin_nested():
-                fire(ctx, case_id, "expire", actor)
-            expired.append(case_id)
-        except (Conflict, TransitionRefused):
-            continue
-    return expired
+    return fire_each(ctx, (pk(i) for i in candidates), "expire", actor, limit)
 
 
 def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Start Cabinet's own terms whose call-in is over: fire ``implement`` on cases in
     delegated approval whose latest resolution approved months of its own and that have no
-    term yet (issue 12, fault 1). The guards decide; each case is its own savepoint."""
+    term yet (issue 12, fault 1)."""
     candidates = ctx.session.exec(
         select(Case.id)
         .join(Resolution, col(Resolution.case_id) == col(Case.id))
@@ -322,49 +329,30 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
         .distinct()
         .order_by(col(Case.id))
     ).all()
-    started: list[int] = []
-    for case_id in candidates:
-        assert case_id is not None
-        try:
-            with ctx.session.begin_nested():
-                fire(ctx, case_id, "implement", actor)
-            started.append(case_id)
-        except (Conflict, TransitionRefused):
-            continue
-        if len(started) >= limit:
-            break
-    return started
+    return fire_each(ctx, (pk(i) for i in candidates), "implement", actor, limit)
 
 
 def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Fire ``lapse`` on cases in delegated approval whose envelope's time has passed (issue
-    12, fault 3); answers the case ids lapsed. The guard decides; this only finds candidates
-    (a next term due to have started before today), each in its own savepoint."""
+    12, fault 3): candidates are those whose next term was due to start before today."""
     today = ctx.today()
     candidates = ctx.session.exec(
         select(Case).where(Case.state == "delegated_approval").order_by(col(Case.id))
     ).all()
-    lapsed: list[int] = []
-    for case in candidates:
-        case_id = pk(case.id)
-        start = timerules.next_term_start(case.term_end, case.proposal_start_date)
-        if start is None or start >= today:
-            continue
-        try:
-            with ctx.session.begin_nested():
-                fire(ctx, case_id, "lapse", actor)
-            lapsed.append(case_id)
-        except (Conflict, TransitionRefused):
-            continue
-        if len(lapsed) >= limit:
-            break
-    return lapsed
+    due = (
+        pk(case.id)
+        for case in candidates
+        if (start := timerules.next_term_start(case.term_end, case.proposal_start_date)) is not None
+        and start < today
+    )
+    return fire_each(ctx, due, "lapse", actor, limit)
 
 
 __all__ = [
     "events_allowed",
     "expire_due",
     "fire",
+    "fire_each",
     "guard_context",
     "implement_due",
     "invalid_input",
