@@ -43,6 +43,22 @@ def post_agreement(
     return AgreementScope(ctx, user).one(agreement)
 
 
+def register_filters(
+    kind: AgreementKind | None = None,
+    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
+    end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
+    end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="title, provider or ref"), ONE_LINE
+    ] = None,
+) -> RegisterFilters:
+    """The register's filters as query parameters, the same for the listing and the export."""
+    return RegisterFilters(kind, directorate, end_from, end_to, q)
+
+
+Filters = Annotated[RegisterFilters, Depends(register_filters)]
+
+
 @router.get(
     "/agreements",
     response_model=Page[AgreementOut],
@@ -52,27 +68,14 @@ def post_agreement(
 def get_agreements(
     ctx: CtxDep,
     user: CurrentUser,
-    kind: AgreementKind | None = None,
-    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
-    end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
-    end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="title, provider or ref"), ONE_LINE
-    ] = None,
+    filters: Filters,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[AgreementOut]:
     """An agreement covered by an exempt case shows no annual value to a person not entitled
     to that case (``workflow.register.read``)."""
     rows, next_cursor = list_agreements(
-        ctx,
-        kind=kind,
-        directorate=directorate,
-        end_from=end_from,
-        end_to=end_to,
-        q=q,
-        cursor=cursor,
-        limit=limit,
+        ctx, **dataclasses.asdict(filters), cursor=cursor, limit=limit
     )
     return Page(items=AgreementScope(ctx, user).read(rows), next_cursor=next_cursor)
 
@@ -109,22 +112,11 @@ def register_csv(request: Request, user: User, filters: RegisterFilters) -> Stre
     },
     summary="Export the contract register (CSV)",
 )
-def export_agreements(
-    request: Request,
-    user: CurrentUser,
-    kind: AgreementKind | None = None,
-    directorate: Annotated[str | None, Query(max_length=500), ONE_LINE] = None,
-    end_from: Annotated[Day | None, Query(description="end date on or after")] = None,
-    end_to: Annotated[Day | None, Query(description="end date on or before")] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="title, provider or ref"), ONE_LINE
-    ] = None,
-) -> StreamingResponse:
+def export_agreements(request: Request, user: CurrentUser, filters: Filters) -> StreamingResponse:
     """The agreements ``GET /agreements`` lists, with the same filters, as a Transparency Code
     contract register in the columns ``POST /agreements/import`` reads, so an export imports
     back unchanged. A cell that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``,
     tab, carriage return) is written with a leading ``'`` so it is never run."""
-    filters = RegisterFilters(kind, directorate, end_from, end_to, q)
     return register_csv(request, user, filters)
 
 
