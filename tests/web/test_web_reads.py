@@ -12,13 +12,11 @@ The API and the pages are one app, so both are read here through one ``TestClien
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from statements import counting
 from webcase import Seeded, WebClient
 
 from workflow import demo
@@ -36,20 +34,6 @@ APPROVED_AT = datetime(2024, 9, 6, 9, tzinfo=UTC)
 # In pence, as shown on pages, and in pounds as the register CSV writes it.
 MIOCARE_FIGURES = ("2500000000", "£25,000,000", "5000000000", "£50,000,000", "25000000.00")
 BOUND = 16  # statements for one list request, sign-in and session included
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def add_cases(

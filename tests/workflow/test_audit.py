@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 from casework import Work, consult, london
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from statements import counting
 from typer.testing import CliRunner
 
 from councilflow.cli import app
@@ -292,15 +293,9 @@ def test_appending_to_a_case_costs_two_statements(
     engine: Engine, both_cases: list[int], work: Work, people: dict[str, User]
 ) -> None:
     """One indexed read of the case's last link, one insert: no shared head row."""
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
     with work() as ctx:
         ctx.session.connection()  # the transaction is open before counting
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with counting(engine) as statements:
             row = audit.append(
                 ctx,
                 event="note",
@@ -308,8 +303,6 @@ def test_appending_to_a_case_costs_two_statements(
                 actor_id=people["clerk"].id,
                 case_id=both_cases[0],
             )
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 2, statements
     assert statements[0].lstrip().upper().startswith("SELECT")
     assert statements[1].lstrip().upper().startswith("INSERT")

@@ -6,12 +6,9 @@ Counted with a ``before_cursor_execute`` listener on the engine, never timed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from casework import Work, new_case, to_cabinet
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from statements import counting
 
 from workflow.lifecycle.events import fire
 from workflow.models import User
@@ -23,20 +20,6 @@ from workflow.models import User
 DEFER_BOUND = 9
 
 DEFER = {"reason": "Later on the same agenda.", "meeting_date": "2024-09-05"}
-
-
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_defer_costs_at_most_the_bound(
