@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OFFSETS = [28, 14, 7, 1]
 
-Channel = Literal["email", "webhook", "log"]
+Channel = Literal["email", "webhook", "log", "notify"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
 SHIPPED_AUDIT_KEY = "change-me-audit-key"
@@ -126,6 +126,15 @@ class Settings(BaseSettings):
     webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
+    # GOV.UK Notify (issue 9, part 5): an API key (``{name}-{service id}-{secret}``), the API's
+    # address, and the id of the email template for each reminder purpose. The templates'
+    # placeholders are listed in ``scheduler/channels/notify.py`` (``personalisation``).
+    notify_api_key: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_reminder_template_id: str | None = None
+    notify_escalation_template_id: str | None = None
+    notify_timeout_seconds: float = 10.0
+
     # Load (issue 14, item 1): requests in flight at once (each holds at most one worker
     # thread and one connection), and a connection pool with room for all of them plus the
     # in-process scheduler's deliveries and its own pass.
@@ -218,6 +227,13 @@ class Settings(BaseSettings):
                 if name != "COUNCILFLOW_AUDIT_KEY"
             ]
         return found
+
+    def notify_template_for(self, purpose: str) -> str | None:
+        """The Notify template a reminder of this purpose (reminder, escalation) is sent with."""
+        return {
+            "reminder": self.notify_reminder_template_id,
+            "escalation": self.notify_escalation_template_id,
+        }.get(purpose)
 
     def offsets_for(self, deadline_kind: str) -> list[int]:
         """Offsets for one deadline kind, falling back to the general list."""
