@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from workflow import audit, demo, migrate
+from workflow import audit, demo, migrate, retention
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
@@ -30,9 +30,13 @@ app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes throu
 db_app = typer.Typer(help="Database schema.")
 audit_app = typer.Typer(help="The tamper-evident audit trail.")
 users_app = typer.Typer(help="Users and their tokens.")
+retention_app = typer.Typer(
+    help="Keeping decision records and background papers for the periods the law sets."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(retention_app, name="retention")
 
 
 def _clock(settings: Settings) -> Clock:
@@ -74,6 +78,30 @@ def audit_verify() -> None:
         return
     typer.echo(f"audit trail BROKEN: {result.problem}", err=True)
     raise typer.Exit(code=1)
+
+
+@retention_app.command("purge")
+def retention_purge(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="list what is past its period and change nothing"
+    ),
+) -> None:
+    """Remove closed cases' background papers past four years and decision records past six,
+    counted from the decision (SI 2014/2095 reg 8; SI 2012/2089 regs 14-15); one audit event
+    per purge. See workflow/retention for what counts as which."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=not dry_run) as session:
+        plan = retention.purge(Ctx(session, _clock(settings), settings), dry_run=dry_run)
+        if dry_run:
+            session.rollback()  # a dry run leaves the database exactly as it was
+    verb = "would remove" if dry_run else "removed"
+    for line in plan.lines():
+        typer.echo(line)
+    typer.echo(
+        f"as of {plan.today}: {verb} {len(plan.whole_cases)} case(s) whose decision records are "
+        f"past their period and {len(plan.consultations)} background paper(s)"
+    )
 
 
 @users_app.command("add")

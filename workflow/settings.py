@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     notify_escalation_template_id: str | None = None
     notify_timeout_seconds: float = 10.0
 
+    # Retention (issue 9, part 6): the years a closed case's decision records and the
+    # background papers behind them are kept, counted from the decision. The law sets at least
+    # six and four (SI 2014/2095 reg 8; SI 2012/2089 regs 14 and 15); a council's own schedule
+    # may keep them longer, never shorter.
+    decision_record_retention_years: int = Field(default=6, ge=6)
+    background_papers_retention_years: int = Field(default=4, ge=4)
+
     # Load (issue 14, item 1): requests in flight at once (each holds at most one worker
     # thread and one connection), and a connection pool with room for all of them plus the
     # in-process scheduler's deliveries and its own pass.
