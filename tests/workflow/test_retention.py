@@ -150,13 +150,18 @@ def test_the_periods_end_the_day_before_the_anniversary_even_from_29_february() 
     assert kept_through(date(2024, 2, 29), 6) == date(2030, 2, 28)
     assert kept_through(date(2024, 3, 1), 6) == date(2030, 2, 28)
     assert kept_through(date(2024, 2, 29), 4) == date(2028, 2, 28)  # 29 Feb 2028 is day 1 of yr 5
+    assert kept_through(date(2023, 3, 1), 1) == date(2024, 2, 29)
 
 
 @given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.integers(1, 10))
 def test_a_period_of_n_years_is_never_shorter_than_n_years(d: date, years: int) -> None:
     last = kept_through(d, years)
-    # Every day of the N years that begin with d is kept, and no more than a day over.
-    assert 365 * years - 1 <= (last - d).days <= 366 * years
+    try:
+        anniversary = d.replace(year=d.year + years)
+    except ValueError:  # 29 Feb in a common year: the period runs to the end of February
+        anniversary = date(d.year + years, 3, 1)
+    assert last + timedelta(days=1) == anniversary
+    assert 365 * years - 1 <= (last - d).days < 366 * years
     assert kept_through(d + timedelta(days=1), years) >= last
 
 

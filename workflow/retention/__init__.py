@@ -11,6 +11,15 @@ The law sets the least time the council must keep them, counted from the decisio
   the reports considered, open to inspection under regulation 14; the background papers to
   those reports under regulation 15, for four years. ("Background papers", regulation 2: the
   unpublished documents a report relied on to a material extent.)
+- The same periods, worded "the period of six years" / "four years beginning with the date of
+  the meeting", for a council's own meetings: Local Government Act 1972 ss.100C(1), 100D(2).
+
+The texts read for this (the search tool's ``pages``): SI 2012/2089's contents (regs 12-15)
+and reg 2; SI 2014/2095 reg 7 and the opening of reg 8; LGA 1972 ss.100C and 100D; and the
+government's guide "Open and accountable local government" (2014), which states the six and
+four years for the written record and background papers. The text of the periods in SI
+2014/2095 reg 8(2)-(3) and SI 2012/2089 regs 14-15 themselves was not in the stored corpus:
+check it before relying on the regulation numbers for anything but the periods.
 
 Here (``plan``):
 - a case is in scope only once it has ended (``ENDED_STATES``); a live case keeps everything;

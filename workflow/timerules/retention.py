@@ -12,8 +12,11 @@ def kept_through(decided_on: date, years: int) -> date:
     """The last day of a period of ``years`` years beginning with ``decided_on``.
 
     A period that begins with a day ends with the day before its corresponding date
-    (15 Jun 2024 + 6 years: kept through 14 Jun 2030). Counted from the day before, so that
-    where there is no corresponding date the period still runs to the month's end (a decision
-    of 29 Feb 2024 is kept through 28 Feb 2030, as one of 1 Mar 2024 is), never a day short.
+    (16 Sep 2024 + 6 years: kept through 15 Sep 2030; 1 Mar 2023 + 1 year: through 29 Feb
+    2024). Where there is no corresponding date (a decision of 29 Feb, N years on in a common
+    year) the period runs to the end of that month (28 Feb), never a day short.
     """
-    return add_months(decided_on - timedelta(days=1), 12 * years)
+    corresponding = add_months(decided_on, 12 * years)
+    if corresponding.day != decided_on.day:  # clamped: 29 Feb has no corresponding date
+        return corresponding
+    return corresponding - timedelta(days=1)
