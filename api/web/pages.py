@@ -82,6 +82,13 @@ class Page:
         return RedirectResponse(url, status_code=303)
 
 
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never let a link send someone signing in elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -96,12 +103,15 @@ def _session_of(request: Request) -> web_session.WebSession:
 
 
 @contextmanager
-def page_work(request: Request, *, require_user: bool = True) -> Iterator[Page]:
+def page_work(
+    request: Request, *, require_user: bool = True, write: bool | None = None
+) -> Iterator[Page]:
     """One unit of work for one page: it commits when the block ends, before the response
     leaves, and rolls back if anything in it raises."""
     state = request.app.state
     session = _session_of(request)
-    with unit_of_work(state.engine, write=request.method not in READ_METHODS) as db:
+    writes = request.method not in READ_METHODS if write is None else write
+    with unit_of_work(state.engine, write=writes) as db:
         ctx = Ctx(db, state.clock, state.settings)
         user = None
         if session.user_id is not None:

@@ -75,6 +75,18 @@ class WebSession:
         }
         self.modified = True
 
+    def came_through(self, provider_id: int, id_token: str) -> None:
+        """The identity provider this session was opened through, and its ID token, the
+        hint its sign-out endpoint asks for (``api/web/oidc.py``)."""
+        self.data["idp"] = provider_id
+        self.data["idt"] = id_token
+        self.modified = True
+
+    @property
+    def provider_id(self) -> int | None:
+        found = self.data.get("idp")
+        return found if isinstance(found, int) else None
+
     def sign_out(self) -> None:
         self.data = {"csrf": secrets.token_urlsafe(32)}
         self.modified = True
