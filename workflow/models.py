@@ -445,7 +445,6 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = _instant(index=True)
 
 
-
 class IdentityProvider(SQLModel, table=True):
     """A council's OpenID Provider (issue 10, part 3): whom CouncilFlow trusts to say who is
     signing in, and how that provider's groups or roles claim becomes CouncilFlow roles.

@@ -64,7 +64,6 @@ class UserIn(Strict):
     directorate: ShortText | None = None
 
 
-
 class IdentityProviderIn(Strict):
     """A council's OpenID Provider (issue 10, part 3). The issuer must be HTTPS, except on
     this machine's loopback address (a test or development provider)."""

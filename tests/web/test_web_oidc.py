@@ -110,9 +110,7 @@ def test_a_replayed_state_is_refused(web: WebClient, idp: int) -> None:
     assert "govuk-heading-l" in again.text
 
 
-def test_an_expired_state_is_refused(
-    web: WebClient, idp: int, web_clock: FrozenClock
-) -> None:
+def test_an_expired_state_is_refused(web: WebClient, idp: int, web_clock: FrozenClock) -> None:
     authorize = set_off(web, idp)
     back = log_in(authorize, "sam", BASE)
     web_clock.advance(timedelta(minutes=11))
@@ -149,9 +147,7 @@ def test_create_provisioning_makes_the_person(
     with unit_of_work(engine) as session:
         from sqlmodel import select
 
-        made = session.exec(
-            select(User).where(User.email == "nobody@elsewhere.example.org")
-        ).one()
+        made = session.exec(select(User).where(User.email == "nobody@elsewhere.example.org")).one()
         assert made.roles == ["officer"]
 
 
@@ -197,9 +193,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(
     assert "logout" in confirm.text.lower()
 
 
-def test_the_token_sign_in_is_off_once_a_provider_is_configured(
-    web: WebClient, idp: int
-) -> None:
+def test_the_token_sign_in_is_off_once_a_provider_is_configured(web: WebClient, idp: int) -> None:
     page = web.get("/sign-in")
     assert "Access token" not in page.text
     response = web.post("/sign-in", {"token": web.seeded.tokens["officer"], "next": "/"})
