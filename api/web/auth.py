@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from api.throttle import throttle_of
-from api.web.oidc import provider_sign_out
+from api.web.oidc import allow_providers, provider_sign_out
 from api.web.pages import Page, WebRoute, error_page, page_work, safe_next
 from workflow.errors import TooManyAttempts, Unauthenticated
 from workflow.people.identity import list_providers, token_sign_in_on
@@ -27,10 +27,12 @@ def _sign_in_page(
 ) -> Response:
     """A "Sign in with <provider>" button per identity provider, and the access-token form
     while the token sign-in is on (``workflow.people.identity.token_sign_in_on``)."""
+    providers = list_providers(page.ctx)
+    allow_providers(page, providers)
     context = {
         "next": target,
         "errors": errors,
-        "providers": list_providers(page.ctx),
+        "providers": providers,
         "token_sign_in": token_sign_in_on(page.ctx),
     }
     return page.render("sign_in.html", context, status_code=status_code)

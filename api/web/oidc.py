@@ -10,9 +10,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from api.web.oidc_client import Clients, arrive, depart, sign_out_url
+from api.headers import allow_form_target
+from api.web.oidc_client import Clients, arrive, depart, endpoint, sign_out_url
 from api.web.pages import Page, WebRoute, error_page, page_work, safe_next
-from workflow.models import IdentityProvider
+from workflow.models import IdentityProvider, pk
 from workflow.people.identity import (
     SignInRefused,
     Vouched,
@@ -106,10 +107,17 @@ def come_back(request: Request) -> Response:
             page.session.modified = True
             return _refused(request, exc)
         page.session.sign_in(user)
-        assert provider.id is not None
-        if provider.end_session:
-            page.session.came_through(provider.id, id_token)
+        ending = endpoint(clients_of(request), provider, "end_session_endpoint")
+        if provider.end_session and ending:
+            page.session.came_through(pk(provider.id), id_token, ending)
         return page.redirect(begun.next, flash=f"You are signed in as {user.name}.")
+
+
+def allow_providers(page: Page, providers: list[IdentityProvider]) -> None:
+    """The sign-in page's forms lead to each provider's authorization endpoint."""
+    for provider in providers:
+        found = endpoint(clients_of(page.request), provider, "authorization_endpoint")
+        allow_form_target(page.request, found or provider.issuer)
 
 
 def provider_sign_out(page: Page) -> str | None:

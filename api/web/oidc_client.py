@@ -205,6 +205,16 @@ def _id_token_refused(provider: IdentityProvider, exc: Exception) -> SignInRefus
     )
 
 
+def endpoint(clients: Clients, provider: IdentityProvider, name: str) -> str | None:
+    """One endpoint from the provider's discovery document, or None (it does not say, or
+    cannot be reached)."""
+    try:
+        found = clients.client(provider).load_server_metadata().get(name)
+    except SignInRefused:
+        return None
+    return found if isinstance(found, str) else None
+
+
 def sign_out_url(
     clients: Clients, provider: IdentityProvider, id_token: str, after: str
 ) -> str | None:

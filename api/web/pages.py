@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import READ_METHODS
-from api.headers import csp_nonce
+from api.headers import allow_form_target, csp_nonce
 from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
@@ -164,6 +164,8 @@ class WebRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             session = _session_of(request)
+            if session.end_session_endpoint:  # the sign-out button leads there
+                allow_form_target(request, session.end_session_endpoint)
             if request.method == "POST":
                 form = await request.form()
                 request.state.form = form

@@ -204,3 +204,21 @@ def test_the_token_sign_in_is_off_once_a_provider_is_configured(web: WebClient, 
 def test_the_token_sign_in_stays_without_a_provider(web: WebClient) -> None:
     page = web.get("/sign-in")
     assert "Access token" in page.text and "Sign in with" not in page.text
+
+
+def form_action(response: Any) -> str:
+    policy = response.headers["content-security-policy"]
+    return next(d for d in policy.split("; ") if d.startswith("form-action"))
+
+
+def test_forms_may_lead_to_the_provider_and_nowhere_else(
+    web: WebClient, idp: int, provider: Provider
+) -> None:
+    # Chromium applies form-action to a form's redirects: the sign-in button's leads to the
+    # provider, and so does the sign-out button's once signed in through it.
+    assert form_action(web.get("/sign-in")) == f"form-action 'self' {provider.issuer}"
+    sign_in_as(web, idp, "sam")
+    assert form_action(web.get("/")) == f"form-action 'self' {provider.issuer}"
+    assert form_action(web.client.get("/api/v1/health")) == "form-action 'self'"
+    web.post("/sign-out", follow_redirects=False)
+    assert form_action(web.client.get("/cases", follow_redirects=False)) == "form-action 'self'"
