@@ -56,6 +56,7 @@ def sign_in(request: Request) -> Response:
                 "Sign in with your council's account",
                 "Access tokens do not sign in to these pages here: go back to the sign-in "
                 "page and choose your council's sign-in.",
+                back=("/sign-in", "Go to the sign-in page"),
             )
         try:
             if token:

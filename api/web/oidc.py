@@ -25,6 +25,7 @@ from workflow.people.identity import (
 
 router = APIRouter(route_class=WebRoute)
 CALLBACK = "/sign-in/oidc/callback"
+SIGN_IN_AGAIN = ("/sign-in", "Go to the sign-in page")
 STATE_KEY = "oidc_state"  # binds the state to the browser that set off
 
 
@@ -41,7 +42,7 @@ def callback_uri(page: Page) -> str:
 
 
 def _refused(request: Request, exc: SignInRefused) -> Response:
-    return error_page(request, exc.status, exc.title, exc.detail)
+    return error_page(request, exc.status, exc.title, exc.detail, back=SIGN_IN_AGAIN)
 
 
 @router.post("/sign-in/oidc/{provider_id}")

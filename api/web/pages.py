@@ -139,7 +139,9 @@ def attempt(page: Page, action: Callable[[], Any]) -> DomainError | None:
     return None
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def error_page(
+    request: Request, status: int, title: str, detail: str, back: tuple[str, str] | None = None
+) -> Response:
     html = render(
         "error.html",
         {
@@ -151,6 +153,8 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
             "title": title,
             "detail": detail,
             "cspNonce": csp_nonce(request),
+            "back_href": back[0] if back else None,
+            "back_text": back[1] if back else None,
         },
     )
     return HTMLResponse(html, status)
