@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     # The session cookie's ``Secure`` flag. Unset: Secure unless the request came over plain
     # HTTP to a loopback address (``make run``); set it to force either way.
     secure_cookies: bool | None = None
+    # The pages' pasted-token sign-in. Unset: on with no identity provider configured, off
+    # once one is (``workflow.people.identity.token_sign_in_on``); set it to force either way.
+    token_sign_in: bool | None = None
     # Strict-Transport-Security on answers over HTTPS (or every answer when ``base_url`` is
     # https); 0 sends none.
     hsts_max_age_seconds: int = 31_536_000
