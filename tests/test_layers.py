@@ -43,6 +43,8 @@ CONCEPT_FORBIDDEN = {
     "workflow/audit": CORE | {"workflow.people", "workflow.reminders"},
     "workflow/people": CORE | {"workflow.reminders"},
     "workflow/reminders": CORE,
+    # Procurement law reads agreements and proposals; the lifecycle and register read it.
+    "workflow/procurement": CORE | {"workflow.audit", "workflow.people", "workflow.reminders"},
 }
 
 

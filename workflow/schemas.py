@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from workflow.models import AgreementKind, CaseKind, Role
+from workflow.models import AgreementKind, CaseKind, ContractType, Ground, ProcurementRegime, Role
 from workflow.text import LONG_TEXT, ONE_LINE
 
 # Every text field ends in one of two checks (``workflow/text.py``): one line refuses every
@@ -33,6 +33,10 @@ OptionalText = Annotated[str, Field(max_length=20_000), LONG_TEXT]
 Months = Annotated[int, Field(strict=True, ge=1, le=240)]
 UserId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the id columns' range
 AgreementId = UserId
+Pence = Annotated[int, Field(strict=True, ge=0, le=10**14)]
+
+# The Procurement Act 2023 came into force for procurements begun on or after this day.
+PA2023_COMMENCED = date(2025, 2, 24)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -69,7 +73,7 @@ class AgreementIn(Strict):
     kind: AgreementKind
     counterparty: ShortText
     directorate: ShortText
-    annual_value_pence: Annotated[int, Field(strict=True, ge=0, le=10**14)]
+    annual_value_pence: Pence
     start_date: Day
     end_date: Day
     companies_house_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
@@ -77,11 +81,37 @@ class AgreementIn(Strict):
     description: OptionalText | None = None
     # The contract's own extension notice period, if not the council's default (fault 8).
     extension_notice_months: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
+    # SPEC §9: the procurement facts; null until known (an agreement missing them is flagged
+    # and may not be extended).
+    procurement_regime: ProcurementRegime | None = None
+    procurement_started_on: Day | None = None
+    light_touch: StrictBool | None = None
+    contract_type: ContractType | None = None
+    award_value_pence: Pence | None = None
+    award_max_months: Months | None = None
+    extension_options_months: Months | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AgreementIn:
         if self.end_date < self.start_date:
             raise ValueError("end_date must not be before start_date")
+        return self
+
+    @model_validator(mode="after")
+    def _regime_of_its_start(self) -> AgreementIn:
+        """SI 2024/1441 (the Act's commencement and transitional provisions): a procurement
+        begun before 24 February 2025 stays under the 2015 Regulations; one begun since is
+        under the Act. A regime that contradicts the date recorded is refused."""
+        started, regime = self.procurement_started_on, self.procurement_regime
+        if started is None or regime is None:
+            return self
+        due = ProcurementRegime.pcr2015 if started < PA2023_COMMENCED else ProcurementRegime.pa2023
+        if regime != due:
+            raise ValueError(
+                f"a procurement begun on {started:%d/%m/%Y} is under {due.value}, not "
+                f"{regime.value} (the Procurement Act 2023 applies to procurements begun on or "
+                "after 24/02/2025)"
+            )
         return self
 
 
@@ -103,6 +133,8 @@ class ProposalIn(Strict):
     start_date: Day
     initial_months: Months
     max_months: Months
+    # SPEC §9: the lawful ground the council relies on to modify the agreements.
+    ground: Ground | None = None
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> ProposalIn:

@@ -33,6 +33,7 @@ from workflow.models import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
+    Ground,
     State,
     User,
     pk,
@@ -115,6 +116,7 @@ class ProposalOut(BaseModel):
     start_date: date | None
     initial_months: int | None
     max_months: int | None
+    ground: Ground | None = None  # SPEC §9: the lawful ground relied on
 
 
 class DeadlineOut(BaseModel):
@@ -399,6 +401,7 @@ def case_read(
             start_date=case.proposal_start_date,
             initial_months=case.proposal_initial_months if entitled else None,
             max_months=case.proposal_max_months if entitled else None,
+            ground=None if case.proposal_ground is None else Ground(case.proposal_ground),
         ),
         report=_report(bundle) if entitled else notice,
         state=State(case.state),
