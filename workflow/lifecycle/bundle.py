@@ -118,7 +118,7 @@ def _months_elsewhere(case_id: Any) -> ColumnElement[int]:
         select(func.coalesce(func.sum(SignOff.months), 0))
         .join(other, col(other.case_id) == col(SignOff.case_id))
         .where(col(other.agreement_id) == col(Agreement.id), col(SignOff.case_id) != case_id)
-        .correlate(Agreement)
+        .correlate(Agreement, CaseAgreement)
         .scalar_subquery()
     )
 

@@ -70,6 +70,20 @@ def regime_for(started_on: date) -> ProcurementRegime:
     return ProcurementRegime.pcr2015 if started_on < PA2023_COMMENCED else ProcurementRegime.pa2023
 
 
+def regime_contradiction(started_on: date | None, regime: ProcurementRegime | None) -> str | None:
+    """Why ``regime`` cannot be the regime of a procurement begun on ``started_on``, or
+    ``None`` when it can (or either is not known yet)."""
+    if started_on is None or regime is None:
+        return None
+    due = regime_for(started_on)
+    if regime == due:
+        return None
+    return (
+        f"a procurement begun on {started_on:%d/%m/%Y} is under {due.value}, not {regime.value} "
+        "(the Procurement Act 2023 applies to procurements begun on or after 24/02/2025)"
+    )
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Sub-central contracting authorities' threshold amounts in pence, VAT included."""
