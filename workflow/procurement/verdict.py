@@ -80,7 +80,9 @@ def assess(
     found = rule(regime, ground)
     if found is None:
         return _with(
-            base, reason=f"'{ground.value}' is not a ground under the {REGIMES[regime].name}"
+            base,
+            reason=f"'{ground.value}' is not a ground under the {REGIMES[regime].name}, which "
+            f"{agreement.reference} was procured under",
         )
     base = _with(base, citation=found.citation, judgement=found.judgement)
     if found.exempt:
@@ -93,7 +95,7 @@ def assess(
         return _with(
             base,
             reason=f"{found.citation} ({found.words}) changes who holds the contract, not its "
-            "term: it cannot ground an extension",
+            f"term: it cannot ground an extension of {agreement.reference}",
         )
     if figures is None:
         return _with(base, holds=True)
