@@ -52,6 +52,8 @@ CONCEPT_FORBIDDEN = {
     # Retention reads what ended cases left behind from the tables themselves, and removes it
     # through the audit trail; nothing of the live lifecycle, deadlines or register.
     "workflow/retention": CORE - {"workflow.retention"},
+    # Procurement law reads agreements and proposals; the lifecycle and register read it.
+    "workflow/procurement": CORE | {"workflow.audit", "workflow.people", "workflow.reminders"},
 }
 
 
