@@ -23,6 +23,7 @@ from workflow.models import (
     Role,
     User,
 )
+from workflow.procurement import notices as procurement_notices
 from workflow.settings import Settings
 
 
@@ -666,6 +667,25 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
             f"from {_fmt(start)}"
         )
     return None
+
+
+@guard("contract_change_notice_published")
+def contract_change_notice_published(ctx: GuardContext) -> str | None:
+    """The contract change notice went out before the modification and its standstill is over.
+
+    Procurement Act 2023 s.75(1) (the notice is mandatory, save s.75(2) and (6)) and s.76 (the
+    voluntary standstill, kept unless ``standstill_guard`` is off); the rules are
+    ``workflow.procurement.notices``."""
+    case = ctx.case
+    now = procurement_notices.CaseNow(
+        case=case,
+        agreements=ctx.agreements,
+        next_term_start=timerules.next_term_start(case.term_end, case.proposal_start_date),
+        last_sign_off=None,
+        months_left=0,
+        settings=ctx.settings,
+    )
+    return procurement_notices.before_modification_refusal(now, ctx.today)
 
 
 @guard("consultation_recorded")

@@ -192,6 +192,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.term_within_envelope,
             g.signer_not_author,
             g.sign_off_key_decision_notice,
+            g.contract_change_notice_published,
         ),
         "the delegate approves a term within the envelope",
     ),
