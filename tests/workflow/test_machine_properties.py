@@ -97,6 +97,7 @@ SPEC_GUARDS = {
         "term_within_envelope",
         "signer_not_author",
         "sign_off_key_decision_notice",
+        "contract_change_notice_published",  # PA 2023 ss.75-76 (SPEC §9)
     ],
     "extend": ["envelope_has_months_left", "extension_within_envelope"],
     "expire": ["end_date_passed"],
