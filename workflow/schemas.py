@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from workflow.models import AgreementKind, CaseKind, ContractType, Ground, ProcurementRegime, Role
+from workflow.procurement.regimes import regime_contradiction
 from workflow.text import LONG_TEXT, ONE_LINE
 
 # Every text field ends in one of two checks (``workflow/text.py``): one line refuses every
@@ -34,9 +35,6 @@ Months = Annotated[int, Field(strict=True, ge=1, le=240)]
 UserId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the id columns' range
 AgreementId = UserId
 Pence = Annotated[int, Field(strict=True, ge=0, le=10**14)]
-
-# The Procurement Act 2023 came into force for procurements begun on or after this day.
-PA2023_COMMENCED = date(2025, 2, 24)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -67,7 +65,32 @@ class UserIn(Strict):
     directorate: ShortText | None = None
 
 
-class AgreementIn(Strict):
+class AgreementProcurementIn(Strict):
+    """SPEC §9: an agreement's procurement facts, null until known (an agreement missing them
+    is flagged and may not be extended). The body of ``PATCH /agreements/{id}``, where only
+    the fields sent change and null clears one."""
+
+    procurement_regime: ProcurementRegime | None = None
+    procurement_started_on: Day | None = None
+    light_touch: StrictBool | None = None
+    contract_type: ContractType | None = None
+    award_value_pence: Annotated[int, Field(strict=True, ge=1, le=10**14)] | None = None
+    award_max_months: Months | None = None
+    extension_options_months: Months | None = None  # what the contract provides; null: none
+
+    @model_validator(mode="after")
+    def _regime_of_its_start(self) -> Self:
+        """The Procurement Act 2023 (Commencement No. 3 and Transitional and Saving Provisions)
+        Regulations 2024: a procurement begun before 24 February 2025 stays under the 2015
+        Regulations; one begun since is under the Act. A regime that contradicts the date
+        recorded is refused."""
+        problem = regime_contradiction(self.procurement_started_on, self.procurement_regime)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class AgreementIn(AgreementProcurementIn):
     reference: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     title: ShortText
     kind: AgreementKind
@@ -81,37 +104,11 @@ class AgreementIn(Strict):
     description: OptionalText | None = None
     # The contract's own extension notice period, if not the council's default (fault 8).
     extension_notice_months: Annotated[int, Field(strict=True, ge=0, le=24)] | None = None
-    # SPEC §9: the procurement facts; null until known (an agreement missing them is flagged
-    # and may not be extended).
-    procurement_regime: ProcurementRegime | None = None
-    procurement_started_on: Day | None = None
-    light_touch: StrictBool | None = None
-    contract_type: ContractType | None = None
-    award_value_pence: Pence | None = None
-    award_max_months: Months | None = None
-    extension_options_months: Months | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> AgreementIn:
         if self.end_date < self.start_date:
             raise ValueError("end_date must not be before start_date")
-        return self
-
-    @model_validator(mode="after")
-    def _regime_of_its_start(self) -> AgreementIn:
-        """SI 2024/1441 (the Act's commencement and transitional provisions): a procurement
-        begun before 24 February 2025 stays under the 2015 Regulations; one begun since is
-        under the Act. A regime that contradicts the date recorded is refused."""
-        started, regime = self.procurement_started_on, self.procurement_regime
-        if started is None or regime is None:
-            return self
-        due = ProcurementRegime.pcr2015 if started < PA2023_COMMENCED else ProcurementRegime.pa2023
-        if regime != due:
-            raise ValueError(
-                f"a procurement begun on {started:%d/%m/%Y} is under {due.value}, not "
-                f"{regime.value} (the Procurement Act 2023 applies to procurements begun on or "
-                "after 24/02/2025)"
-            )
         return self
 
 

@@ -32,7 +32,7 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
         "start_date": "2024-10-01",
         "initial_months": 6,
         "max_months": 12,
-        "ground": None,
+        "ground": "unforeseeable",
     }
     assert set(case["allowed_events"]) == {"submit", "withdraw"}
     assert {d["kind"] for d in case["deadlines"]} >= {"agenda_publication", "agreement_end"}

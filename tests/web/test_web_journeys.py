@@ -50,6 +50,7 @@ def draft_sefton(officer: Visitor) -> int:
     officer.fill_date("proposal_start_date", date(2024, 10, 1))
     officer.fill("Months at first", "6")
     officer.fill("Most months in all", "12")
+    officer.select("Lawful ground", "Unforeseeable circumstances")
     officer.fill_date("meeting_date", date(2024, 9, 5))
     officer.fill("Agenda item (optional)", "6")
     officer.page.locator("#key_decision").check()
