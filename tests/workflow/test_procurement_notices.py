@@ -391,6 +391,7 @@ def agreement(**changes: Any) -> Agreement:
         "start_date": date(2025, 4, 1),
         "end_date": date(2026, 3, 31),
         "procurement_regime": "pa2023",
+        "procurement_started_on": date(2025, 3, 3),
         "light_touch": False,
         "contract_type": "services",
         "award_value_pence": 3_600_000,  # £36,000 over 36 months
@@ -400,58 +401,86 @@ def agreement(**changes: Any) -> Agreement:
     return Agreement(**fields)
 
 
+def signed_off(months: int, on: date = date(2025, 11, 25)) -> SignOff:
+    return SignOff(
+        case_id=1,
+        delegation_id=1,
+        signer_id=2,
+        months=months,
+        term_start=date(2026, 4, 1),
+        term_end=timerules.term_end(date(2026, 4, 1), months),
+        reasons="r",
+        conflicts_of_interest="none",
+        signed_on=on,
+    )
+
+
+def kinds_planned(state: str, ground: str, months: int, **changes: Any) -> set[str]:
+    """The procurement deadlines ``plan`` gives a one-agreement case in ``state``, with its
+    whole modification of ``months`` signed off already when it is active."""
+    case = Case(
+        id=1,
+        kind="extension",
+        title="t",
+        directorate=ASC,
+        author_id=1,
+        state=state,
+        proposal_ground=ground,
+        proposal_start_date=date(2026, 4, 1),
+        proposal_initial_months=months,
+        proposal_max_months=months,
+    )
+    signed = signed_off(months) if state == "active" else None
+    if signed is not None:
+        case.term_start, case.term_end = signed.term_start, signed.term_end
+    facts = CaseFacts(
+        case=case,
+        agreements=[agreement(**changes)],
+        is_key_decision=False,
+        today=date(2025, 11, 25),
+        last_sign_off=signed,
+    )
+    own = {"forward_plan_notice", "agenda_publication", "sign_off_due", "agreement_end"}
+    own |= {"envelope_exhausted", "decision_record_publication", "extension_option_decision"}
+    return {p.kind for p in plan(facts, Settings())} - own
+
+
+PCR = {"procurement_regime": "pcr2015", "procurement_started_on": date(2023, 1, 9)}
+BIG = {"annual_value_pence": 600_000_000, "award_value_pence": 1_800_000_000}  # £18m
+
+
 @pytest.mark.parametrize(
-    ("changes", "ground", "months", "needed"),
+    ("state", "ground", "months", "changes", "kinds"),
     [
-        ({}, "provided_for", 12, True),  # 33% of the term on award
-        ({}, "provided_for", 4, True),  # 11.1%: just over 10%
-        ({}, "provided_for", 3, False),  # 8.3%: s.75(2)
-        ({"award_max_months": 30}, "provided_for", 3, False),  # exactly 10%
-        ({"light_touch": True}, "provided_for", 12, False),  # s.75(6)(b)
-        ({"procurement_regime": "pcr2015"}, "provided_for", 12, False),
-        ({}, "in_house", 12, False),  # Sch 2 para 2: exempt
-        ({}, "replacement_contractor", 1, True),  # s.75(2): novation always announced
-        ({"award_max_months": None, "award_value_pence": None}, "not_substantial", 1, True),
-        # Works: 15% of value. 5 months of 36 is 13.9% of the term, over the 10% for term...
-        ({"contract_type": "works"}, "not_substantial", 5, False),  # ...but within 15% value
-        ({"contract_type": "works"}, "not_substantial", 6, True),  # 16.7%
-        ({"contract_type": "goods"}, "not_substantial", 4, True),  # 11.1% > 10%
+        # PA 2023: 12 months of a 36-month award change the value by 33%: s.75(1).
+        ("delegated_approval", "provided_for", 12, {}, {"contract_change_notice"}),
+        # No months left once signed: the contract ends with no further term (s.80).
+        ("active", "provided_for", 12, {}, {"termination_notice"}),
+        ("active", "provided_for", 12, BIG, {"termination_notice", "modification_publication"}),
+        # Within 10% of value: no contract change notice (s.75(2)); light touch: s.75(6)(b).
+        ("delegated_approval", "below_threshold", 3, {}, set()),
+        ("delegated_approval", "provided_for", 12, {"light_touch": True}, set()),
+        ("delegated_approval", "in_house", 12, {}, set()),
+        ("active", "in_house", 12, {}, set()),  # exempt: no s.80 notice either
+        # PCR 2015: reg 72(3) after grounds (1)(b) and (1)(c) only; none of the Act's notices.
+        ("delegated_approval", "unforeseeable", 12, PCR, set()),
+        ("active", "unforeseeable", 12, PCR, {"modification_notice"}),
+        ("active", "additional", 12, PCR, {"modification_notice"}),
+        ("active", "provided_for", 12, PCR, set()),
     ],
 )
-def test_contract_change_notice_needed(
-    changes: dict[str, Any], ground: str, months: int, needed: bool
+def test_which_notices_a_case_owes(
+    state: str, ground: str, months: int, changes: dict[str, Any], kinds: set[str]
 ) -> None:
-    assert law.contract_change_notice_needed(agreement(**changes), ground, months) is needed
+    changes = {"extension_options_months": 12, **changes}
+    assert kinds_planned(state, ground, months, **changes) == kinds
 
 
-@pytest.mark.parametrize(
-    ("award_value", "annual", "needed"),
-    [
-        (400_000_000, 200_000_000, False),  # £4m + 6 months at £2m a year: £5m, not more
-        (400_000_000, 200_000_002, True),  # a penny more than £5m
-        (300_000_000, 200_000_000, False),
-    ],
-)
-def test_s77_publication_above_five_million(award_value: int, annual: int, needed: bool) -> None:
-    a = agreement(award_value_pence=award_value, annual_value_pence=annual, award_max_months=12)
-    assert law.modification_published_needed(a, "provided_for", 6) is needed
-
-
-@pytest.mark.parametrize(
-    ("ground", "needed"),
-    [
-        ("additional", True),
-        ("unforeseeable", True),
-        ("provided_for", False),
-        ("not_substantial", False),
-        ("below_threshold", False),
-        ("in_house", False),
-    ],
-)
-def test_pcr_modification_notice_grounds(ground: str, needed: bool) -> None:
-    a = agreement(procurement_regime="pcr2015")
-    assert law.modification_notice_needed(a, ground) is needed
-    assert law.modification_notice_needed(agreement(), ground) is False  # the Act has none
+def test_s80_is_for_the_act_only() -> None:
+    assert law.termination_notice_needed(agreement(), "provided_for")
+    assert law.termination_notice_needed(agreement(light_touch=True), "provided_for")
+    assert not law.termination_notice_needed(agreement(), "in_house")
+    assert not law.termination_notice_needed(agreement(**PCR), "provided_for")
 
 
 def test_a_pcr_notice_falling_on_christmas_day_is_due_the_day_before(settings: Settings) -> None:
@@ -467,23 +496,12 @@ def test_a_pcr_notice_falling_on_christmas_day_is_due_the_day_before(settings: S
         term_start=date(2026, 4, 1),
         term_end=date(2026, 9, 30),
     )
-    signed = SignOff(
-        case_id=1,
-        delegation_id=1,
-        signer_id=2,
-        months=6,
-        term_start=date(2026, 4, 1),
-        term_end=date(2026, 9, 30),
-        reasons="r",
-        conflicts_of_interest="none",
-        signed_on=date(2025, 11, 25),  # + 30 days: Thu 25 Dec 2025
-    )
     facts = CaseFacts(
         case=case,
-        agreements=[agreement(procurement_regime="pcr2015")],
+        agreements=[agreement(**PCR)],
         is_key_decision=False,
         today=date(2025, 11, 25),
-        last_sign_off=signed,
+        last_sign_off=signed_off(6, date(2025, 11, 25)),  # + 30 days: Thu 25 Dec 2025
     )
     planned = [p for p in plan(facts, settings) if p.kind == "modification_notice"]
     assert [(p.due_on, p.done) for p in planned] == [(date(2025, 12, 24), False)]

@@ -116,6 +116,7 @@ class CaseFacts:
     months_used: int = 0
     people: dict[int, User] = field(default_factory=dict)  # office holders urgency names
     last_sign_off: SignOff | None = None
+    earlier_months: dict[int, int] = field(default_factory=dict)  # other cases' modifications
 
 
 def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
@@ -152,6 +153,9 @@ def procurement_now(facts: CaseFacts, settings: Settings) -> procurement_notices
         last_sign_off=facts.last_sign_off,
         months_left=delegation.months_left(facts.months_used) if delegation else 0,
         settings=settings,
+        months=procurement_notices.case_months(case, facts.resolution, delegation),
+        earlier=facts.earlier_months,
+        today=facts.today,
     )
 
 

@@ -689,6 +689,9 @@ def contract_change_notice_published(ctx: GuardContext) -> str | None:
         last_sign_off=None,
         months_left=0,
         settings=ctx.settings,
+        months=procurement_notices.case_months(case, ctx.resolution, ctx.delegation),
+        earlier=ctx.earlier_months,
+        today=ctx.today,
     )
     return procurement_notices.before_modification_refusal(now, ctx.today)
 

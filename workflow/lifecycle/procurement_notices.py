@@ -22,11 +22,12 @@ from workflow.lifecycle.change import open_case
 from workflow.lifecycle.exempt import is_entitled
 from workflow.models import Case, Role, User
 from workflow.procurement import notices as law
+from workflow.procurement.grounds import MODIFICATION_NOTICE
 from workflow.schemas import NoticeIn
 
 # What each notice follows: it cannot have been published before that day.
 _FOLLOWS = {
-    law.MODIFICATION_NOTICE: "the modification it reports",
+    MODIFICATION_NOTICE: "the modification it reports",
     law.MODIFICATION_PUBLICATION: "the modification it publishes",
     law.TERMINATION_NOTICE: "the day the contract ended",
 }
@@ -87,7 +88,7 @@ def _refusal(
 def _first_day(bundle: CaseBundle, kind: str, due: list[law.NoticeDue]) -> date | None:
     if kind == law.TERMINATION_NOTICE:
         return min(d.occasion for d in due)
-    if kind in (law.MODIFICATION_NOTICE, law.MODIFICATION_PUBLICATION) and bundle.sign_offs:
+    if kind in (MODIFICATION_NOTICE, law.MODIFICATION_PUBLICATION) and bundle.sign_offs:
         return bundle.sign_offs[-1].signed_on
     return None
 

@@ -11,11 +11,11 @@ The law, as read on legislation.gov.uk (the quotations are the Act's own words):
   ... a contracting authority must publish a contract change notice" (s.75(1)). Not where the
   modification changes the estimated value by 10 per cent or less (goods or services) or 15
   per cent or less (works), or the term by 10 per cent or less of the maximum term provided
-  for on award (s.75(2)), unless it is a novation on corporate restructuring (Sch 8 para 9).
-  Modifications that "could reasonably have been made together" are taken as one (s.75(4)-
-  (5)), so a case's whole extension (the proposal's ``max_months``, every sign-off under it)
-  is tested as one modification. The section does not apply to a light touch contract
-  (s.75(6)(b)) nor, among others, to defence and security contracts and private utilities.
+  for on award (s.75(2)), unless it is a novation on corporate restructuring (Sch 8 para 9);
+  modifications that "could reasonably have been made together" are taken as one (s.75(4)-
+  (5)), so a case's whole modification (``case_months``) is tested as one. Not for a light
+  touch contract (s.75(6)(b)). Whether a modification needs it is the ground's verdict
+  (``verdict.assess``), which tests the value change.
 - **s.76 (voluntary standstill).** A council may hold the modification back for a standstill
   of at least eight working days beginning with the day the notice is published
   (``timerules.standstill_end``). The Act does not oblige it; a council that announces one
@@ -24,8 +24,8 @@ The law, as read on legislation.gov.uk (the quotations are the Act's own words):
   council that decides otherwise.
 - **s.77 (publication of modifications).** Within 90 days beginning with the day a contract
   is modified, a copy of the modified contract (or of the modification) is published where
-  the contract's estimated value is more than £5 million. Read here as owed where a contract
-  change notice was (it follows a modification the Act asks to be announced).
+  the contract's estimated value is more than £5 million (the verdict's
+  ``publish_modification``).
 - **s.80 (contract termination notice).** Within 30 days beginning with the day a public
   contract ends — terminated or simply run out with no further term.
 - **PCR 2015 reg 72(3).** A contract modified on ground (1)(b) (additional works, services or
@@ -45,12 +45,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from workflow import timerules
-from workflow.models import Agreement, Case, Ground, ProcurementRegime, SignOff, State
+from workflow.models import (
+    Agreement,
+    Case,
+    Delegation,
+    Ground,
+    ProcurementRegime,
+    Resolution,
+    SignOff,
+    State,
+    pk,
+)
+from workflow.procurement.grounds import CONTRACT_CHANGE_NOTICE, MODIFICATION_NOTICE
+from workflow.procurement.verdict import Verdict, assess
 from workflow.settings import Settings
 
-CONTRACT_CHANGE_NOTICE = "contract_change_notice"
 STANDSTILL_END = "standstill_end"
-MODIFICATION_NOTICE = "modification_notice"
 MODIFICATION_PUBLICATION = "modification_publication"
 TERMINATION_NOTICE = "termination_notice"
 
@@ -62,13 +72,9 @@ RECORDED_KINDS = (
     TERMINATION_NOTICE,
 )
 
-VALUE_CAP_PERCENT = {"goods": 10, "services": 10, "works": 15}  # s.75(2)(a)
-TERM_CAP_PERCENT = 10  # s.75(2)(b)
-PUBLICATION_ABOVE_PENCE = 5_000_000 * 100  # s.77: more than £5 million
 PUBLICATION_DAYS = 90  # s.77: within 90 days beginning with the day of the modification
 TERMINATION_DAYS = 30  # s.80: within 30 days beginning with the day the contract ends
 PCR_NOTICE_DAYS = 30  # PCR 2015 regs 72(3) and 51(2): within 30 days after the modification
-PCR_NOTICE_GROUNDS = frozenset({Ground.additional, Ground.unforeseeable})
 
 
 @dataclass(frozen=True)
@@ -92,60 +98,34 @@ class NoticeDue:
         return self.published_on is not None and self.published_on <= today
 
 
-# --- The law's tests, one agreement at a time ---------------------------------------------
+# --- Which notices each agreement needs --------------------------------------------------
+#
+# Whether a modification needs a contract change notice, a reg 72(3) modification notice or
+# the s.77 publication is the ground's verdict (``verdict.assess``, the one the case answers'
+# ``procurement`` and the ``lawful_modification`` guard read), so the deadlines, the guard
+# and the answer never disagree. Only s.80, which no modification decides, is tested here.
 
 
-def _percent(part: int, whole: int | None) -> float | None:
-    return None if not whole else 100 * part / whole
-
-
-def term_change_percent(agreement: Agreement, months: int) -> float | None:
-    """The term change as a percentage of the maximum term on award (s.75(2)(b))."""
-    return _percent(months, agreement.award_max_months)
-
-
-def value_change_percent(agreement: Agreement, months: int) -> float | None:
-    """The value ``months`` more of the agreement adds, as a percentage of its value on award
-    (s.75(2)(a)); the annual value is the rate the council pays now."""
-    return _percent(agreement.annual_value_pence * months // 12, agreement.award_value_pence)
-
-
-def _under_the_act(agreement: Agreement, ground: str | None) -> bool:
-    return agreement.procurement_regime == ProcurementRegime.pa2023 and ground != Ground.in_house
-
-
-def contract_change_notice_needed(agreement: Agreement, ground: str | None, months: int) -> bool:
-    """Whether s.75 asks for a contract change notice before this modification."""
-    if not _under_the_act(agreement, ground) or agreement.light_touch:
-        return False  # s.75(6)(b): not for a light touch contract
-    if ground == Ground.replacement_contractor:
-        return True  # s.75(2), last words: a novation on restructuring is always announced
-    term = term_change_percent(agreement, months)
-    value = value_change_percent(agreement, months)
-    cap = VALUE_CAP_PERCENT.get(agreement.contract_type or "", 10)
-    within = (term is not None and term <= TERM_CAP_PERCENT) or (value is not None and value <= cap)
-    return not within
-
-
-def modification_published_needed(agreement: Agreement, ground: str | None, months: int) -> bool:
-    """Whether s.77 asks for the modified contract to be published: a notified modification
-    of a contract whose estimated value, modified, is more than £5 million."""
-    if not contract_change_notice_needed(agreement, ground, months):
-        return False
-    value = (agreement.award_value_pence or 0) + agreement.annual_value_pence * months // 12
-    return value > PUBLICATION_ABOVE_PENCE
-
-
-def modification_notice_needed(agreement: Agreement, ground: str | None) -> bool:
-    """PCR 2015 reg 72(3): grounds (1)(b) and (1)(c) are followed by a modification notice."""
-    return agreement.procurement_regime == ProcurementRegime.pcr2015 and (
-        ground in PCR_NOTICE_GROUNDS
-    )
+def needed(v: Verdict) -> frozenset[str]:
+    """The notices ``v``'s modification needs, of the kinds this module plans."""
+    kinds = {k for k in v.notices if k in (CONTRACT_CHANGE_NOTICE, MODIFICATION_NOTICE)}
+    if v.publish_modification:
+        kinds.add(MODIFICATION_PUBLICATION)
+    return frozenset(kinds)
 
 
 def termination_notice_needed(agreement: Agreement, ground: str | None) -> bool:
-    """s.80: every public contract under the Act, light touch ones included."""
-    return _under_the_act(agreement, ground)
+    """s.80: every public contract under the Act, light touch ones included; not a contract
+    the Act exempts (``in_house``, Sch 2 para 2), nor one under the 2015 Regulations."""
+    return agreement.procurement_regime == ProcurementRegime.pa2023 and ground != Ground.in_house
+
+
+def case_months(case: Case, approval: Resolution | None, delegation: Delegation | None) -> int:
+    """The months of the case's whole modification, tested as one (s.75(4)-(5)): the envelope
+    Cabinet approved (its own months and the delegate's) once it has, else the proposal's."""
+    if approval is not None and (delegation is not None or approval.cabinet_months):
+        return (delegation.max_months if delegation else 0) + (approval.cabinet_months or 0)
+    return case.proposal_max_months or 0
 
 
 # --- Recorded publications ------------------------------------------------------------------
@@ -196,11 +176,21 @@ class CaseNow:
     last_sign_off: SignOff | None
     months_left: int  # what is left of the envelope for further terms
     settings: Settings
+    months: int  # the case's whole modification (``case_months``)
+    earlier: dict[int, int]  # months other cases have added to each agreement
+    today: date
 
-
-def _months(case: Case) -> int:
-    """The case's whole extension, taken as one modification (s.75(4)-(5))."""
-    return case.proposal_max_months or case.proposal_initial_months or 0
+    def needs(self) -> dict[int, frozenset[str]]:
+        """Each agreement's notices, from the ground's verdict on the whole modification."""
+        case = self.case
+        ground = Ground(case.proposal_ground) if case.proposal_ground else None
+        return {
+            pk(a.id): needed(
+                assess(a, ground, self.months, self.earlier.get(pk(a.id), 0), self.today)
+            )
+            for a in self.agreements
+            if a.id is not None
+        }
 
 
 def before_modification(now: CaseNow) -> list[NoticeDue]:
@@ -215,15 +205,15 @@ def before_modification(now: CaseNow) -> list[NoticeDue]:
     latest = timerules.latest_publication_for(
         start - timedelta(days=1), s.standstill_working_days, regions
     )
-    out, months = [], _months(case)
-    for a in now.agreements:
-        if a.id is None or not contract_change_notice_needed(a, case.proposal_ground, months):
+    out = []
+    for agreement_id, kinds in now.needs().items():
+        if CONTRACT_CHANGE_NOTICE not in kinds:
             continue
-        on = published_on(case, CONTRACT_CHANGE_NOTICE, a.id, start)
-        out.append(NoticeDue(CONTRACT_CHANGE_NOTICE, a.id, start, latest, on))
+        on = published_on(case, CONTRACT_CHANGE_NOTICE, agreement_id, start)
+        out.append(NoticeDue(CONTRACT_CHANGE_NOTICE, agreement_id, start, latest, on))
         if on is not None:
             end = timerules.standstill_end(on, s.standstill_working_days, regions)
-            out.append(NoticeDue(STANDSTILL_END, a.id, start, end))
+            out.append(NoticeDue(STANDSTILL_END, agreement_id, start, end))
     return out
 
 
@@ -232,18 +222,16 @@ def after_modification(now: CaseNow) -> list[NoticeDue]:
     case, signed = now.case, now.last_sign_off
     if signed is None:
         return []
-    ground, start, out = case.proposal_ground, signed.term_start, []
-    for a in now.agreements:
-        if a.id is None:
-            continue
-        if modification_notice_needed(a, ground):
-            last = signed.signed_on + timedelta(days=PCR_NOTICE_DAYS)
-            on = published_on(case, MODIFICATION_NOTICE, a.id, start)
-            out.append(NoticeDue(MODIFICATION_NOTICE, a.id, start, last, on))
-        if modification_published_needed(a, ground, _months(case)):
-            last = signed.signed_on + timedelta(days=PUBLICATION_DAYS - 1)
-            on = published_on(case, MODIFICATION_PUBLICATION, a.id, start)
-            out.append(NoticeDue(MODIFICATION_PUBLICATION, a.id, start, last, on))
+    start, out = signed.term_start, []
+    last_day = {
+        MODIFICATION_NOTICE: signed.signed_on + timedelta(days=PCR_NOTICE_DAYS),
+        MODIFICATION_PUBLICATION: signed.signed_on + timedelta(days=PUBLICATION_DAYS - 1),
+    }
+    for agreement_id, kinds in now.needs().items():
+        for kind, last in last_day.items():
+            if kind in kinds:
+                on = published_on(case, kind, agreement_id, start)
+                out.append(NoticeDue(kind, agreement_id, start, last, on))
     return out
 
 
