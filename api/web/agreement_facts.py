@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,6 +16,8 @@ from api.params import Id
 from api.web import forms
 from api.web.forms import Errors
 from api.web.pages import Page, WebRoute, attempt, signed_in
+from workflow.errors import Forbidden
+from workflow.lifecycle.events import invalid_input
 from workflow.models import Agreement, ContractType, ProcurementRegime
 from workflow.procurement import facts
 from workflow.register.agreements import change_refused, get_agreement, update_procurement
@@ -95,6 +98,9 @@ def agreement_page(request: Request, agreement_id: Id) -> Response:
 def record_facts(request: Request, agreement_id: Id) -> Response:
     with signed_in(request) as page:
         agreement = get_agreement(page.ctx, agreement_id)
+        refused_to = change_refused(page.me, agreement, agreement.directorate)
+        if refused_to is not None:
+            raise Forbidden(refused_to)
         form, errors = page.form, Errors()
         values: dict[str, Any] = {
             name: forms.text(form, name) or ""
@@ -110,18 +116,21 @@ def record_facts(request: Request, agreement_id: Id) -> Response:
         values["started"] = forms.date_parts(form, "procurement_started_on")
         body = _body(values, errors)
         if not errors:
-            refused = attempt(
-                page,
-                lambda: update_procurement(
-                    page.ctx, agreement_id, AgreementProcurementIn.model_validate(body), page.me
-                ),
-            )
+            refused = attempt(page, lambda: _record(page, agreement_id, body))
             if refused is None:
                 return page.redirect(
                     f"/agreements/{agreement_id}", flash="The procurement facts were recorded."
                 )
             forms.absorb(refused, errors, FIELD_IDS, LABELS)
         return _render(page, agreement, values, errors, 400)
+
+
+def _record(page: Page, agreement_id: int, body: dict[str, Any]) -> None:
+    try:
+        data = AgreementProcurementIn.model_validate(body)
+    except ValidationError as exc:
+        raise invalid_input(exc, "the procurement facts are not valid") from exc
+    update_procurement(page.ctx, agreement_id, data, page.me)
 
 
 def _body(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
