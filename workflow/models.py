@@ -118,6 +118,15 @@ class DeadlineKind(StrEnum):
     urgency_reasons_notice = "urgency_reasons_notice"
     private_urgency_reasons_notice = "private_urgency_reasons_notice"
     decision_record_publication = "decision_record_publication"
+    # Procurement law (SPEC §9; ``workflow/procurement/notices.py``): the contract change
+    # notice and its voluntary standstill (Procurement Act 2023 ss.75-76), the PCR 2015 reg
+    # 72(3) modification notice, the s.77 publication of a modification and the s.80
+    # termination notice.
+    contract_change_notice = "contract_change_notice"
+    standstill_end = "standstill_end"
+    modification_notice = "modification_notice"
+    modification_publication = "modification_publication"
+    termination_notice = "termination_notice"
 
 
 class DeadlineStatus(StrEnum):
@@ -246,6 +255,12 @@ class Case(SQLModel, table=True):
     proposal_initial_months: int | None = None
     proposal_max_months: int | None = None
     proposal_ground: str | None = None  # SPEC §9: the lawful ground (``Ground``)
+    # The procurement notices published for this case's modifications and agreements, each
+    # ``{kind, agreement_id, occasion, published_on, reference}`` (``workflow/procurement/
+    # notices.py``); read with the case row, so no guard or re-plan needs another query.
+    procurement_notices: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     entered_delegated_at: datetime | None = _instant(nullable=True)
     term_start: date | None = None
     term_end: date | None = None

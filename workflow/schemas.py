@@ -413,6 +413,28 @@ MeetingNoticeKind = Literal[
 ]
 
 
+ProcurementNoticeKind = Literal[
+    "contract_change_notice",
+    "modification_notice",
+    "modification_publication",
+    "termination_notice",
+]
+
+
+class NoticeIn(Strict):
+    """A notice recorded on a case, the body SPEC §9 pins: ``{kind, published_on,
+    reference}``. The meeting procedure's kinds are ``MeetingNoticeIn``'s; the procurement
+    kinds are the Procurement Act 2023's contract change notice (s.75), publication of a
+    modification (s.77) and termination notice (s.80), and the PCR 2015 reg 72(3)
+    modification notice. ``agreement_id`` names the contract a procurement notice is about;
+    without it the notice is recorded for every agreement of the case that owes it."""
+
+    kind: MeetingNoticeKind | ProcurementNoticeKind
+    published_on: Day
+    reference: Annotated[str, Field(max_length=500), ONE_LINE] | None = None
+    agreement_id: AgreementId | None = None
+
+
 class MeetingNoticeIn(Strict):
     """A notice of the executive meeting procedure, recorded by democratic services with the
     body SPEC §9 pins for notices: ``{kind, published_on, reference}``.

@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     # Oldham treat Cabinet's resolution as the key decision and the sign-off as carrying it
     # out, so the default is False (README, "What is policy").
     sign_off_above_threshold_is_key_decision: bool = False
+    # Procurement Act 2023 s.76: the voluntary standstill after a contract change notice, in
+    # working days beginning with the day of publication, and whether a sign-off inside it is
+    # refused (True: the council keeps the standstill its notice announced) or allowed.
+    # ``standstill_bank_holidays``: whose bank holidays are not working days (SPEC §4 says
+    # England's; ["ENG", "SCT", "NIR"] counts every part of the UK — see README).
+    standstill_working_days: int = Field(default=8, ge=8)
+    standstill_guard: bool = True
+    standstill_bank_holidays: list[str] = Field(default_factory=lambda: ["ENG"])
 
     # Reminders (SPEC §5): offsets in days before a deadline, per deadline kind.
     reminder_offsets_days: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))

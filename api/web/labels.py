@@ -74,6 +74,11 @@ DEADLINES = {
     "urgency_reasons_notice": "Urgency reasons notice",
     "private_urgency_reasons_notice": "Private meeting urgency reasons notice",
     "decision_record_publication": "Decision record publication",
+    "contract_change_notice": "Contract change notice (PA 2023 s.75)",
+    "standstill_end": "End of the voluntary standstill (s.76)",
+    "modification_notice": "Modification notice (PCR 2015 reg 72(3))",
+    "modification_publication": "Publication of the modified contract (s.77)",
+    "termination_notice": "Contract termination notice (s.80)",
 }
 
 ROLES = {

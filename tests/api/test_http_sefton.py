@@ -87,6 +87,15 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     assert case["term"] == {"start_date": "2025-04-01", "end_date": "2025-09-30"}
     assert case["delegation"]["months_left"] == 0
 
+    # PCR 2015 reg 72(3): a modification on ground (1)(c) is notified in Find a Tender within
+    # 30 days (reg 51), one notice per contract; recording it discharges the duty (SPEC §9).
+    owed = [d["status"] for d in case["deadlines"] if d["kind"] == "modification_notice"]
+    assert owed == ["open"] * 13
+    notice = {"kind": "modification_notice", "published_on": "2024-12-20", "reference": "FTS-1"}
+    case = officer.ok(officer.post(f"/cases/{cid}/notices", notice), 201)
+    owed = [d["status"] for d in case["deadlines"] if d["kind"] == "modification_notice"]
+    assert owed == ["done"] * 13
+
     record = exe.ok(exe.get(f"/cases/{cid}/decision-record"))
     assert record["term"] == {"months": 6, "start_date": "2025-04-01", "end_date": "2025-09-30"}
     assert record["consultee"]["response"] == "Agreed."

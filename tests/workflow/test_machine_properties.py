@@ -99,6 +99,7 @@ SPEC_GUARDS = {
         "signer_not_author",
         "sign_off_key_decision_notice",
         "lawful_modification",
+        "contract_change_notice_published",  # PA 2023 ss.75-76 (SPEC §9)
     ],
     "extend": ["envelope_has_months_left", "extension_within_envelope", "lawful_modification"],
     "expire": ["end_date_passed"],

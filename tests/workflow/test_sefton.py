@@ -37,9 +37,10 @@ from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.events import expire_due, fire, implement_due
 from workflow.lifecycle.meeting_notices import record_meeting_notice
+from workflow.lifecycle.procurement_notices import record_procurement_notice
 from workflow.lifecycle.views import decision_record
 from workflow.models import Deadline, Reminder, User, pk
-from workflow.schemas import MeetingNoticeIn
+from workflow.schemas import MeetingNoticeIn, NoticeIn
 
 R, E = "reminder", "escalation"
 PEOPLE = CAST
@@ -272,6 +273,8 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "decision_record_publication": {date(2024, 12, 11)},  # reg 13, 2 working days
             "agreement_end": {date(2025, 9, 30)},
             "envelope_exhausted": {date(2025, 9, 30)},
+            # PCR 2015 reg 72(3): a (1)(c) modification is notified within 30 days (reg 51).
+            "modification_notice": {date(2025, 1, 8)},
         }
         # Democratic services publish the officer's record the same day.
         record_meeting_notice(
@@ -279,6 +282,13 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             case_id,
             MeetingNoticeIn(kind="decision_record", published_on=date(2024, 12, 9)),
             clerk,
+        )
+        # ...and the officer the reg 72(3) notice of each contract's modification.
+        record_procurement_notice(
+            ctx,
+            case_id,
+            NoticeIn(kind="modification_notice", published_on=date(2024, 12, 9)),
+            officer,
         )
     with work() as ctx:
         case = case_of(ctx, case_id)
@@ -326,7 +336,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert who_may(ctx, case_id, people) == {"system": ["expire"]}
         assert expire_due(ctx, people["system"]) == [case_id]
     with work() as ctx:
-        assert_version(ctx, case_id, "expired", 10)
+        assert_version(ctx, case_id, "expired", 11)
         assert deadline_kinds(ctx, case_id) == {}
         assert pending_count(ctx, case_id) == 0
         assert who_may(ctx, case_id, people) == {}
@@ -341,6 +351,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             ("consultation", "delegated_approval", "delegated_approval"),
             ("sign_off", "delegated_approval", "active"),
             ("notice", "active", "active"),
+            ("notice", "active", "active"),  # the reg 72(3) modification notice
             ("expire", "active", "expired"),
         ]
         assert trail[-1].actor_id == people["system"].id

@@ -50,6 +50,7 @@ def facts_of(ctx: Ctx, bundle: CaseBundle, people: dict[int, User] | None = None
         months_used=bundle.months_used,
         people=office_holders(bundle, people),
         last_sign_off=bundle.sign_offs[-1] if bundle.sign_offs else None,
+        earlier_months=bundle.earlier_months,
     )
 
 

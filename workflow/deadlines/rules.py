@@ -26,6 +26,7 @@ from workflow.models import (
     State,
     User,
 )
+from workflow.procurement import notices as procurement_notices
 from workflow.settings import Settings
 
 K = DeadlineKind
@@ -42,13 +43,26 @@ DUTIES: frozenset[str] = frozenset(
         K.urgency_reasons_notice,
         K.private_urgency_reasons_notice,
         K.decision_record_publication,
+        K.contract_change_notice,
+        K.modification_notice,
+        K.modification_publication,
+        K.termination_notice,
     }
 )
 
 # Duties of one meeting or one decision: when the case moves to another meeting (or a new
 # decision is taken) a discharged one stays as it was and the new one is a duty of its own.
 PER_OCCASION: frozenset[str] = frozenset(
-    {K.agenda_publication, K.private_meeting_further_notice, K.decision_record_publication}
+    {
+        K.agenda_publication,
+        K.private_meeting_further_notice,
+        K.decision_record_publication,
+        # Each modification owes its own notices (``workflow/procurement/notices.py``).
+        K.contract_change_notice,
+        K.standstill_end,
+        K.modification_notice,
+        K.modification_publication,
+    }
 )
 
 RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
@@ -65,6 +79,11 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.urgency_reasons_notice: ("democratic_services", "author"),
     K.private_urgency_reasons_notice: ("democratic_services", "author"),
     K.decision_record_publication: ("democratic_services", "delegate"),
+    K.contract_change_notice: ("author", "delegate"),
+    K.standstill_end: ("delegate", "author"),
+    K.modification_notice: ("author", "delegate"),
+    K.modification_publication: ("author", "delegate"),
+    K.termination_notice: ("author", "directorate_head"),
 }
 
 
@@ -97,6 +116,7 @@ class CaseFacts:
     months_used: int = 0
     people: dict[int, User] = field(default_factory=dict)  # office holders urgency names
     last_sign_off: SignOff | None = None
+    earlier_months: dict[int, int] = field(default_factory=dict)  # other cases' modifications
 
 
 def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
@@ -110,13 +130,48 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out += _active(facts, settings)
     elif state == State.called_in:
         pass  # awaiting the scrutiny committee: only the agreements' ends run on
+    elif state == State.expired:
+        return _procurement(facts, settings)  # s.80, and notices a modification still owes
     else:
         return []
+    out += _procurement(facts, settings)
     out += [PlannedDeadline(K.agreement_end, a.end_date, a.id) for a in facts.agreements]
     if state in (State.delegated_approval, State.active) and facts.delegation is not None:
         out.append(PlannedDeadline(K.envelope_exhausted, facts.delegation.latest_end_date))
     del case
     return out
+
+
+def procurement_now(facts: CaseFacts, settings: Settings) -> procurement_notices.CaseNow:
+    """What the procurement notices depend on, from the facts the deadlines read."""
+    delegation, case = facts.delegation, facts.case
+    pending = State(case.state) == State.delegated_approval
+    return procurement_notices.CaseNow(
+        case=case,
+        agreements=facts.agreements,
+        next_term_start=next_term_start(case) if pending else None,
+        last_sign_off=facts.last_sign_off,
+        months_left=delegation.months_left(facts.months_used) if delegation else 0,
+        settings=settings,
+        months=procurement_notices.case_months(case, facts.resolution, delegation),
+        earlier=facts.earlier_months,
+        today=facts.today,
+    )
+
+
+def _procurement(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
+    """The procurement notices of SPEC §9, as ``workflow/procurement/notices.py`` decides them:
+    each notice a duty due on the last working day on or before the law's day; the
+    standstill's end a fact, shown as it is."""
+    return [
+        PlannedDeadline(
+            d.kind,
+            d.last_day if d.kind == K.standstill_end else timerules.duty_due_on(d.last_day),
+            d.agreement_id,
+            done=d.done(facts.today),
+        )
+        for d in procurement_notices.owed(procurement_now(facts, settings))
+    ]
 
 
 def _published(on: date | None, today: date) -> bool:

@@ -25,6 +25,7 @@ from workflow.models import (
     State,
     User,
 )
+from workflow.procurement import notices as procurement_notices
 from workflow.procurement import verdict as procurement
 from workflow.settings import Settings
 
@@ -671,6 +672,28 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
             f"from {_fmt(start)}"
         )
     return None
+
+
+@guard("contract_change_notice_published")
+def contract_change_notice_published(ctx: GuardContext) -> str | None:
+    """The contract change notice went out before the modification and its standstill is over.
+
+    Procurement Act 2023 s.75(1) (the notice is mandatory, save s.75(2) and (6)) and s.76 (the
+    voluntary standstill, kept unless ``standstill_guard`` is off); the rules are
+    ``workflow.procurement.notices``."""
+    case = ctx.case
+    now = procurement_notices.CaseNow(
+        case=case,
+        agreements=ctx.agreements,
+        next_term_start=timerules.next_term_start(case.term_end, case.proposal_start_date),
+        last_sign_off=None,
+        months_left=0,
+        settings=ctx.settings,
+        months=procurement_notices.case_months(case, ctx.resolution, ctx.delegation),
+        earlier=ctx.earlier_months,
+        today=ctx.today,
+    )
+    return procurement_notices.before_modification_refusal(now, ctx.today)
 
 
 @guard("consultation_recorded")

@@ -194,6 +194,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
             g.signer_not_author,
             g.sign_off_key_decision_notice,
             g.lawful_modification,
+            g.contract_change_notice_published,
         ),
         "the delegate approves a term within the envelope",
     ),

@@ -26,6 +26,7 @@ from workflow.timerules.days import (
 from workflow.timerules.instants import LONDON, at_london_time, london_date
 from workflow.timerules.moments import ReminderMoment, escalation_moment, reminder_moments
 from workflow.timerules.retention import kept_through
+from workflow.timerules.standstill import latest_publication_for, standstill_end
 from workflow.timerules.terms import add_months, envelope_end, next_term_start, term_end
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "last_working_day_on_or_before",
     "latest_agenda_date",
     "latest_notice_date",
+    "latest_publication_for",
     "latest_working_notice_date",
     "london_date",
     "next_term_start",
@@ -53,5 +55,6 @@ __all__ = [
     "notice_in_time",
     "notice_in_time_working",
     "reminder_moments",
+    "standstill_end",
     "term_end",
 ]

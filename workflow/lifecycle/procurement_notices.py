@@ -1,0 +1,124 @@
+"""Recording that a procurement notice was published (SPEC §9, ``POST /cases/{id}/notices``).
+
+Recording it discharges its duty, as the forward plan's publication does: the notice is kept
+on the case, the change is audited and the deadlines re-planned through ``change``, and a
+contract change notice starts its voluntary standstill (Procurement Act 2023 s.76) from the
+day recorded. Which notices a case owes is ``workflow.procurement.notices``'s one answer; a
+notice the case does not owe, a day still to come, or a day before the event the notice
+follows is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workflow.context import Ctx
+from workflow.deadlines.planning import facts_of
+from workflow.deadlines.rules import procurement_now
+from workflow.errors import FieldProblem, Forbidden, InvalidInput
+from workflow.lifecycle import change
+from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.change import open_case
+from workflow.lifecycle.exempt import is_entitled
+from workflow.models import Case, Role, User
+from workflow.procurement import notices as law
+from workflow.procurement.grounds import MODIFICATION_NOTICE
+from workflow.schemas import NoticeIn
+
+# What each notice follows: it cannot have been published before that day.
+_FOLLOWS = {
+    MODIFICATION_NOTICE: "the modification it reports",
+    law.MODIFICATION_PUBLICATION: "the modification it publishes",
+    law.TERMINATION_NOTICE: "the day the contract ended",
+}
+
+
+def may_record(bundle: CaseBundle, actor: User) -> bool:
+    """The author, an officer of the case's directorate, democratic services or an admin;
+    and, on an exempt case, only someone entitled to its exempt information."""
+    case = bundle.case
+    officer_here = actor.has_role(Role.officer) and actor.directorate == case.directorate
+    allowed = (
+        actor.id == case.author_id
+        or officer_here
+        or actor.has_role(Role.democratic_services)
+        or actor.has_role(Role.admin)
+    )
+    return allowed and (case.exempt_paragraph is None or is_entitled(bundle, actor))
+
+
+def owed_now(ctx: Ctx, bundle: CaseBundle) -> list[law.NoticeDue]:
+    """The notices ``bundle``'s case owes in its state, as its deadlines show them."""
+    facts = facts_of(ctx, bundle, people={})
+    return law.owed(procurement_now(facts, ctx.settings))
+
+
+def _refusal(
+    ctx: Ctx, bundle: CaseBundle, data: NoticeIn
+) -> tuple[list[law.NoticeDue], FieldProblem | None]:
+    case = bundle.case
+    if data.published_on > ctx.today():
+        return [], FieldProblem(
+            "published_on", "a notice is recorded once published, not on a day still to come"
+        )
+    ids = {a.id for a in bundle.agreements}
+    if data.agreement_id is not None and data.agreement_id not in ids:
+        return [], FieldProblem(
+            "agreement_id", f"agreement {data.agreement_id} is not one of this case's agreements"
+        )
+    due = [
+        d
+        for d in owed_now(ctx, bundle)
+        if d.kind == data.kind and data.agreement_id in (None, d.agreement_id)
+    ]
+    if not due:
+        whose = "this case" if data.agreement_id is None else f"agreement {data.agreement_id}"
+        return [], FieldProblem(
+            "kind", f"no {data.kind} is due for {whose} while it is {case.state}"
+        )
+    follows = _first_day(bundle, data.kind, due)
+    if follows is not None and data.published_on < follows:
+        return [], FieldProblem(
+            "published_on",
+            f"a {data.kind} follows {_FOLLOWS[data.kind]}, on {follows:%d/%m/%Y}",
+        )
+    return due, None
+
+
+def _first_day(bundle: CaseBundle, kind: str, due: list[law.NoticeDue]) -> date | None:
+    if kind == law.TERMINATION_NOTICE:
+        return min(d.occasion for d in due)
+    if kind in (MODIFICATION_NOTICE, law.MODIFICATION_PUBLICATION) and bundle.sign_offs:
+        return bundle.sign_offs[-1].signed_on
+    return None
+
+
+def record_procurement_notice(
+    ctx: Ctx, case_id: int, data: NoticeIn, actor: User, expected_version: int | None = None
+) -> Case:
+    """Record ``data`` as published for every agreement that owes it (or the one named)."""
+    bundle = open_case(ctx, case_id, expected_version)
+    case = bundle.case
+    if not may_record(bundle, actor):
+        raise Forbidden(
+            "procurement notices are recorded by the case's author, an officer of its "
+            "directorate, democratic services or an admin"
+        )
+    due, problem = _refusal(ctx, bundle, data)
+    if problem is not None:
+        raise InvalidInput("the notice cannot be recorded", [problem])
+    for d in due:
+        case.procurement_notices = law.with_publication(case, d, data.published_on, data.reference)
+    change.record(
+        ctx,
+        bundle,
+        event="notice",
+        actor=actor,
+        from_state=case.state,
+        data={
+            "notice": data.model_dump(mode="json"),
+            "agreement_ids": sorted(d.agreement_id for d in due),
+        },
+        exempt_paragraph=case.exempt_paragraph,
+    )
+    return case
