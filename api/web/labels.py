@@ -74,6 +74,7 @@ DEADLINES = {
     "urgency_reasons_notice": "Urgency reasons notice",
     "private_urgency_reasons_notice": "Private meeting urgency reasons notice",
     "decision_record_publication": "Decision record publication",
+    "exemption_review": "Review of the exempt information",
 }
 
 ROLES = {
