@@ -603,12 +603,15 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
     """The written statement of Cabinet's latest decision on the case (SI 2012/2089 reg 12(2)):
     the decision and its date, the reasons, the alternatives considered and rejected, any
     conflict of interest declared and the dispensation granted; published as the decision
-    notice, from which call-in counts. None before Cabinet has decided."""
+    notice, from which call-in counts. None before Cabinet has decided. The decision and its
+    reasons are withheld from a person not entitled only under a Part B covering
+    ``resolution``, the alternatives under one covering ``options``; everything when the
+    whole report is exempt."""
     r = bundle.resolution
     if r is None:
         return None
     hide = hidden_from(bundle, viewer, ctx.today())
-    whole = hide.whole is None
+    not_all_exempt = hide.whole is None
     report = bundle.report
     reasons = r.reasons
     if reasons is None and report is not None:
@@ -621,9 +624,11 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
         meeting_date=r.meeting_date,
         adjourned_to=r.adjourned_to,
         reasons=reasons if hide.shows("resolution") else None,
-        alternatives_rejected=_options(bundle, hide, rejected_only=True) if whole else None,
-        conflicts_of_interest=r.conflicts_of_interest if whole else None,
-        dispensation=r.dispensation if whole else None,
+        alternatives_rejected=_options(bundle, hide, rejected_only=True)
+        if not_all_exempt
+        else None,
+        conflicts_of_interest=r.conflicts_of_interest if not_all_exempt else None,
+        dispensation=r.dispensation if not_all_exempt else None,
         published_on=r.notice_published_on,
         publish_by=timerules.add_working_days(
             r.decided_on, ctx.settings.decision_record_working_days
@@ -644,9 +649,12 @@ def decision_record(
     Regulations 2014 reg 7 (which is for decisions delegated by the council or a committee
     under s.101 LGA 1972). Each sign-off has its own record (issue 12, fault 5); its
     alternatives rejected are the officer's own, given with the sign-off, not Cabinet's
-    options (those are in ``cabinet_record``). Reasons, alternatives, the consultee, the
-    authority and conflicts declared are exempt content like the report: null for a person
-    not entitled."""
+    options (those are in ``cabinet_record``). What is not exempt is shown to everyone
+    (issue 12, fault 4; SI 2012/2089 reg 20(2)(b) withholds only the part of a document that
+    holds exempt information): the officer's reasons, alternatives, consultation and
+    declarations are null for a person not entitled only when a Part B covers ``sign_off``,
+    the authority only when one covers ``resolution``, and all of them when the whole report
+    is exempt (``exempt_paragraph``). Part B itself is in ``exemption``."""
     if not bundle.sign_offs:
         raise NotFound(f"case {bundle.case.id} has no sign-off yet")
     sign_off = bundle.sign_offs[-1]
