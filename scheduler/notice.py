@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Agreement, Case, CaseAgreement, Reminder, ReminderPurpose
 from workflow.settings import Settings
 from workflow.text import one_line
@@ -41,6 +42,7 @@ DUTY_WORDS: dict[str, str] = {
         "publish the notice of why the private meeting is urgent and cannot be deferred"
     ),
     "decision_record_publication": "publish the record of the decision",
+    "exemption_review": "review whether the exempt information should still be withheld",
 }
 FACTS = frozenset({"call_in_end", "agreement_end", "envelope_exhausted"})
 
@@ -169,7 +171,7 @@ def build_notices(
     notices = {}
     for r in reminders:
         case = cases[r.case_id]
-        exempt = case.exempt_paragraph
+        exempt = exempt_paragraph_of(case)
         assert r.id is not None
         notices[r.id] = Notice(
             reminder_id=r.id,

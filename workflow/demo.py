@@ -14,10 +14,19 @@ from sqlmodel import select
 
 from workflow.context import Ctx
 from workflow.lifecycle.cases import create_case
-from workflow.models import Agreement, Case, ContractType, Ground, ProcurementRegime, User
+from workflow.models import Agreement, Case, ContractType, Ground, ProcurementRegime, User, pk
 from workflow.people.users import create_user
 from workflow.register.agreements import create_agreement
-from workflow.schemas import AgreementIn, CaseIn, OptionIn, ProposalIn, ReportIn, UserIn
+from workflow.schemas import (
+    AgreementIn,
+    CaseIn,
+    ExemptPartIn,
+    OptionIn,
+    ProposalIn,
+    PublicInterestIn,
+    ReportIn,
+    UserIn,
+)
 
 ASC = "Adult Social Care"
 
@@ -90,6 +99,12 @@ PROVENANCE: list[tuple[str, str]] = [
         "Oldham: Cabinet 18 Sep 2023, item 7, SLA with Miocare Group CIC; three options; "
         "item 10 exempt; no delegation",
     ),
+    (
+        "seed",
+        "Oldham: item 7 public (Part A: the options, the recommendation, the resolution); "
+        "only item 10's commercially sensitive information exempt (Part B, Schedule 12A "
+        "paragraph 3)",
+    ),
     ("made up", "Sefton: the providers' names (fictional) and their annual values"),
     (
         "made up",
@@ -107,8 +122,29 @@ PROVENANCE: list[tuple[str, str]] = [
         "Oldham: the SLA's annual value, its start and end dates and the 24-month "
         "envelope of the proposal",
     ),
+    (
+        "made up",
+        "Oldham: Part B's wording, who weighed the public interest (Schedule 12A para 10) "
+        "and when, and the exemption's review (18 Sep 2024) and lapse (1 Oct 2025) dates",
+    ),
     ("made up", "every person's name and email address"),
 ]
+
+# Oldham's item 10, as Part B of item 7's report (issue 12, fault 4). The seed says only that
+# item 10 held commercially sensitive information; the wording and the test are made up.
+OLDHAM_PART_B = ExemptPartIn(
+    paragraph=3,
+    heading="Item 10: commercially sensitive information about the SLA with Miocare Group CIC",
+    content=(
+        "The prices and financial terms of the refreshed SLA, and information about the "
+        "business affairs of Miocare Group CIC and Oldham Care and Support Ltd."
+    ),
+)
+OLDHAM_PUBLIC_INTEREST_REASONS = (
+    "Disclosing the SLA's prices and Miocare's business affairs while the SLA is negotiated "
+    "and runs would prejudice the Council's and the company's commercial position; that "
+    "outweighs the public interest in disclosure, which the public report of item 7 serves."
+)
 
 
 @dataclass
@@ -250,7 +286,17 @@ def oldham_agreement(ctx: Ctx, author: User) -> Agreement:
     )
 
 
-def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
+def oldham_case_in(agreement_ids: list[int], public_interest_by: int | None = None) -> CaseIn:
+    """Item 7 with item 10 as its Part B: only item 10's information is exempt, so the
+    options, the value, the resolution and any urgency reason stay public. The
+    public-interest test is recorded when ``public_interest_by`` (who weighed it) is given."""
+    test = None
+    if public_interest_by is not None:
+        test = PublicInterestIn(
+            decided_by_id=public_interest_by,
+            decided_on=date(2023, 8, 18),
+            reasons=OLDHAM_PUBLIC_INTEREST_REASONS,
+        )
     return CaseIn(
         kind="sla_refresh",  # type: ignore[arg-type]
         title="Service Level Agreement with Miocare Group CIC",
@@ -260,7 +306,10 @@ def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
         agenda_item="7",
         key_decision=True,
         forward_plan_published_on=date(2023, 8, 20),
-        exempt_paragraph=3,
+        exempt_parts=[OLDHAM_PART_B],
+        public_interest=test,
+        exemption_review_on=date(2024, 9, 18),
+        exemption_lapses_on=date(2025, 10, 1),
         private_notice_published_on=date(2023, 8, 18),
         # The further notice of SI 2012/2089 reg 5(4), due by Tue 12 Sep for Mon 18 Sep.
         private_further_notice_published_on=date(2023, 9, 8),
@@ -303,5 +352,9 @@ def load(ctx: Ctx, admin: User) -> Demo:
     demo.sefton = create_case(ctx, sefton_case_in([a.id for a in agreements]), officer)  # type: ignore[misc]
     oldham_officer = demo.users["oldham_officer"]
     miocare = oldham_agreement(ctx, oldham_officer)
-    demo.oldham = create_case(ctx, oldham_case_in([miocare.id]), oldham_officer)  # type: ignore[list-item]
+    demo.oldham = create_case(
+        ctx,
+        oldham_case_in([pk(miocare.id)], public_interest_by=pk(oldham_officer.id)),
+        oldham_officer,
+    )
     return demo

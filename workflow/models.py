@@ -127,6 +127,8 @@ class DeadlineKind(StrEnum):
     modification_notice = "modification_notice"
     modification_publication = "modification_publication"
     termination_notice = "termination_notice"
+    # Schedule 12A para 10 ("if and so long as"): the review of an exempt Part B (issue 12).
+    exemption_review = "exemption_review"
 
 
 class DeadlineStatus(StrEnum):
@@ -227,6 +229,18 @@ class Case(SQLModel, table=True):
     key_decision: bool = False
     forward_plan_published_on: date | None = None
     exempt_paragraph: int | None = None
+    # Issue 12, fault 4: exemption by part of the report (``workflow.lifecycle.parts``). Each
+    # Part B is ``{paragraph, heading, content, covers}``; null when the report has none.
+    exempt_parts: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    # Schedule 12A para 10: who weighed the public interest, when, and why it favours the
+    # exemption; and when the exemption is reviewed and when it lapses.
+    public_interest_decided_by_id: int | None = Field(default=None, foreign_key="users.id")
+    public_interest_decided_on: date | None = None
+    public_interest_reasons: str | None = None
+    exemption_review_on: date | None = None
+    exemption_lapses_on: date | None = None
     private_notice_published_on: date | None = None
     urgency_route: str | None = None
     urgency_reason: str | None = None

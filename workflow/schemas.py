@@ -171,6 +171,48 @@ class ReportIn(Strict):
     financial_implications: OptionalText | None = None
 
 
+ExemptItem = Literal[
+    "summary",
+    "options",
+    "recommended_option",
+    "reasons",
+    "financial_implications",
+    "figures",
+    "resolution",
+    "urgency_reason",
+    "sign_off",
+]
+Paragraph = Annotated[int, Field(strict=True, ge=1, le=7)]  # Schedule 12A Part 1, paras 1-7
+
+
+class ExemptPartIn(Strict):
+    """One Part B of the report (issue 12, fault 4; ``workflow.lifecycle.parts``): its
+    Schedule 12A paragraph, its own exempt content, and which facts of Part A it takes in
+    (``covers``; none by default, so the options, the value, the resolution and the urgency
+    reasons stay public unless named)."""
+
+    paragraph: Paragraph
+    heading: ShortText
+    content: Text | None = None
+    covers: list[ExemptItem] = Field(default_factory=list, max_length=9)
+
+    @field_validator("covers")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("names each item once")
+        return value
+
+
+class PublicInterestIn(Strict):
+    """Schedule 12A para 10: the public interest in maintaining the exemption outweighs the
+    public interest in disclosing the information: who decided it, when, and why."""
+
+    decided_by_id: UserId
+    decided_on: Day
+    reasons: Text
+
+
 class ProposalIn(Strict):
     start_date: Day
     initial_months: Months
@@ -227,6 +269,10 @@ class CaseIn(Strict):
     key_decision: StrictBool = False
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
+    exempt_parts: list[ExemptPartIn] | None = Field(default=None, max_length=10)
+    public_interest: PublicInterestIn | None = None
+    exemption_review_on: Day | None = None
+    exemption_lapses_on: Day | None = None
     private_notice_published_on: Day | None = None
     private_further_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None
@@ -247,6 +293,10 @@ class CasePatch(Strict):
     key_decision: StrictBool | None = None
     forward_plan_published_on: Day | None = None
     exempt_paragraph: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
+    exempt_parts: list[ExemptPartIn] | None = Field(default=None, max_length=10)
+    public_interest: PublicInterestIn | None = None
+    exemption_review_on: Day | None = None
+    exemption_lapses_on: Day | None = None
     private_notice_published_on: Day | None = None
     private_further_notice_published_on: Day | None = None
     urgency: UrgencyIn | None = None

@@ -87,6 +87,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
             bundle.case.author_id,
             delegation.get("delegate_id"),
             delegation.get("consultee_id"),
+            (view["public_interest"] or {}).get("decided_by_id"),
             *(e["actor_id"] for e in timeline),
         },
     )

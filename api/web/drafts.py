@@ -8,6 +8,7 @@ rules answer; their problems come back next to the fields they are about.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.cases import create_case, patch_case
 from workflow.lifecycle.events import invalid_input
 from workflow.lifecycle.guards import OFFICES_IN_ORDER
+from workflow.lifecycle.parts import ITEMS
 from workflow.lifecycle.views import case_view
 from workflow.models import Agreement, Case
 from workflow.people.permissions import may_draft
@@ -44,11 +46,15 @@ DATE_FIELDS = {
     "private_notice_published_on": "Date the private meeting notice was published",
     "urgency_notified_on": "Date the scrutiny chair was told",
     "urgency_agreed_on": "Date the special urgency was agreed",
+    "public_interest_decided_on": "Date the public interest was weighed",
+    "exemption_review_on": "Date the exemption is reviewed",
+    "exemption_lapses_on": "Date the exemption lapses",
 }
 NUMBER_FIELDS = {
     "proposal_initial_months": "Months at first",
     "proposal_max_months": "Most months in all",
     "exempt_paragraph": "Exempt paragraph",
+    "part_b_paragraph": "Part B paragraph",
 }
 TEXT_FIELDS = (
     "kind",
@@ -67,7 +73,13 @@ TEXT_FIELDS = (
     "financial_implications",
     "add_references",
     "proposal_ground",
+    "part_b_heading",
+    "part_b_content",
+    "part_b_more",  # Part B items beyond the first (API-made), carried through unchanged
+    "public_interest_by",
+    "public_interest_reasons",
 )
+COVERS = {item: words[:1].upper() + words[1:] for item, words in ITEMS.items()}
 OPTION_PARTS = ("label", "description", "rejected_reason")
 MIN_OPTIONS = 2  # the report needs two to be complete; start the page with room for them
 
@@ -102,6 +114,18 @@ FIELD_IDS = {
     "report.recommended_option": "recommended_option",
     "report.reasons": "reasons",
     "report.financial_implications": "financial_implications",
+    "exempt_parts": "part_b_paragraph",
+    "exempt_parts.0": "part_b_paragraph",
+    "exempt_parts.0.paragraph": "part_b_paragraph",
+    "exempt_parts.0.heading": "part_b_heading",
+    "exempt_parts.0.content": "part_b_content",
+    "exempt_parts.0.covers": "part_b_covers",
+    "public_interest": "public_interest_by",
+    "public_interest.decided_by_id": "public_interest_by",
+    "public_interest.decided_on": "public_interest_decided_on-day",
+    "public_interest.reasons": "public_interest_reasons",
+    "exemption_review_on": "exemption_review_on-day",
+    "exemption_lapses_on": "exemption_lapses_on-day",
 }
 FIELD_LABELS = {
     "kind": "Kind of case",
@@ -124,6 +148,16 @@ FIELD_LABELS = {
     "report.recommended_option": "Recommended option",
     "report.reasons": "Reasons for the recommendation",
     "report.financial_implications": "Financial implications",
+    "exempt_parts": "Part B",
+    "exempt_parts.0": "Part B",
+    "exempt_parts.0.paragraph": "Part B paragraph",
+    "exempt_parts.0.heading": "Part B heading",
+    "exempt_parts.0.content": "Part B content",
+    "exempt_parts.0.covers": "What else Part B takes in",
+    "public_interest": "Public interest test",
+    "public_interest.decided_by_id": "Who weighed the public interest",
+    "public_interest.decided_on": DATE_FIELDS["public_interest_decided_on"],
+    "public_interest.reasons": "Why the public interest favours the exemption",
     **{k: v for k, v in DATE_FIELDS.items()},
     "proposal.start_date": DATE_FIELDS["proposal_start_date"],
     "urgency.notified_on": DATE_FIELDS["urgency_notified_on"],
@@ -173,6 +207,9 @@ class Draft:
     def from_view(cls, view: dict[str, Any]) -> Draft:
         report = view.get("report") or {}
         urgency = view.get("urgency") or {}
+        parts = view.get("exempt_parts") or []
+        first = parts[0] if parts else {}
+        test = view.get("public_interest") or {}
         proposal = view.get("proposal") or {}
         values = {
             "kind": view["kind"],
@@ -195,6 +232,15 @@ class Draft:
             "recommended_option": report.get("recommended_option") or "",
             "reasons": report.get("reasons") or "",
             "financial_implications": report.get("financial_implications") or "",
+            "part_b_paragraph": str(first.get("paragraph") or ""),
+            "part_b_heading": first.get("heading") or "",
+            "part_b_content": first.get("content") or "",
+            "part_b_covers": ",".join(first.get("covers") or []),
+            "part_b_more": json.dumps(
+                [{k: p[k] for k in PART_KEYS} for p in parts[1:]] if len(parts) > 1 else []
+            ),
+            "public_interest_by": str(test.get("decided_by_id") or ""),
+            "public_interest_reasons": test.get("reasons") or "",
         }
         dates = {
             "proposal_start_date": forms.parts_of(proposal.get("start_date")),
@@ -203,6 +249,9 @@ class Draft:
             "private_notice_published_on": forms.parts_of(view.get("private_notice_published_on")),
             "urgency_notified_on": forms.parts_of(urgency.get("notified_on")),
             "urgency_agreed_on": forms.parts_of(urgency.get("agreed_on")),
+            "public_interest_decided_on": forms.parts_of(test.get("decided_on")),
+            "exemption_review_on": forms.parts_of(view.get("exemption_review_on")),
+            "exemption_lapses_on": forms.parts_of(view.get("exemption_lapses_on")),
         }
         options = [
             {part: (o.get(part) or "") for part in OPTION_PARTS} for o in report.get("options", [])
@@ -217,6 +266,7 @@ class Draft:
         form = page.form
         values = {name: str(form.get(name, "")).strip() for name in TEXT_FIELDS}
         values |= {name: str(form.get(name, "")).strip() for name in NUMBER_FIELDS}
+        values["part_b_covers"] = ",".join(c for c in form.getlist("part_b_covers") if c in COVERS)
         dates = {name: forms.date_parts(form, name) for name in DATE_FIELDS}
         count = _int(form.get("option_count")) or 0
         options = [
@@ -306,6 +356,7 @@ def to_input(draft: Draft, errors: Errors) -> dict[str, Any]:
         if any(o.values())
     ]
     return {
+        **_exemption_input(v, numbers["part_b_paragraph"], parsed_dates),
         "kind": v.get("kind") or None,
         "title": v.get("title") or "",
         "directorate": v.get("directorate") or "",
@@ -325,6 +376,44 @@ def to_input(draft: Draft, errors: Errors) -> dict[str, Any]:
             "reasons": v.get("reasons") or None,
             "financial_implications": v.get("financial_implications") or None,
         },
+    }
+
+
+PART_KEYS = ("paragraph", "heading", "content", "covers")
+
+
+def _exemption_input(
+    v: dict[str, str], paragraph: int | None, dates: dict[str, date | None]
+) -> dict[str, Any]:
+    """Part B (the form's first part, and any further ones carried through), the
+    public-interest test and the exemption's dates, in the ``CaseIn`` shape."""
+    parts: list[Any] = []
+    if paragraph is not None or v.get("part_b_heading") or v.get("part_b_content"):
+        parts.append(
+            {
+                "paragraph": paragraph,
+                "heading": v.get("part_b_heading") or "",
+                "content": v.get("part_b_content") or None,
+                "covers": [c for c in v.get("part_b_covers", "").split(",") if c],
+            }
+        )
+    try:
+        more = json.loads(v.get("part_b_more") or "[]")
+    except ValueError:
+        more = []
+    parts += more if isinstance(more, list) else []
+    test = None
+    if v.get("public_interest_by") or v.get("public_interest_reasons"):
+        test = {
+            "decided_by_id": _int(v.get("public_interest_by")),
+            "decided_on": dates["public_interest_decided_on"],
+            "reasons": v.get("public_interest_reasons") or "",
+        }
+    return {
+        "exempt_parts": parts or None,
+        "public_interest": test,
+        "exemption_review_on": dates["exemption_review_on"],
+        "exemption_lapses_on": dates["exemption_lapses_on"],
     }
 
 
@@ -351,6 +440,8 @@ def _render(page: Page, draft: Draft, errors: Errors, case: Case | None) -> Resp
             "date_labels": DATE_FIELDS,
             "office_holders": office_holders(page),
             "grounds": GROUND_WORDS,
+            "proper_officers": proper_officers(page),
+            "covers": COVERS,
         },
         status_code=400 if errors else 200,
     )
@@ -363,6 +454,15 @@ def office_holders(page: Page) -> list[tuple[int, str]]:
         for user in users_with_role(page.ctx, office):
             if user.id is not None and user.id not in out:
                 out[user.id] = f"{user.name} ({label})"
+    return list(out.items())
+
+
+def proper_officers(page: Page) -> list[tuple[int, str]]:
+    """Who may be recorded as having weighed the public interest: democratic services (the
+    proper officer's office) and the person drafting."""
+    out = {u.id: u.name for u in users_with_role(page.ctx, "democratic_services") if u.id}
+    if page.me.id is not None:
+        out.setdefault(page.me.id, page.me.name)
     return list(out.items())
 
 

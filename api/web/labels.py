@@ -79,6 +79,7 @@ DEADLINES = {
     "modification_notice": "Modification notice (PCR 2015 reg 72(3))",
     "modification_publication": "Publication of the modified contract (s.77)",
     "termination_notice": "Contract termination notice (s.80)",
+    "exemption_review": "Review of the exempt information",
 }
 
 ROLES = {

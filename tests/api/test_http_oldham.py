@@ -1,5 +1,6 @@
 """The Oldham Miocare SLA (SPEC §1) over HTTP: an exempt item (paragraph 3) that Cabinet
-defers to later on the same agenda, to consider the commercially sensitive report first.
+defers to later on the same agenda, to consider the commercially sensitive report first; and
+the same case as it was, only item 10 exempt, as Part B (issue 12, fault 4).
 
 Someone not entitled (a viewer) sees the case's title, state and dates, and the report
 redacted with its paragraph, in every answer that could carry it: the case, the list, the
@@ -39,9 +40,10 @@ def test_oldham_exempt_item_is_redacted_everywhere(make_client: MakeClient) -> N
         },
     }
     agreement = author.ok(author.post("/agreements", miocare), 201)
-    case = author.ok(
-        author.post("/cases", oldham_case_in([agreement["id"]]).model_dump(mode="json")), 201
-    )
+    # The whole report exempt: the older model (``exempt_parts`` below is Part B only).
+    body = oldham_case_in([agreement["id"]]).model_dump(mode="json")
+    body |= {"exempt_paragraph": 3, "exempt_parts": None}
+    case = author.ok(author.post("/cases", body), 201)
     cid = case["id"]
     assert SECRET in case["report"]["summary"]
     author.ok(author.fire(cid, "submit"))
@@ -115,3 +117,44 @@ def test_oldham_exempt_item_is_redacted_everywhere(make_client: MakeClient) -> N
     assert mine and all(case["title"] in str(e["summary"]) for e in mine)
     assert SECRET not in feed.text and "price schedule" not in feed.text
     assert Calendar.from_ical(viewer.get("/calendar.ics").content).walk("VEVENT") == []
+
+
+def test_only_part_b_is_withheld_over_http(make_client: MakeClient) -> None:
+    """Part B in the create body, the public-interest test and the lapse by PATCH; a viewer
+    gets Part A in full and Part B's heading and paragraph with its content null."""
+    clock = FrozenClock(datetime(2023, 8, 1, 8, 0, tzinfo=UTC))
+    people = make_people(make_client(clock=clock))
+    author, clerk, viewer = people["oldham_officer"], people["clerk"], people["viewer"]
+    miocare = {
+        "reference": "OLDHAM-SLA-MIOCARE",
+        "title": "SLA: services delivered through Oldham Care and Support Ltd",
+        "kind": "sla",
+        "counterparty": "Miocare Group CIC",
+        "directorate": "Adult Social Care",
+        "annual_value_pence": 2_500_000_000,
+        "start_date": "2018-10-01",
+        "end_date": "2023-09-30",
+    }
+    agreement = author.ok(author.post("/agreements", miocare), 201)
+    body = oldham_case_in([agreement["id"]]).model_dump(mode="json")
+    body["exempt_parts"][0]["content"] = "Price per hour: see the schedule."
+    case = author.ok(author.post("/cases", body), 201)
+    cid = case["id"]
+    test = {"decided_by_id": clerk.id, "decided_on": "2023-08-18", "reasons": "Prejudice."}
+    bad = author.patch(f"/cases/{cid}", {"exempt_parts": [{"paragraph": 8, "heading": "X"}]})
+    assert bad.status_code == 422
+    author.ok(author.patch(f"/cases/{cid}", {"public_interest": test}))
+    seen = viewer.ok(viewer.get(f"/cases/{cid}"))
+    assert seen["redacted"] is None and seen["value_pence"] == 5_000_000_000
+    assert SECRET in seen["report"]["summary"]
+    assert seen["report"]["options"][0]["label"] == "Do nothing"
+    (part,) = seen["exempt_parts"]
+    assert (part["paragraph"], part["content"], part["redacted"]["exempt_paragraph"]) == (
+        3,
+        None,
+        3,
+    )
+    assert seen["public_interest"] == test
+    assert "Price per hour" not in str(viewer.ok(viewer.get("/cases"))["items"])
+    full = author.ok(author.get(f"/cases/{cid}"))
+    assert full["exempt_parts"][0]["content"] == "Price per hour: see the schedule."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from webcase import OLDHAM_SUMMARY_WORDS, WebClient, date_fields, form_fields
 
 from api.web import labels
@@ -23,7 +25,7 @@ from workflow.lifecycle.cases import create_case, patch_case
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.meeting_notices import record_meeting_notice
-from workflow.models import Case, DeadlineKind, State, User
+from workflow.models import Agreement, Case, DeadlineKind, State, User, pk
 from workflow.register.importer import sample_register
 from workflow.schemas import EVENT_PAYLOADS, CasePatch, MeetingNoticeIn, UrgencyIn
 
@@ -339,3 +341,81 @@ def test_saving_a_draft_keeps_the_office_holder_of_its_urgency(
         stored = session.get(Case, case_id)
         assert stored is not None
         assert (stored.agenda_item, stored.urgency_chair_told_id) == ("7B", ids["scrutiny"])
+
+
+def test_the_case_page_shows_part_a_to_everyone_and_part_b_to_the_entitled(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """Issue 12, fault 4: Oldham as the demo has it, only item 10 exempt (Part B, paragraph
+    3). A viewer sees the options, the value and the public-interest test, not Part B."""
+    _app, settings = web_app_parts
+    ids = web.seeded.user_ids
+    with unit_of_work(engine) as session:
+        ctx = Ctx(session, web_clock, settings)
+        author = session.get(User, ids["oldham_officer"])
+        assert author is not None
+        miocare = session.exec(
+            select(Agreement).where(Agreement.reference == "OLDHAM-SLA-MIOCARE")
+        ).one()
+        data = demo.oldham_case_in([pk(miocare.id)], public_interest_by=ids["clerk"])
+        case_id = create_case(ctx, data, author).id
+    web.sign_in("viewer")
+    page = html.unescape(web.get(f"/cases/{case_id}").text)
+    assert "Part B only (1 part); the rest of the report is public" in page
+    assert "Part B: Item 10: commercially sensitive information" in page
+    assert "This part is not shown to you. Exempt information under paragraph 3" in page
+    assert str(demo.OLDHAM_PART_B.content) not in page
+    for public in (OLDHAM_SUMMARY_WORDS, "Do nothing", "Set out in the exempt report"):
+        assert public in page, public
+    assert demo.OLDHAM_PUBLIC_INTEREST_REASONS in page
+    assert "Dee Services on 18 August 2023" in page and "18 September 2024" in page
+    web.sign_in("oldham_officer")
+    assert str(demo.OLDHAM_PART_B.content) in web.get(f"/cases/{case_id}").text
+
+
+def test_the_draft_form_keeps_part_b_and_the_public_interest_test(
+    web: WebClient, engine: Engine
+) -> None:
+    """Saving the draft form unchanged keeps Part B, its covers and the public-interest test;
+    a changed Part B content is what the patch carries."""
+    web.sign_in("oldham_officer")
+    case = f"/cases/{web.seeded.oldham_case_id}"
+    fields = form_fields(web.get(f"{case}/edit").text, f"{case}/edit")
+    part_b = {
+        "exempt_paragraph": [""],
+        "part_b_paragraph": ["3"],
+        "part_b_heading": ["Item 10: prices"],
+        "part_b_content": ["The prices per service."],
+        "part_b_covers": ["figures"],
+        "public_interest_by": [str(web.seeded.user_ids["clerk"])],
+        "public_interest_reasons": ["Commercial prejudice outweighs disclosure."],
+        "public_interest_decided_on-day": ["18"],
+        "public_interest_decided_on-month": ["8"],
+        "public_interest_decided_on-year": ["2023"],
+        "exemption_lapses_on-day": ["1"],
+        "exemption_lapses_on-month": ["10"],
+        "exemption_lapses_on-year": ["2025"],
+        "action": ["save"],
+    }
+    saved = web.client.post(f"{case}/edit", data=fields | part_b)
+    assert saved.status_code == 200, summary(saved.text)
+    with unit_of_work(engine) as session:
+        stored = session.get(Case, web.seeded.oldham_case_id)
+        assert stored is not None
+        assert stored.exempt_paragraph is None
+        assert stored.exempt_parts == [
+            {
+                "paragraph": 3,
+                "heading": "Item 10: prices",
+                "content": "The prices per service.",
+                "covers": ["figures"],
+            }
+        ]
+        assert stored.public_interest_decided_by_id == web.seeded.user_ids["clerk"]
+        assert stored.exemption_lapses_on == date(2025, 10, 1)
+    edit = web.get(f"{case}/edit").text
+    assert re.search(r'name="part_b_covers"[^>]*value="figures"[^>]*checked', edit)
+    again = web.client.post(
+        f"{case}/edit", data=form_fields(edit, f"{case}/edit") | {"action": ["save"]}
+    )
+    assert "Nothing was changed." in again.text, summary(again.text)

@@ -51,7 +51,12 @@ def seed(engine: Engine, clock: Clock, settings: Settings) -> Seeded:
         author = loaded.users["oldham_officer"]
         miocare = demo.oldham_agreement(ctx, author)
         assert miocare.id is not None
-        oldham = create_case(ctx, demo.oldham_case_in([miocare.id]), author)
+        # The whole report exempt (``exempt_paragraph``), the model these pages' redaction
+        # tests are about; the demo's Part B only is tested on the case page on its own.
+        data = demo.oldham_case_in([miocare.id]).model_copy(
+            update={"exempt_paragraph": 3, "exempt_parts": None}
+        )
+        oldham = create_case(ctx, data, author)
         assert oldham.id is not None
         out.oldham_case_id = oldham.id
     return out

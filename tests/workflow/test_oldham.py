@@ -1,10 +1,13 @@
 """Oldham's SLA with Miocare Group CIC (SPEC §1.1) through the service, and who sees what.
 
-A key decision with an exempt item (Schedule 12A paragraph 3) for the Cabinet of Monday
-18 Sep 2023: the forward plan of Sunday 20 Aug is in time and 21 Aug is not; Cabinet defers
+A key decision for the Cabinet of Monday 18 Sep 2023 whose item 10 is exempt (Schedule 12A
+paragraph 3): the forward plan of Sunday 20 Aug is in time and 21 Aug is not; Cabinet defers
 the item to later on the same meeting's agenda, to consider item 10 first, then approves.
-Everyone but the author, democratic services, the delegate, the consultee, scrutiny and
-admins sees the exempt content redacted, with the paragraph number.
+Item 7 was public and only item 10's information exempt (issue 12, fault 4): everyone sees
+Part A (the options, the value, the resolution, the urgency reasons); everyone but the author,
+democratic services, the delegate, the consultee, scrutiny and admins sees Part B redacted,
+with the paragraph number, until the exemption lapses. A case whose whole report is exempt
+(``exempt_paragraph``) is still redacted as before.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.events import fire, implement_due
 from workflow.lifecycle.views import audit_of, case_view, decision_record
 from workflow.models import User, pk
-from workflow.schemas import CasePatch, ConsultationIn
+from workflow.schemas import CasePatch, ConsultationIn, UrgencyIn
 
 DEFER_REASON = "To consider the commercially sensitive information at item 10 (exempt) first."
 RESOLUTION = "Approve the refreshed SLA with Miocare Group CIC for services through OCS Ltd."
@@ -34,8 +37,8 @@ SIGN_OFF_REASONS = "The refreshed SLA reflects the services Miocare now delivers
 CONFLICTS = "Cllr Member declared a family member employed by Miocare; took no part."
 
 REPORT = demo.oldham_case_in([1]).report
-SECRETS = [
-    DEFER_REASON,
+# What Part A of Oldham's item 7 holds (issue 12, fault 4: public unless all exempt).
+PART_A = [
     RESOLUTION,
     RESPONSE,
     SIGN_OFF_REASONS,
@@ -46,6 +49,7 @@ SECRETS = [
     *(o.description for o in REPORT.options),
     *(str(o.rejected_reason) for o in REPORT.options if o.rejected_reason),
 ]
+SECRETS = [DEFER_REASON, *PART_A]
 ENTITLED = ("oldham_officer", "clerk", "executive", "cabinet_member", "scrutiny", "admin")
 NOT_ENTITLED = ("viewer", "officer", "other_executive", "colleague")
 
@@ -56,13 +60,18 @@ def clock() -> FrozenClock:
     return FrozenClock(london(2023, 8, 1, 9))
 
 
-def miocare_case(work: Work, people: dict[str, User], forward_plan: date) -> int:
+def miocare_case(work: Work, people: dict[str, User], forward_plan: date, **update: Any) -> int:
+    """Oldham's item 7 as the demo has it (Part B: item 10), with ``update`` on top; the
+    public-interest test weighed by democratic services."""
     author = people["oldham_officer"]
     with work() as ctx:
         miocare = demo.oldham_agreement(ctx, author)
-        data = demo.oldham_case_in([pk(miocare.id)])
-        data = data.model_copy(update={"forward_plan_published_on": forward_plan})
+        data = demo.oldham_case_in([pk(miocare.id)], public_interest_by=pk(people["clerk"].id))
+        data = data.model_copy(update={"forward_plan_published_on": forward_plan, **update})
         return pk(create_case(ctx, data, author).id)
+
+
+ALL_EXEMPT = {"exempt_paragraph": 3, "exempt_parts": None}  # the whole report, as before
 
 
 def test_forward_plan_of_sunday_20_aug_is_in_time_and_21_aug_is_not(
@@ -80,6 +89,8 @@ def test_forward_plan_of_sunday_20_aug_is_in_time_and_21_aug_is_not(
             "private_meeting_further_notice": {date(2023, 9, 12)},
             "agenda_publication": {date(2023, 9, 8)},
             "agreement_end": {date(2023, 9, 30)},
+            # Schedule 12A para 10, "so long as": the Part B exemption's review.
+            "exemption_review": {date(2024, 9, 18)},
         }
 
     clock.travel_to(london(2023, 9, 1))
@@ -199,8 +210,10 @@ def test_oldham_defers_to_consider_item_10_first_then_approves(
         assert deadline_kinds(ctx, case_id)["call_in_end"] == {date(2023, 9, 27)}
 
 
-def walk_oldham_to_active(work: Work, clock: FrozenClock, people: dict[str, User]) -> int:
-    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20))
+def walk_oldham_to_active(
+    work: Work, clock: FrozenClock, people: dict[str, User], **update: Any
+) -> int:
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20), **update)
     clock.travel_to(london(2023, 9, 1))
     with work() as ctx:
         fire(ctx, case_id, "submit", people["oldham_officer"])
@@ -268,10 +281,11 @@ def everything_seen_by(work: Work, case_id: int, viewer: User) -> dict[str, Any]
         }
 
 
-def test_who_sees_the_exempt_content(
+def test_an_all_exempt_case_is_redacted_as_before(
     work: Work, clock: FrozenClock, people: dict[str, User]
 ) -> None:
-    case_id = walk_oldham_to_active(work, clock, people)
+    """``exempt_paragraph`` still means the whole report is exempt (backwards compatible)."""
+    case_id = walk_oldham_to_active(work, clock, people, **ALL_EXEMPT)
     for who in NOT_ENTITLED:
         sees_it_redacted(everything_seen_by(work, case_id, people[who]), who)
     for who in ENTITLED:
@@ -379,3 +393,132 @@ def test_oldham_as_decided_with_no_delegation(
         assert allowed(ctx, case_id, people["oldham_officer"]) == []
         events = [e.event for e in audit_events(ctx, case_id)]
         assert events == ["create", "submit", "defer", "approve", "implement"]
+
+
+# --- Issue 12, fault 4: only item 10's information exempt -------------------------------
+
+PART_B = str(demo.OLDHAM_PART_B.content)
+
+
+def test_only_item_10_is_exempt_everything_else_is_shown_to_everyone(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """Oldham's item 7 was public; only item 10's information (Part B, paragraph 3) is
+    withheld from those not entitled: they see the options, the value, the resolution and the
+    officer's record, and Part B's heading and paragraph but not its content."""
+    case_id = walk_oldham_to_active(work, clock, people)
+    for who in NOT_ENTITLED:
+        seen = everything_seen_by(work, case_id, people[who])
+        shown = json.dumps({k: seen[k] for k in ("case", "decision_record")}, default=str)
+        assert [s for s in PART_A if s not in shown] == [], who
+        assert PART_B not in json.dumps(seen, default=str), who
+        view = seen["case"]
+        assert view["redacted"] is None, who
+        assert view["value_pence"] == 2_500_000_000 * 24 // 12
+        assert [o["label"] for o in view["report"]["options"]] == [
+            "Do nothing",
+            "Wait",
+            "Enter a new SLA",
+        ]
+        assert view["delegation"]["resolution"]["text"] == RESOLUTION
+        assert view["delegation"]["max_months"] == 24
+        assert "envelope_exhausted" in {d["kind"] for d in view["deadlines"]}
+        (part,) = view["exempt_parts"]
+        assert (part["part"], part["paragraph"], part["content"]) == ("B", 3, None), who
+        assert part["heading"].startswith("Item 10: commercially sensitive information")
+        assert "paragraph 3 of Schedule 12A" in part["redacted"]["reason"]
+        record = seen["decision_record"]
+        assert record["redacted"] is None and record["reasons"] == SIGN_OFF_REASONS
+        assert record["cabinet_record"]["decision"] == RESOLUTION
+        assert [o["label"] for o in record["cabinet_record"]["alternatives_rejected"]] == [
+            "Do nothing",
+            "Wait",
+        ]
+        assert record["exemption"]["exempt_parts"][0]["content"] is None
+        # The audit trail carries what was typed, Part B included: it stays redacted.
+        assert all(e["data"]["redacted"]["exempt_paragraph"] == 3 for e in seen["audit"])
+    for who in ENTITLED:
+        seen = everything_seen_by(work, case_id, people[who])
+        (part,) = seen["case"]["exempt_parts"]
+        assert (part["content"], part["redacted"]) == (PART_B, None), who
+        assert seen["decision_record"]["exemption"]["exempt_parts"][0]["content"] == PART_B
+
+
+def test_the_public_interest_test_and_the_review_are_recorded_and_shown(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """Schedule 12A para 10: who weighed the public interest, when and why, shown to
+    everyone (it says why something is withheld, not what); the review is a dated reminder."""
+    case_id = miocare_case(work, people, forward_plan=date(2023, 8, 20))
+    with work() as ctx:
+        view = case_view(ctx, load(ctx, case_of(ctx, case_id)), people["viewer"])
+    assert view["public_interest"] == {
+        "decided_by_id": people["clerk"].id,
+        "decided_on": date(2023, 8, 18),
+        "reasons": demo.OLDHAM_PUBLIC_INTEREST_REASONS,
+    }
+    assert (view["exemption_review_on"], view["exemption_lapses_on"]) == (
+        date(2024, 9, 18),
+        date(2025, 10, 1),
+    )
+    assert view["exemption_lapsed"] is False
+    with work() as ctx:
+        assert deadline_kinds(ctx, case_id)["exemption_review"] == {date(2024, 9, 18)}
+        # Lapsing before its review, the exemption needs no review.
+        patch_case(
+            ctx,
+            case_id,
+            CasePatch(exemption_lapses_on=date(2024, 9, 1)),
+            people["oldham_officer"],
+        )
+    with work() as ctx:
+        assert "exemption_review" not in deadline_kinds(ctx, case_id)
+
+
+def test_after_the_lapse_date_part_b_is_shown_to_everyone(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """The exemption lapses on Wed 1 Oct 2025: on Tue 30 Sep Part B is still withheld, from
+    1 Oct everyone sees it (the clock decides)."""
+    case_id = walk_oldham_to_active(work, clock, people)
+    clock.travel_to(london(2025, 9, 30, 23))
+    for who in NOT_ENTITLED:
+        (part,) = everything_seen_by(work, case_id, people[who])["case"]["exempt_parts"]
+        assert part["content"] is None, who
+    clock.travel_to(london(2025, 10, 1, 0, 5))
+    for who in NOT_ENTITLED:
+        seen = everything_seen_by(work, case_id, people[who])
+        (part,) = seen["case"]["exempt_parts"]
+        assert (part["content"], part["redacted"]) == (PART_B, None), who
+        assert seen["case"]["exemption_lapsed"] is True
+        assert seen["decision_record"]["exemption"]["exempt_parts"][0]["content"] == PART_B
+
+
+def test_a_part_b_takes_only_what_it_covers_out_of_part_a(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    """A Part B may take named facts into itself: here the figures and the options. The
+    urgency reason, the recommendation and the financial implications stay public."""
+    urgency = UrgencyIn(
+        route="special_urgency",
+        reason="The SLA ends on 30 Sep and services must continue.",  # invented for the test
+        agreed_by="Chair of Overview and Scrutiny",
+        agreed_by_id=pk(people["scrutiny"].id),
+        agreed_on=date(2023, 9, 12),
+    )
+    part = demo.OLDHAM_PART_B.model_copy(update={"covers": ["figures", "options"]})
+    case_id = miocare_case(
+        work, people, forward_plan=date(2023, 8, 20), exempt_parts=[part], urgency=urgency
+    )
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        view = case_view(ctx, bundle, people["viewer"])
+        full = case_view(ctx, bundle, people["clerk"])
+    assert view["urgency"]["reason"] == urgency.reason
+    assert view["report"]["recommended_option"] == "Enter a new SLA"
+    assert view["report"]["financial_implications"] == REPORT.financial_implications
+    assert view["value_pence"] is None and view["proposal"]["max_months"] is None
+    assert {o["description"] for o in view["report"]["options"]} == {"[exempt]"}
+    assert view["exempt_parts"][0]["covers"] == ["figures", "options"]
+    assert full["value_pence"] == 2_500_000_000 * 24 // 12
+    assert full["report"]["options"][0]["description"] == "Continue under the existing SLA."

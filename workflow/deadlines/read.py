@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from workflow.context import Ctx
 from workflow.lifecycle.exempt import entitled_to_case, sees_case_people
+from workflow.lifecycle.parts import hidden
 from workflow.lifecycle.read import DeadlineOut
 from workflow.models import (
     Case,
@@ -85,23 +86,26 @@ class DutyScope:
         if not case_ids:
             return {}
         rows = self.ctx.session.exec(
-            select(Case.id, Case.author_id, Case.exempt_paragraph, Delegation)
+            select(Case, Delegation)
             .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
             .where(col(Case.id).in_(case_ids))
             .order_by(col(Delegation.id))
         ).all()
-        facts: dict[int, tuple[int, int | None]] = {}
+        facts: dict[int, Case] = {}
         latest: dict[int, Delegation] = {}
-        for case_id, author_id, paragraph, delegation in rows:
-            facts[pk(case_id)] = (author_id, paragraph)
+        for case, delegation in rows:
+            facts[pk(case.id)] = case
             if delegation is not None:
-                latest[pk(case_id)] = delegation  # ordered by id: the last is the current one
+                latest[pk(case.id)] = delegation  # ordered by id: the last is the current one
         out = {}
-        for case_id, (author_id, paragraph) in facts.items():
+        today = self.ctx.today()
+        for case_id, case in facts.items():
             current = latest.get(case_id)
+            entitled = entitled_to_case(self.viewer, case.author_id, current)
             out[case_id] = CaseSight(
-                people=sees_case_people(self.viewer, author_id, current),
-                exempt=paragraph is None or entitled_to_case(self.viewer, author_id, current),
+                people=sees_case_people(self.viewer, case.author_id, current),
+                # The envelope's figures: hidden by the whole report's exemption or a Part B.
+                exempt=hidden(case, entitled, today).shows("figures"),
             )
         return out
 

@@ -16,6 +16,7 @@ from workflow.lifecycle.guards import (
     private_urgency_refusal,
     urgency_refusal,
 )
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import (
     Agreement,
     Case,
@@ -84,6 +85,7 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.modification_notice: ("author", "delegate"),
     K.modification_publication: ("author", "delegate"),
     K.termination_notice: ("author", "directorate_head"),
+    K.exemption_review: ("author", "democratic_services"),
 }
 
 
@@ -138,7 +140,7 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     out += [PlannedDeadline(K.agreement_end, a.end_date, a.id) for a in facts.agreements]
     if state in (State.delegated_approval, State.active) and facts.delegation is not None:
         out.append(PlannedDeadline(K.envelope_exhausted, facts.delegation.latest_end_date))
-    del case
+    out += _exemption_review(case)
     return out
 
 
@@ -174,6 +176,19 @@ def _procurement(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     ]
 
 
+def _exemption_review(case: Case) -> list[PlannedDeadline]:
+    """Schedule 12A para 10: information is exempt only "so long" as the public interest in
+    withholding it outweighs that in disclosing it, so a case holding exempt information with a
+    review date has that review as a date to be told of (not a statutory duty), unless the
+    exemption lapses first (``workflow.lifecycle.parts``)."""
+    review, lapses = case.exemption_review_on, case.exemption_lapses_on
+    if review is None or exempt_paragraph_of(case) is None:
+        return []
+    if lapses is not None and lapses <= review:
+        return []
+    return [PlannedDeadline(K.exemption_review, review)]
+
+
 def _published(on: date | None, today: date) -> bool:
     return on is not None and on <= today
 
@@ -196,7 +211,7 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
             )
         )
         out += _urgency_notices(facts, meeting, settings)
-    if case.exempt_paragraph is not None:
+    if exempt_paragraph_of(case) is not None:  # a Part B is taken in private too
         out += _private_notices(facts, meeting, settings)
     latest_agenda = timerules.latest_agenda_date(meeting, settings.agenda_clear_working_days)
     agenda_on = case.agenda_published_on

@@ -19,6 +19,7 @@ from workflow.lifecycle.call_in_requests import members_asking, record_request
 from workflow.lifecycle.decision import decide
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.guards import enough_members_call_in
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Case, User
 from workflow.schemas import CallInIn
 
@@ -60,7 +61,7 @@ def request_call_in(
             "members_asking": len(asking) + 1,
             "members_needed": ctx.settings.call_in_members_needed,
         },
-        exempt_paragraph=case.exempt_paragraph,
+        exempt_paragraph=exempt_paragraph_of(case),
         replan=False,
     )
     return case

@@ -23,6 +23,7 @@ from workflow.lifecycle.change import open_case
 from workflow.lifecycle.events import guard_context
 from workflow.lifecycle.exempt import may_see_exempt
 from workflow.lifecycle.machine import AUTHOR_OR_DIRECTORATE_OFFICER
+from workflow.lifecycle.parts import exempt_paragraph_of, stored_parts
 from workflow.models import (
     Agreement,
     Case,
@@ -35,14 +36,21 @@ from workflow.models import (
 )
 from workflow.paging import check_limit, decode_cursor, page
 from workflow.people.permissions import may_draft
-from workflow.schemas import CaseIn, CasePatch, PrivateUrgencyIn, ReportIn, UrgencyIn
+from workflow.schemas import (
+    CaseIn,
+    CasePatch,
+    PrivateUrgencyIn,
+    PublicInterestIn,
+    ReportIn,
+    UrgencyIn,
+)
 
 
 def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
     if not may_draft(actor):
         raise Forbidden("only an officer may draft a case")
     agreements = _agreements(ctx, data.agreement_ids)
-    _check_people(ctx, data.urgency, data.private_urgency)
+    _check_people(ctx, data.urgency, data.private_urgency, data.public_interest)
     now = ctx.now()
     case = Case(
         kind=data.kind,
@@ -63,6 +71,8 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
                 "urgency",
                 "private_urgency",
                 "proposal",
+                "exempt_parts",
+                "public_interest",
                 "kind",
                 "title",
                 "directorate",
@@ -71,6 +81,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
     )
     _apply_urgency(case, data.urgency)
     _apply_private_urgency(case, data.private_urgency)
+    _apply_exemption(case, data.exempt_parts, data.public_interest)
     _apply_proposal(case, data.proposal.model_dump())
     ctx.session.add(case)
     ctx.session.flush()
@@ -85,7 +96,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
         from_state=None,
         to_state=State.drafted,
         data={"case": data.model_dump(mode="json")},
-        exempt_paragraph=data.exempt_paragraph,
+        exempt_paragraph=exempt_paragraph_of(case),
     )
     planning.sync(ctx, load(ctx, case))
     ctx.session.flush()
@@ -104,7 +115,7 @@ def patch_case(
             f"a draft may be changed by {AUTHOR_OR_DIRECTORATE_OFFICER.description}; an exempt "
             "draft only by those of them who may see its exempt information"
         )
-    was_exempt = case.exempt_paragraph
+    was_exempt = exempt_paragraph_of(case)
     changes = data.model_dump(mode="json", exclude_unset=True)
     if not changes:
         raise InvalidInput("nothing to change", [FieldProblem("body", "no fields given")])
@@ -112,11 +123,12 @@ def patch_case(
     scalars = {
         k: getattr(data, k)
         for k in fields - {"agreement_ids", "report", "urgency", "private_urgency", "proposal"}
+        if k not in ("exempt_parts", "public_interest")
     }
     # Every check before the first write, so a refused patch changes nothing even for a
     # caller that catches the error and carries on in the same transaction.
     _check_scalars(scalars)
-    _check_people(ctx, data.urgency, data.private_urgency)
+    _check_people(ctx, data.urgency, data.private_urgency, data.public_interest)
     agreements = _checked_agreements(ctx, data, fields)
     _apply(ctx, case, data, fields, scalars, agreements)
     if agreements is not None or "report" in fields:
@@ -129,7 +141,7 @@ def patch_case(
         actor=actor,
         from_state=case.state,
         data={"changes": changes},
-        exempt_paragraph=was_exempt or case.exempt_paragraph,
+        exempt_paragraph=was_exempt or exempt_paragraph_of(case),
     )
     return case
 
@@ -161,6 +173,10 @@ def _apply(
         _apply_urgency(case, data.urgency)
     if "private_urgency" in fields:
         _apply_private_urgency(case, data.private_urgency)
+    if "exempt_parts" in fields:
+        case.exempt_parts = stored_parts(data.exempt_parts)
+    if "public_interest" in fields:
+        _apply_public_interest(case, data.public_interest)
     if data.proposal is not None:
         _apply_proposal(case, data.proposal.model_dump())
     if agreements is not None:
@@ -225,10 +241,15 @@ def _agreements(ctx: Ctx, ids: list[int]) -> list[Agreement]:
 
 
 def _check_people(
-    ctx: Ctx, urgency: UrgencyIn | None, private_urgency: PrivateUrgencyIn | None
+    ctx: Ctx,
+    urgency: UrgencyIn | None,
+    private_urgency: PrivateUrgencyIn | None,
+    public_interest: PublicInterestIn | None = None,
 ) -> None:
-    """The office holders an urgency names are users, so the record points at a person."""
+    """The office holders an urgency names, and whoever weighed the public interest, are
+    users, so the record points at a person."""
     named = {
+        "public_interest.decided_by_id": public_interest.decided_by_id if public_interest else None,
         "urgency.chair_told_id": urgency.chair_told_id if urgency else None,
         "urgency.agreed_by_id": urgency.agreed_by_id if urgency else None,
         "private_urgency.agreed_by_id": private_urgency.agreed_by_id if private_urgency else None,
@@ -259,6 +280,8 @@ _SCALARS = {
     "private_notice_published_on",
     "private_further_notice_published_on",
     "late_item_reason",
+    "exemption_review_on",
+    "exemption_lapses_on",
 }
 
 
@@ -292,6 +315,21 @@ def _apply_private_urgency(case: Case, urgency: PrivateUrgencyIn | None) -> None
     case.private_urgency_agreed_by_id = urgency.agreed_by_id if urgency else None
     case.private_urgency_agreed_on = urgency.agreed_on if urgency else None
     case.private_urgency_precedence_note = urgency.precedence_note if urgency else None
+
+
+def _apply_exemption(
+    case: Case, parts: list[Any] | None, public_interest: PublicInterestIn | None
+) -> None:
+    """Part B of the report and the public-interest test (``workflow.lifecycle.parts``)."""
+    case.exempt_parts = stored_parts(parts)
+    _apply_public_interest(case, public_interest)
+
+
+def _apply_public_interest(case: Case, test: PublicInterestIn | None) -> None:
+    """Schedule 12A para 10: who weighed the public interest, when, and why."""
+    case.public_interest_decided_by_id = test.decided_by_id if test else None
+    case.public_interest_decided_on = test.decided_on if test else None
+    case.public_interest_reasons = test.reasons if test else None
 
 
 def _apply_proposal(case: Case, proposal: dict[str, Any]) -> None:

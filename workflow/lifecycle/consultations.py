@@ -13,6 +13,7 @@ from workflow.lifecycle import change
 from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.change import open_case
 from workflow.lifecycle.events import events_allowed
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Consultation, State, User, pk
 from workflow.schemas import ConsultationIn
 
@@ -73,6 +74,6 @@ def record_consultation(
         actor=actor,
         from_state=case.state,
         data={"consultation_id": consultation.id, **data.model_dump(mode="json")},
-        exempt_paragraph=case.exempt_paragraph,
+        exempt_paragraph=exempt_paragraph_of(case),
     )
     return consultation

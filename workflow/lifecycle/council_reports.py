@@ -21,7 +21,7 @@ from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import FieldProblem, Forbidden, InvalidInput
 from workflow.lifecycle.bundle import load
-from workflow.lifecycle.exempt import may_see_exempt
+from workflow.lifecycle.exempt import hidden_from
 from workflow.lifecycle.guards import OFFICES_IN_ORDER, is_key_decision_facts
 from workflow.models import Case, Resolution, Role, User
 
@@ -59,7 +59,7 @@ def _office_of(user: User | None) -> str | None:
 
 def _entry(ctx: Ctx, resolution: Resolution, case: Case, viewer: User) -> dict[str, Any]:
     bundle = load(ctx, case)
-    entitled = may_see_exempt(bundle, viewer)
+    entitled = hidden_from(bundle, viewer, ctx.today()).shows("urgency_reason")
     agreed = ctx.session.get(User, case.urgency_agreed_by_id) if case.urgency_agreed_by_id else None
     told = ctx.session.get(User, case.urgency_chair_told_id) if case.urgency_chair_told_id else None
     return {

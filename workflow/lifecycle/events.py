@@ -38,6 +38,7 @@ from workflow.lifecycle.decision import (
     validate_payload,
 )
 from workflow.lifecycle.machine import EVENTS
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import (
     Case,
     Delegation,
@@ -78,7 +79,7 @@ def fire(
         actor=actor,
         from_state=from_state,
         data=data,
-        exempt_paragraph=case.exempt_paragraph,
+        exempt_paragraph=exempt_paragraph_of(case),
     )
     return case
 

@@ -7,7 +7,10 @@ so content that was exempt when it was written stays hidden from everyone else.
 
 from __future__ import annotations
 
+from datetime import date
+
 from workflow.lifecycle.bundle import CaseBundle
+from workflow.lifecycle.parts import Hidden, exempt_paragraph_of, hidden
 from workflow.models import Delegation, Role, User
 
 ENTITLED_ROLES = (Role.democratic_services, Role.scrutiny, Role.admin)
@@ -29,7 +32,15 @@ def is_entitled(bundle: CaseBundle, viewer: User) -> bool:
 
 
 def may_see_exempt(bundle: CaseBundle, viewer: User) -> bool:
-    return bundle.case.exempt_paragraph is None or is_entitled(bundle, viewer)
+    """May see all the exempt information the case holds, whole report or Part B (lapsed or
+    not: whether a fact is shown is ``hidden_from``'s answer; acting on the case, editing its
+    draft included, stays with those who were entitled to what it held)."""
+    return exempt_paragraph_of(bundle.case) is None or is_entitled(bundle, viewer)
+
+
+def hidden_from(bundle: CaseBundle, viewer: User, today: date) -> Hidden:
+    """What of the case ``viewer`` is not shown today (``workflow.lifecycle.parts.hidden``)."""
+    return hidden(bundle.case, is_entitled(bundle, viewer), today)
 
 
 # Who may see the people on a case (reminders' recipients, SPEC §6 and issue 14): those

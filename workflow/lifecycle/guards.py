@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workflow import timerules
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import (
     Agreement,
     Case,
@@ -387,9 +388,10 @@ def exempt_notice(ctx: GuardContext) -> str | None:
     or the reg 5(6) urgency route applies."""
     case = ctx.case
     meeting, _, _ = meeting_facts(ctx)
-    if case.exempt_paragraph is None or meeting is None:
+    paragraph = exempt_paragraph_of(case)  # the whole report's, or a Part B's
+    if paragraph is None or meeting is None:
         return None
-    if not 1 <= case.exempt_paragraph <= 7:
+    if not 1 <= paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
     need = ctx.settings.private_notice_clear_days
     # SI 2012/2089 reg 5(2)-(3).
@@ -416,7 +418,7 @@ def further_notice_refusal(
     """Why the further private notice of SI 2012/2089 reg 5(4)-(5) is missing when it can no
     longer be given in time; None while it still can be, or when it was, or when the reg
     5(6) urgency route stands in for all of reg 5."""
-    if case.exempt_paragraph is None:
+    if exempt_paragraph_of(case) is None:
         return None
     need = settings.private_further_notice_clear_days
     if timerules.notice_in_time(further_on, meeting, need, today):

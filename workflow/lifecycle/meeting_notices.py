@@ -12,6 +12,7 @@ from workflow.context import Ctx
 from workflow.errors import FieldProblem, Forbidden, InvalidInput
 from workflow.lifecycle import change
 from workflow.lifecycle.change import open_case
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Case, Role, State, User
 from workflow.schemas import MeetingNoticeIn
 
@@ -61,7 +62,7 @@ def record_meeting_notice(
         actor=actor,
         from_state=case.state,
         data={"notice": data.model_dump(mode="json")},
-        exempt_paragraph=case.exempt_paragraph,
+        exempt_paragraph=exempt_paragraph_of(case),
     )
     return case
 
@@ -74,7 +75,7 @@ def _refusal(case: Case, data: MeetingNoticeIn, signed_off: bool) -> str | None:
         return f"a {data.kind} notice is not recorded for a case in {case.state}"
     if data.kind == "agenda" and case.meeting_date is None:
         return "the case has no meeting whose agenda this is"
-    if data.kind == "private_further_notice" and case.exempt_paragraph is None:
+    if data.kind == "private_further_notice" and exempt_paragraph_of(case) is None:
         return "only an exempt item's meeting is held in private"
     if data.kind == "urgency_reasons" and case.urgency_route is None:
         return "no urgency route is recorded"

@@ -24,12 +24,13 @@ from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle, load_many
 from workflow.lifecycle.events import events_allowed, guard_context, validate_payload
-from workflow.lifecycle.exempt import is_entitled, may_see_exempt
+from workflow.lifecycle.exempt import hidden_from, is_entitled
 from workflow.lifecycle.guards import (
     case_value_pence,
     is_key_decision_facts,
     modification_verdicts,
 )
+from workflow.lifecycle.parts import Hidden, exempt_paragraph_of, lapsed
 from workflow.models import (
     AuditEvent,
     Case,
@@ -79,6 +80,39 @@ class Redaction(BaseModel):
                 "Government Act 1972"
             ),
         )
+
+
+class ExemptPartOut(BaseModel):
+    """One Part B of the report (``workflow.lifecycle.parts``): its Schedule 12A paragraph and
+    heading are public (the reason the public are excluded is given, SI 2012/2089 reg 5(2)(b));
+    its content is null, with a redaction notice, for a viewer not entitled while in force."""
+
+    part: str
+    paragraph: int
+    heading: str
+    covers: list[str]
+    content: str | None
+    redacted: Redaction | None
+
+
+class PublicInterestOut(BaseModel):
+    """Schedule 12A para 10: who found the public interest in maintaining the exemption to
+    outweigh that in disclosing the information, when, and why. Public: it says why
+    something is withheld, not what."""
+
+    decided_by_id: int | None
+    decided_on: date | None
+    reasons: str | None
+
+
+class ExemptionOut(BaseModel):
+    """The exemption of a case as everyone may see it: its parts, the test, the review."""
+
+    exempt_parts: list[ExemptPartOut] = []
+    public_interest: PublicInterestOut | None = None
+    exemption_review_on: date | None = None
+    exemption_lapses_on: date | None = None
+    exemption_lapsed: bool = False
 
 
 class OptionOut(BaseModel):
@@ -208,6 +242,11 @@ class CaseOut(BaseModel):
     redacted: Redaction | None
     # SPEC §9: per agreement, the figures of the proposal's modification and its ground.
     procurement: list[ProcurementOut] = []
+    exempt_parts: list[ExemptPartOut] = []
+    public_interest: PublicInterestOut | None = None
+    exemption_review_on: date | None = None
+    exemption_lapses_on: date | None = None
+    exemption_lapsed: bool = False
 
 
 class AuditEventOut(BaseModel):
@@ -298,37 +337,93 @@ class DecisionRecordOut(BaseModel):
     officer_alternatives_rejected: str | None = None
     sign_off_id: int | None = None
     sign_off_ids: list[int] = []  # every sign-off's record: ?sign_off_id=
+    exemption: ExemptionOut = ExemptionOut()
 
 
 # --- building them ------------------------------------------------------------------------
 
 
-def _report(bundle: CaseBundle) -> ReportOut | None:
-    if bundle.report is None:
+def _shown(value: str | None, hide: Hidden, item: str) -> str | None:
+    """``value`` if the viewer is shown ``item``, else the redaction mark (null stays null)."""
+    return value if value is None or hide.shows(item) else REDACTED
+
+
+def _options(bundle: CaseBundle, hide: Hidden, rejected_only: bool = False) -> list[OptionOut]:
+    return [
+        OptionOut(
+            label=_shown(o.label, hide, "options") or "",
+            description=_shown(o.description, hide, "options") or "",
+            rejected_reason=_shown(o.rejected_reason, hide, "options"),
+        )
+        for o in bundle.options
+        if o.rejected_reason or not rejected_only
+    ]
+
+
+def _report(bundle: CaseBundle, hide: Hidden) -> ReportOut | Redaction | None:
+    """The report's Part A in full and each fact a Part B covers marked ``[exempt]``; the
+    whole report's redaction notice for an all-exempt case."""
+    if hide.whole is not None:
+        return Redaction.of(hide.whole)
+    report = bundle.report
+    if report is None:
         return None
     return ReportOut(
-        summary=bundle.report.summary,
-        options=[
-            OptionOut(label=o.label, description=o.description, rejected_reason=o.rejected_reason)
-            for o in bundle.options
-        ],
-        recommended_option=bundle.report.recommended_option,
-        reasons=bundle.report.reasons,
-        financial_implications=bundle.report.financial_implications,
+        summary=_shown(report.summary, hide, "summary"),
+        options=_options(bundle, hide),
+        recommended_option=_shown(report.recommended_option, hide, "recommended_option"),
+        reasons=_shown(report.reasons, hide, "reasons"),
+        financial_implications=_shown(
+            report.financial_implications, hide, "financial_implications"
+        ),
     )
 
 
-def _delegation(bundle: CaseBundle, entitled: bool) -> DelegationOut | None:
+def exemption(case: Case, hide: Hidden, today: date) -> ExemptionOut:
+    """The case's Part B items, the public-interest test and the review and lapse dates."""
+    stored = case.exempt_parts or []
+    parts = []
+    for i, part in enumerate(stored):
+        paragraph = int(part["paragraph"])
+        secret = i in hide.parts
+        parts.append(
+            ExemptPartOut(
+                part="B" if len(stored) == 1 else f"B{i + 1}",
+                paragraph=paragraph,
+                heading=str(part["heading"]),
+                covers=list(part.get("covers", [])),
+                content=None if secret or hide.whole is not None else part.get("content"),
+                redacted=Redaction.of(paragraph) if secret else None,
+            )
+        )
+    test = None
+    if case.public_interest_decided_on or case.public_interest_reasons:
+        test = PublicInterestOut(
+            decided_by_id=case.public_interest_decided_by_id,
+            decided_on=case.public_interest_decided_on,
+            reasons=case.public_interest_reasons,
+        )
+    return ExemptionOut(
+        exempt_parts=parts,
+        public_interest=test,
+        exemption_review_on=case.exemption_review_on,
+        exemption_lapses_on=case.exemption_lapses_on,
+        exemption_lapsed=bool(stored) and lapsed(case, today),
+    )
+
+
+def _delegation(bundle: CaseBundle, hide: Hidden) -> DelegationOut | None:
     d, r = bundle.delegation, bundle.approval
     if d is None:
         return None
+    entitled = hide.shows("figures")
     resolution = None
     if r is not None:
         resolution = ResolutionOut(
-            text=r.text if entitled else REDACTED,
+            text=r.text if hide.shows("resolution") else REDACTED,
             decided_on=r.decided_on,
             notice_published_on=r.notice_published_on,
-            urgent_reason=r.urgent_reason if entitled else None,
+            urgent_reason=r.urgent_reason if hide.shows("urgency_reason") else None,
         )
     return DelegationOut(
         delegate_id=d.delegate_id,
@@ -353,36 +448,40 @@ def case_read(
     viewer: User,
     deadlines: list[Deadline],
 ) -> CaseOut:
-    """The case as ``viewer`` may see it; ``deadlines`` are the case's, oldest due first."""
+    """The case as ``viewer`` may see it; ``deadlines`` are the case's, oldest due first.
+    Each fact a Part B covers is redacted on its own (``Hidden``); an all-exempt case's whole
+    report as before, with the ``redacted`` notice."""
     case = bundle.case
-    entitled = may_see_exempt(bundle, viewer)
-    notice = None if entitled else Redaction.of(pk(case.exempt_paragraph))
+    today = ctx.today()
+    hide = hidden_from(bundle, viewer, today)
+    notice = None if hide.whole is None else Redaction.of(hide.whole)
+    urgent = hide.shows("urgency_reason")
+    figures = hide.shows("figures")
     urgency = None
     if case.urgency_route:
         urgency = UrgencyOut(
             route=case.urgency_route,  # type: ignore[arg-type]
-            reason=case.urgency_reason if entitled else REDACTED,
+            reason=case.urgency_reason if urgent else REDACTED,
             notified_on=case.urgency_notified_on,
             agreed_by=case.urgency_agreed_by,
             chair_told_id=case.urgency_chair_told_id,
             agreed_by_id=case.urgency_agreed_by_id,
             agreed_on=case.urgency_agreed_on,
-            precedence_note=case.urgency_precedence_note if entitled else None,
+            precedence_note=case.urgency_precedence_note if urgent else None,
             reasons_published_on=case.urgency_reasons_published_on,
         )
     private_urgency = None
     if case.private_urgency_reason:
         private_urgency = PrivateUrgencyOut(
-            reason=case.private_urgency_reason if entitled else REDACTED,
+            reason=case.private_urgency_reason if urgent else REDACTED,
             agreed_by_id=case.private_urgency_agreed_by_id,
             agreed_on=case.private_urgency_agreed_on,
-            precedence_note=case.private_urgency_precedence_note if entitled else None,
+            precedence_note=case.private_urgency_precedence_note if urgent else None,
             reasons_published_on=case.private_urgency_reasons_published_on,
         )
     late_item_reason = case.late_item_reason
-    if late_item_reason and not entitled:
+    if late_item_reason and not urgent:
         late_item_reason = REDACTED
-    today = ctx.today()
     return CaseOut(
         id=pk(case.id),
         kind=CaseKind(case.kind),
@@ -394,7 +493,7 @@ def case_read(
         key_decision=case.key_decision,
         is_key_decision=is_key_decision_facts(case, bundle.agreements, ctx.settings),
         value_pence=case_value_pence(bundle.agreements, case.proposal_max_months)
-        if entitled
+        if figures
         else None,
         forward_plan_published_on=case.forward_plan_published_on,
         exempt_paragraph=case.exempt_paragraph,
@@ -407,17 +506,17 @@ def case_read(
         # Beyond title, state and dates: the figures of the proposal and envelope are redacted.
         proposal=ProposalOut(
             start_date=case.proposal_start_date,
-            initial_months=case.proposal_initial_months if entitled else None,
-            max_months=case.proposal_max_months if entitled else None,
+            initial_months=case.proposal_initial_months if figures else None,
+            max_months=case.proposal_max_months if figures else None,
             ground=None if case.proposal_ground is None else Ground(case.proposal_ground),
         ),
-        report=_report(bundle) if entitled else notice,
+        report=_report(bundle, hide),
         state=State(case.state),
         version=case.version,
         author_id=case.author_id,
         allowed_events=events_allowed(ctx, bundle, viewer),
-        deadlines=[DeadlineOut.of(d, today) for d in deadlines if _deadline_shown(d, entitled)],
-        delegation=_delegation(bundle, entitled),
+        deadlines=[DeadlineOut.of(d, today) for d in deadlines if _deadline_shown(d, figures)],
+        delegation=_delegation(bundle, hide),
         term=None
         if case.term_end is None
         else TermOut(start_date=case.term_start, end_date=case.term_end),
@@ -425,8 +524,9 @@ def case_read(
         updated_at=case.updated_at,
         redacted=notice,
         procurement=[
-            ProcurementOut.of(v, figures_shown=entitled) for v in procurement_verdicts(ctx, bundle)
+            ProcurementOut.of(v, figures_shown=figures) for v in procurement_verdicts(ctx, bundle)
         ],
+        **exemption(case, hide, today).model_dump(),
     )
 
 
@@ -525,7 +625,8 @@ class CaseScope:
             .limit(limit)
         ).all()
         entitled = is_entitled(bundle, self.viewer)
-        return [audit_event(e, entitled, bundle.case.exempt_paragraph) for e in rows]
+        paragraph = exempt_paragraph_of(bundle.case)
+        return [audit_event(e, entitled, paragraph) for e in rows]
 
     def decision_record(
         self, bundle: CaseBundle, sign_off_id: int | None = None
@@ -537,34 +638,37 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
     """The written statement of Cabinet's latest decision on the case (SI 2012/2089 reg 12(2)):
     the decision and its date, the reasons, the alternatives considered and rejected, any
     conflict of interest declared and the dispensation granted; published as the decision
-    notice, from which call-in counts. None before Cabinet has decided."""
+    notice, from which call-in counts. None before Cabinet has decided. The decision and its
+    reasons are withheld from a person not entitled only under a Part B covering
+    ``resolution``, the alternatives under one covering ``options``; everything when the
+    whole report is exempt."""
     r = bundle.resolution
     if r is None:
         return None
-    entitled = may_see_exempt(bundle, viewer)
+    hide = hidden_from(bundle, viewer, ctx.today())
+    not_all_exempt = hide.whole is None
     report = bundle.report
+    reasons = r.reasons
+    if reasons is None and report is not None:
+        reasons = _shown(report.reasons, hide, "reasons")
     return CabinetRecordOut(
         regulation="SI 2012/2089 reg 12",
         outcome=r.outcome,
-        decision=r.text if entitled else None,
+        decision=r.text if hide.shows("resolution") else None,
         decided_on=r.decided_on,
         meeting_date=r.meeting_date,
         adjourned_to=r.adjourned_to,
-        reasons=(r.reasons or (report.reasons if report else None)) if entitled else None,
-        alternatives_rejected=[
-            OptionOut(label=o.label, description=o.description, rejected_reason=o.rejected_reason)
-            for o in bundle.options
-            if o.rejected_reason
-        ]
-        if entitled
+        reasons=reasons if hide.shows("resolution") else None,
+        alternatives_rejected=_options(bundle, hide, rejected_only=True)
+        if not_all_exempt
         else None,
-        conflicts_of_interest=r.conflicts_of_interest if entitled else None,
-        dispensation=r.dispensation if entitled else None,
+        conflicts_of_interest=r.conflicts_of_interest if not_all_exempt else None,
+        dispensation=r.dispensation if not_all_exempt else None,
         published_on=r.notice_published_on,
         publish_by=timerules.add_working_days(
             r.decided_on, ctx.settings.decision_record_working_days
         ),
-        urgent_reason=r.urgent_reason if entitled else None,
+        urgent_reason=r.urgent_reason if hide.shows("urgency_reason") else None,
         urgent_agreed_by_id=r.urgent_agreed_by_id,
     )
 
@@ -580,9 +684,12 @@ def decision_record(
     Regulations 2014 reg 7 (which is for decisions delegated by the council or a committee
     under s.101 LGA 1972). Each sign-off has its own record (issue 12, fault 5); its
     alternatives rejected are the officer's own, given with the sign-off, not Cabinet's
-    options (those are in ``cabinet_record``). Reasons, alternatives, the consultee, the
-    authority and conflicts declared are exempt content like the report: null for a person
-    not entitled."""
+    options (those are in ``cabinet_record``). What is not exempt is shown to everyone
+    (issue 12, fault 4; SI 2012/2089 reg 20(2)(b) withholds only the part of a document that
+    holds exempt information): the officer's reasons, alternatives, consultation and
+    declarations are null for a person not entitled only when a Part B covers ``sign_off``,
+    the authority only when one covers ``resolution``, and all of them when the whole report
+    is exempt (``exempt_paragraph``). Part B itself is in ``exemption``."""
     if not bundle.sign_offs:
         raise NotFound(f"case {bundle.case.id} has no sign-off yet")
     sign_off = bundle.sign_offs[-1]
@@ -594,7 +701,8 @@ def decision_record(
     earlier = [s for s in bundle.sign_offs if s.signed_at < sign_off.signed_at]
     since = earlier[-1].signed_at if earlier else None
     case = bundle.case
-    entitled = may_see_exempt(bundle, viewer)
+    hide = hidden_from(bundle, viewer, ctx.today())
+    entitled = hide.shows("sign_off")
     signer = ctx.session.get(User, sign_off.signer_id)
     delegation = bundle.delegation
     consultation = None
@@ -618,7 +726,7 @@ def decision_record(
         )
     refs = ", ".join(a.reference for a in bundle.agreements)
     authority = None
-    if entitled and bundle.approval is not None:
+    if hide.shows("resolution") and bundle.approval is not None:
         authority = Authority(
             resolution=bundle.approval.text,
             decided_on=bundle.approval.decided_on,
@@ -647,7 +755,7 @@ def decision_record(
         consultee=consultation,
         conflicts_of_interest=sign_off.conflicts_of_interest if entitled else None,
         exempt_paragraph=case.exempt_paragraph,
-        redacted=None if entitled else Redaction.of(pk(case.exempt_paragraph)),
+        redacted=None if hide.whole is None else Redaction.of(hide.whole),
         # SI 2012/2089 reg 13(2)(e) and the record's own publication (issue 11).
         dispensation=sign_off.dispensation if entitled else None,
         published_on=sign_off.record_published_on,
@@ -655,6 +763,7 @@ def decision_record(
             sign_off.signed_on, ctx.settings.decision_record_working_days
         ),
         cabinet_record=cabinet_record(ctx, bundle, viewer),
+        exemption=exemption(case, hide, ctx.today()),
     )
 
 

@@ -13,6 +13,7 @@ from workflow.context import Ctx
 from workflow.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from workflow.lifecycle import change
 from workflow.lifecycle.change import open_case
+from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import (
     ENDED_STATES,
     Agreement,
@@ -248,7 +249,7 @@ def replan_covering(
             actor=actor,
             from_state=case.state,
             data={"source": source, "agreements": entries},
-            exempt_paragraph=case.exempt_paragraph,
+            exempt_paragraph=exempt_paragraph_of(case),
         )
     ctx.session.flush()
     return sorted(per_case)

@@ -18,10 +18,11 @@ from enum import StrEnum
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from workflow.context import Ctx
 from workflow.lifecycle.exempt import ENTITLED_ROLES, entitled_to_case
+from workflow.lifecycle.parts import hidden
 from workflow.models import (
     Agreement,
     AgreementKind,
@@ -114,23 +115,27 @@ class AgreementScope:
         if not ids or any(self.viewer.has_role(r) for r in ENTITLED_ROLES):
             return set()
         covering = self.ctx.session.exec(
-            select(CaseAgreement.agreement_id, Case.id, Case.author_id, Delegation)
+            select(CaseAgreement.agreement_id, Case, Delegation)
             .join(Case, col(Case.id) == col(CaseAgreement.case_id))
             .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
             .where(
                 col(CaseAgreement.agreement_id).in_(ids),
-                col(Case.exempt_paragraph).is_not(None),
+                or_(col(Case.exempt_paragraph).is_not(None), col(Case.exempt_parts).is_not(None)),
             )
             .order_by(col(Delegation.id))
         ).all()
         latest: dict[int, Delegation | None] = {}
-        for _, case_id, _, delegation in covering:
+        for _, case, delegation in covering:
             # Ordered by delegation id: the last one read is the case's current delegation.
-            latest[pk(case_id)] = delegation if delegation is not None else latest.get(case_id)
+            case_id = pk(case.id)
+            latest[case_id] = delegation if delegation is not None else latest.get(case_id)
+        today = self.ctx.today()
         return {
             agreement_id
-            for agreement_id, case_id, author_id, _ in covering
-            if not entitled_to_case(self.viewer, author_id, latest.get(pk(case_id)))
+            for agreement_id, case, _ in covering
+            if not hidden(
+                case, entitled_to_case(self.viewer, case.author_id, latest.get(pk(case.id))), today
+            ).shows("figures")
         }
 
     def read(self, agreements: list[Agreement]) -> list[AgreementOut]:
