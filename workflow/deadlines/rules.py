@@ -132,23 +132,23 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
     # A notice duty is done exactly when the guards would accept it: a notice dated in the
     # future, or too late for the clear days, leaves the duty open and its reminders running.
     if facts.is_key_decision:
-        latest = timerules.latest_notice_date(meeting, settings.forward_plan_clear_days)
+        latest = settings.day_rule("forward_plan").latest_notice(meeting)
         out.append(
             PlannedDeadline(
                 K.forward_plan_notice,
-                timerules.duty_due_on(latest),
+                timerules.duty_due_on(latest, settings.closures),
                 done=forward_plan_refusal(case, settings, today, people) is None,
             )
         )
         out += _urgency_notices(facts, meeting, settings)
     if case.exempt_paragraph is not None:
         out += _private_notices(facts, meeting, settings)
-    latest_agenda = timerules.latest_agenda_date(meeting, settings.agenda_clear_working_days)
+    latest_agenda = settings.day_rule("agenda").latest_notice(meeting)
     agenda_on = case.agenda_published_on
     out.append(
         PlannedDeadline(
             K.agenda_publication,
-            timerules.duty_due_on(latest_agenda),
+            timerules.duty_due_on(latest_agenda, settings.closures),
             # SI 2012/2089 reg 7: done by the agenda's publication, recorded by democratic
             # services, in time or as a late item with the chair's reason.
             done=_published(agenda_on, today)
@@ -166,7 +166,9 @@ def _urgency_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         out.append(
             PlannedDeadline(
                 K.general_exception_notice,
-                timerules.duty_due_on(latest_general_exception_date(meeting, settings)),
+                timerules.duty_due_on(
+                    latest_general_exception_date(meeting, settings), settings.closures
+                ),
                 done=urgency_refusal(case, meeting, settings, facts.today, facts.people) is None,
             )
         )
@@ -178,7 +180,7 @@ def _urgency_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         out.append(
             PlannedDeadline(
                 K.urgency_reasons_notice,
-                timerules.add_working_days(base, settings.urgency_reasons_notice_working_days),
+                settings.day_rule("urgency_reasons_notice").after(base),
                 done=_published(case.urgency_reasons_published_on, facts.today),
             )
         )
@@ -197,25 +199,22 @@ def _private_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         return [
             PlannedDeadline(
                 K.private_urgency_reasons_notice,
-                timerules.add_working_days(
-                    case.private_urgency_agreed_on, settings.urgency_reasons_notice_working_days
-                ),
+                settings.day_rule("urgency_reasons_notice").after(case.private_urgency_agreed_on),
                 done=_published(case.private_urgency_reasons_published_on, today),
             )
         ]
-    first, further = settings.private_notice_clear_days, settings.private_further_notice_clear_days
+    first = settings.day_rule("private_notice")
+    further = settings.day_rule("private_further_notice")
     return [
         PlannedDeadline(
             K.private_meeting_notice,
-            timerules.duty_due_on(timerules.latest_notice_date(meeting, first)),
-            done=timerules.notice_in_time(case.private_notice_published_on, meeting, first, today),
+            timerules.duty_due_on(first.latest_notice(meeting), settings.closures),
+            done=first.in_time(case.private_notice_published_on, meeting, today),
         ),
         PlannedDeadline(
             K.private_meeting_further_notice,
-            timerules.duty_due_on(timerules.latest_notice_date(meeting, further)),
-            done=timerules.notice_in_time(
-                case.private_further_notice_published_on, meeting, further, today
-            ),
+            timerules.duty_due_on(further.latest_notice(meeting), settings.closures),
+            done=further.in_time(case.private_further_notice_published_on, meeting, today),
         ),
     ]
 
@@ -239,9 +238,7 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out.append(
             PlannedDeadline(
                 K.call_in_end,
-                timerules.call_in_end(
-                    resolution.notice_published_on, settings.call_in_working_days
-                ),
+                settings.day_rule("call_in").after(resolution.notice_published_on),
             )
         )
     if resolution is not None and facts.case.term_end is None:
@@ -250,9 +247,7 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out.append(
             PlannedDeadline(
                 K.decision_record_publication,
-                timerules.add_working_days(
-                    resolution.decided_on, settings.decision_record_working_days
-                ),
+                settings.day_rule("decision_record").after(resolution.decided_on),
                 done=_published(resolution.notice_published_on, facts.today),
             )
         )
@@ -266,7 +261,10 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     )
     if start is not None and not cabinet_term_to_start:  # Cabinet's own term needs no sign-off
         out.append(
-            PlannedDeadline(K.sign_off_due, timerules.duty_due_on(start - timedelta(days=1)))
+            PlannedDeadline(
+                K.sign_off_due,
+                timerules.duty_due_on(start - timedelta(days=1), settings.closures),
+            )
         )
     return out
 
@@ -275,7 +273,7 @@ def _officer_record(signed: SignOff, today: date, settings: Settings) -> Planned
     """SI 2012/2089 reg 13: the officer's record of a sign-off, published by this day."""
     return PlannedDeadline(
         K.decision_record_publication,
-        timerules.add_working_days(signed.signed_on, settings.decision_record_working_days),
+        settings.day_rule("decision_record").after(signed.signed_on),
         done=_published(signed.record_published_on, today),
     )
 
@@ -300,5 +298,9 @@ def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         default=settings.extension_notice_months,
     )
     decide_by = timerules.add_months(case.term_end, -notice)
-    out.append(PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by)))
+    out.append(
+        PlannedDeadline(
+            K.extension_option_decision, timerules.duty_due_on(decide_by, settings.closures)
+        )
+    )
     return out

@@ -159,11 +159,12 @@ def agenda_deadline_not_passed(ctx: GuardContext) -> str | None:
     meeting, _, late_reason = meeting_facts(ctx)
     if meeting is None:
         return None
-    latest = timerules.latest_agenda_date(meeting, ctx.settings.agenda_clear_working_days)
+    rule = ctx.settings.day_rule("agenda")
+    latest = rule.latest_notice(meeting)
     if ctx.today > latest and not late_reason:
         return (
             f"the agenda for the meeting on {_fmt(meeting)} had to be published by "
-            f"{_fmt(latest)} ({ctx.settings.agenda_clear_working_days} clear working days); "
+            f"{_fmt(latest)} ({rule.words}); "
             "a late item needs the chair's reason for urgency (SI 2012/2089 reg 7)"
         )
     return None
@@ -231,17 +232,11 @@ def general_exception_in_time(
 ) -> bool:
     """SI 2012/2089 reg 10(1)(c): five clear days after the notice, counted in working days
     unless the constitution says calendar days (``general_exception_in_working_days``)."""
-    gen = settings.general_exception_clear_days
-    if settings.general_exception_in_working_days:
-        return timerules.notice_in_time_working(notified_on, meeting, gen, today)
-    return timerules.notice_in_time(notified_on, meeting, gen, today)
+    return settings.day_rule("general_exception").in_time(notified_on, meeting, today)
 
 
 def latest_general_exception_date(meeting: date, settings: Settings) -> date:
-    gen = settings.general_exception_clear_days
-    if settings.general_exception_in_working_days:
-        return timerules.latest_working_notice_date(meeting, gen)
-    return timerules.latest_notice_date(meeting, gen)
+    return settings.day_rule("general_exception").latest_notice(meeting)
 
 
 def urgency_refusal(
@@ -266,11 +261,10 @@ def urgency_refusal(
     if case.urgency_route == "general_exception":
         reasons = []
         if not general_exception_in_time(case.urgency_notified_on, meeting, settings, today):
-            days = "working " if settings.general_exception_in_working_days else ""
             latest = latest_general_exception_date(meeting, settings)
             reasons.append(
-                f"the notice published by {_fmt(latest)} ({settings.general_exception_clear_days}"
-                f" clear {days}days before the meeting)"
+                f"the notice published by {_fmt(latest)} "
+                f"({settings.day_rule('general_exception').words} before the meeting)"
                 + _future_note("general exception notice", case.urgency_notified_on, today)
             )
         chair = people.get(case.urgency_chair_told_id or 0)
@@ -317,16 +311,16 @@ def forward_plan_refusal(
     meeting = meeting or case.meeting_date
     if meeting is None:
         return None
-    need = settings.forward_plan_clear_days
-    if timerules.notice_in_time(case.forward_plan_published_on, meeting, need, today):
+    rule = settings.day_rule("forward_plan")
+    if rule.in_time(case.forward_plan_published_on, meeting, today):
         return None
     if case.urgency_route in ("general_exception", "special_urgency"):
         return urgency_refusal(case, meeting, settings, today, people)
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     published = _happened(case.forward_plan_published_on, today)
     when = "was not published" if published is None else f"was published on {_fmt(published)}"
     return (
-        f"a key decision needs a forward-plan notice by {_fmt(latest)} ({need} clear days "
+        f"a key decision needs a forward-plan notice by {_fmt(latest)} ({rule.words} "
         f"before the meeting) and it {when}; or record an urgency route"
         + _future_note("forward-plan notice", case.forward_plan_published_on, today)
     )
@@ -366,11 +360,12 @@ def private_urgency_refusal(
     agreed_on = _happened(case.private_urgency_agreed_on, today)
     if agreed_on is None:
         return "private-meeting urgency needs the date the agreement was given, on or before today"
-    need = settings.private_notice_clear_days
-    if timerules.clear_days_between(agreed_on, meeting) >= need:
+    rule = settings.day_rule("private_notice")
+    if rule.clear_between(agreed_on, meeting) >= rule.days:
         return (
             "private-meeting urgency applies only where the notices are impracticable (SI "
-            f"2012/2089 reg 5(6)); on {_fmt(agreed_on)} a {need}-day notice was still possible"
+            f"2012/2089 reg 5(6)); on {_fmt(agreed_on)} a notice of {rule.words} was still "
+            "possible"
         )
     return None
 
@@ -385,15 +380,15 @@ def exempt_notice(ctx: GuardContext) -> str | None:
         return None
     if not 1 <= case.exempt_paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
-    need = ctx.settings.private_notice_clear_days
+    rule = ctx.settings.day_rule("private_notice")
     # SI 2012/2089 reg 5(2)-(3).
-    if timerules.notice_in_time(case.private_notice_published_on, meeting, need, ctx.today):
+    if rule.in_time(case.private_notice_published_on, meeting, ctx.today):
         return None
     if case.private_urgency_reason:
         return private_urgency_refusal(case, meeting, ctx.settings, ctx.today, ctx.people)
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     return (
-        f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({need} clear days "
+        f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({rule.words} "
         "before the meeting), or the agreement of the scrutiny chair that the meeting is urgent"
         + _future_note("private-meeting notice", case.private_notice_published_on, ctx.today)
     )
@@ -412,18 +407,18 @@ def further_notice_refusal(
     5(6) urgency route stands in for all of reg 5."""
     if case.exempt_paragraph is None:
         return None
-    need = settings.private_further_notice_clear_days
-    if timerules.notice_in_time(further_on, meeting, need, today):
+    rule = settings.day_rule("private_further_notice")
+    if rule.in_time(further_on, meeting, today):
         return None
     if case.private_urgency_reason and (
         private_urgency_refusal(case, meeting, settings, today, people) is None
     ):
         return None
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     if today <= latest:
         return None  # still time: the duty reminds people, nothing refuses yet
     return (
-        f"a private meeting needs a further notice by {_fmt(latest)} ({need} clear days before "
+        f"a private meeting needs a further notice by {_fmt(latest)} ({rule.words} before "
         "the meeting) with the reasons, any representations and the response (SI 2012/2089 "
         "reg 5(4)-(5))" + _future_note("further private notice", further_on, today)
     )
@@ -610,7 +605,7 @@ def call_in_end_of(ctx: GuardContext) -> date | None:
     resolution = ctx.resolution
     if resolution is None or resolution.notice_published_on is None:
         return None
-    return timerules.call_in_end(resolution.notice_published_on, ctx.settings.call_in_working_days)
+    return ctx.settings.day_rule("call_in").after(resolution.notice_published_on)
 
 
 @guard("within_call_in_period")
@@ -659,7 +654,7 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
     end = call_in_end_of(ctx)
     if end is None:
         return "no decision notice has been published"
-    start = timerules.implementable_from(end)
+    start = timerules.implementable_from(end, ctx.settings.closures)
     if ctx.today < start:
         return (
             f"the call-in period ends on {_fmt(end)}; the decision may be implemented "
@@ -753,12 +748,12 @@ def sign_off_key_decision_notice(ctx: GuardContext) -> str | None:
     annual = sum(a.annual_value_pence for a in ctx.agreements)
     if annual * ctx.payload.months < settings.key_decision_threshold_pence * 12:
         return None
-    need = settings.forward_plan_clear_days
-    if timerules.notice_in_time(ctx.case.forward_plan_published_on, ctx.today, need, ctx.today):
+    rule = settings.day_rule("forward_plan")
+    if rule.in_time(ctx.case.forward_plan_published_on, ctx.today, ctx.today):
         return None
     return (
         "this council treats a sign-off above the key-decision threshold as a key decision: "
-        f"it needs a forward-plan notice at least {need} clear days before "
+        f"it needs a forward-plan notice at least {rule.words} before "
         f"{_fmt(ctx.today)}"
     )
 

@@ -19,7 +19,6 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, select
 
-from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle, load_many
@@ -526,9 +525,7 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
         conflicts_of_interest=r.conflicts_of_interest if entitled else None,
         dispensation=r.dispensation if entitled else None,
         published_on=r.notice_published_on,
-        publish_by=timerules.add_working_days(
-            r.decided_on, ctx.settings.decision_record_working_days
-        ),
+        publish_by=ctx.settings.day_rule("decision_record").after(r.decided_on),
         urgent_reason=r.urgent_reason if entitled else None,
         urgent_agreed_by_id=r.urgent_agreed_by_id,
     )
@@ -616,8 +613,6 @@ def decision_record(
         # SI 2012/2089 reg 13(2)(e) and the record's own publication (issue 11).
         dispensation=sign_off.dispensation if entitled else None,
         published_on=sign_off.record_published_on,
-        publish_by=timerules.add_working_days(
-            sign_off.signed_on, ctx.settings.decision_record_working_days
-        ),
+        publish_by=ctx.settings.day_rule("decision_record").after(sign_off.signed_on),
         cabinet_record=cabinet_record(ctx, bundle, viewer),
     )
