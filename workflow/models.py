@@ -297,7 +297,17 @@ class Delegation(SQLModel, table=True):
     latest_end_date: date
     # "with the agreement of" the consultee rather than "in consultation with" (fault 8).
     consultee_must_agree: bool | None = None
+    # Every consultee Cabinet named, ``consultee_id`` first (issue 12, fault 8): a decision may
+    # be taken "in consultation with the Cabinet Member and the Director of Finance". Null on
+    # rows from before it, which name at most ``consultee_id``.
+    consultee_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _instant()
+
+    def consultees(self) -> list[int]:
+        """Every consultee the delegate must consult, in the order Cabinet named them."""
+        if self.consultee_ids:
+            return list(self.consultee_ids)
+        return [] if self.consultee_id is None else [self.consultee_id]
 
     def months_left(self, months_used: int) -> int:
         """What is left of the envelope once ``months_used`` have been signed off."""

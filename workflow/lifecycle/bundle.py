@@ -231,7 +231,7 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(SignOff).where(col(SignOff.case_id).in_(ids))), lambda o: o.case_id
     )
     wanted: set[int | None] = {d.delegate_id for ds in delegations.values() for d in ds}
-    wanted |= {d.consultee_id for ds in delegations.values() for d in ds}
+    wanted |= {uid for ds in delegations.values() for d in ds for uid in d.consultees()}
     for case in cases:  # the office holders the urgency routes name (SI 2012/2089)
         wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
         wanted |= {case.private_urgency_agreed_by_id}

@@ -109,14 +109,15 @@ def guard_context(
     (the delegate, the consultee and the urgency routes' office holders, SI 2012/2089), read
     in one query."""
     people: dict[int, User] = {}
-    wanted = set()
+    wanted: set[int | None] = set()
     if bundle.delegation is not None:
-        wanted |= {bundle.delegation.delegate_id, bundle.delegation.consultee_id}
+        wanted |= {bundle.delegation.delegate_id, *bundle.delegation.consultees()}
     case = bundle.case  # the office holders the urgency routes name (SI 2012/2089)
     wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
     wanted |= {case.private_urgency_agreed_by_id}
     if payload is not None:
         wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
+        wanted |= set(getattr(payload, "consultee_ids", None) or [])
         wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
     # A page's bundles carry their people preloaded (``bundle.load_many``): no lookup each.
     preloaded = bundle.people or {}

@@ -540,18 +540,17 @@ def delegate_is_not_author(ctx: GuardContext) -> str | None:
 
 @guard("consultee_is_cabinet_member", needs_payload=True)
 def consultee_is_cabinet_member(ctx: GuardContext) -> str | None:
-    """The consultee, if any, holds the cabinet_member role."""
-    cid = ctx.payload.consultee_id
-    if cid is None:
-        return None
-    consultee = ctx.people.get(cid)
-    if consultee is None:
-        return f"the consultee (user {cid}) does not exist"
-    if not consultee.active:
-        return f"the consultee {consultee.name} has been deactivated"
-    if not consultee.has_role(Role.cabinet_member):
-        return f"the consultee {consultee.name} does not hold the cabinet_member role"
-    return None
+    """Each consultee named, if any, holds the cabinet_member role."""
+    reasons = []
+    for cid in ctx.payload.named_consultees():
+        consultee = ctx.people.get(cid)
+        if consultee is None:
+            reasons.append(f"the consultee (user {cid}) does not exist")
+        elif not consultee.active:
+            reasons.append(f"the consultee {consultee.name} has been deactivated")
+        elif not consultee.has_role(Role.cabinet_member):
+            reasons.append(f"the consultee {consultee.name} does not hold the cabinet_member role")
+    return "; ".join(reasons) or None
 
 
 @guard("delegation_beyond_cabinet_term", needs_payload=True)
@@ -665,21 +664,26 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
 
 @guard("consultation_recorded")
 def consultation_recorded(ctx: GuardContext) -> str | None:
-    """The named consultee was consulted since the case last entered delegated approval."""
+    """Every consultee Cabinet named was consulted (and agreed, where the delegation is "with
+    the agreement of") since the case last entered delegated approval (issue 12, fault 8)."""
     delegation = ctx.delegation
-    if delegation is None or delegation.consultee_id is None:
+    if delegation is None or not delegation.consultees():
         return None
     since = ctx.case.entered_delegated_at
     held_from = consultation_counts_from(ctx)
-    for c in ctx.consultations:
-        if c.consultee_id != delegation.consultee_id:
-            continue
-        recorded_now = since is None or c.recorded_at >= since
-        agreed = c.agreed or not delegation.consultee_must_agree
-        if recorded_now and agreed and (held_from is None or c.consulted_on >= held_from):
-            return None
-    consultee = ctx.people.get(delegation.consultee_id)
-    who = consultee.name if consultee else f"user {delegation.consultee_id}"
+    done = {
+        c.consultee_id
+        for c in ctx.consultations
+        if (since is None or c.recorded_at >= since)
+        and (c.agreed or not delegation.consultee_must_agree)
+        and (held_from is None or c.consulted_on >= held_from)
+    }
+    missing = [uid for uid in delegation.consultees() if uid not in done]
+    if not missing:
+        return None
+    who = " and ".join(
+        person.name if (person := ctx.people.get(uid)) else f"user {uid}" for uid in missing
+    )
     held = "" if held_from is None else f" held on or after {_fmt(held_from)}"
     if delegation.consultee_must_agree:
         return (
