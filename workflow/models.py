@@ -209,6 +209,10 @@ class Case(SQLModel, table=True):
     entered_delegated_at: datetime | None = _instant(nullable=True)
     term_start: date | None = None
     term_end: date | None = None
+    # In delegated approval, the last day the envelope can still be used: it lapses the day
+    # after (``guards.envelope_lapses_after``). Kept by ``change.record`` so the scheduler's
+    # ``lapse_due`` selects only the cases due, by this index (issue 12); null otherwise.
+    lapses_after: date | None = Field(default=None, index=True)
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 

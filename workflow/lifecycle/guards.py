@@ -815,15 +815,27 @@ def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
     agreement left to extend (or the envelope's latest end date has passed)."""
     if cabinet_term_pending(ctx) is not None:
         return "Cabinet's own term starts when call-in is over; it does not lapse"
-    start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
-    latest = ctx.delegation.latest_end_date if ctx.delegation is not None else None
-    if start is not None and ctx.today > start:
+    last = envelope_lapses_after(ctx.case, ctx.resolution, ctx.delegation)
+    if last is not None and ctx.today > last:
         return None
-    if latest is not None and ctx.today > latest:
-        return None
-    if start is None:
+    if last is None:
         return "the case has no date for its next term to start"
-    return f"the next term could still start on {_fmt(start)}"
+    return f"the next term could still start on {_fmt(last)}"
+
+
+def envelope_lapses_after(
+    case: Case, resolution: Resolution | None, delegation: Delegation | None
+) -> date | None:
+    """The last day the envelope can be used: the day the next term would start, or the
+    envelope's latest end date if that is sooner; None while Cabinet's own term is still to
+    start (it does not lapse). The lapse guard and the stored ``cases.lapses_after`` the
+    scheduler selects by are both this."""
+    if resolution is not None and resolution.cabinet_months and case.term_end is None:
+        return None
+    start = timerules.next_term_start(case.term_end, case.proposal_start_date)
+    latest = delegation.latest_end_date if delegation is not None else None
+    days = [d for d in (start, latest) if d is not None]
+    return min(days) if days else None
 
 
 @guard("end_date_passed")
