@@ -284,6 +284,9 @@ class CallInRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     resolution_id: int = Field(foreign_key="resolutions.id")
+    # Set when the decision asked about is a delegate's key decision (``SignOff.id``), not
+    # Cabinet's resolution (issue 12: officer key decisions called in).
+    sign_off_id: int | None = None
     member_id: int = Field(foreign_key="users.id")
     reason: str
     requested_at: datetime = _instant()
@@ -354,6 +357,29 @@ class SignOff(SQLModel, table=True):
     record_published_on: date | None = None  # when the reg 13 record was published
     signed_on: date
     signed_at: datetime = _instant()
+    # A delegate's key decision the constitution makes subject to call-in (issue 12,
+    # ``Settings.officer_key_decisions_call_in``): the term starts only when call-in is over
+    # (``implemented_on``), or at once on scrutiny's "no further action"; referred back to
+    # the delegate it is void and counts for nothing.
+    call_in_ends_on: date | None = None
+    call_in_outcome: str | None = None  # called_in, no_further_action, referred_back
+    implemented_on: date | None = None
+
+    @property
+    def awaits_call_in(self) -> bool:
+        """Signed off, subject to call-in, and neither implemented nor referred back yet."""
+        return (
+            self.call_in_ends_on is not None
+            and self.implemented_on is None
+            and self.call_in_outcome != "referred_back"
+        )
+
+
+def awaiting_call_in(sign_offs: list[SignOff]) -> SignOff | None:
+    """The delegate's key decision awaiting call-in: the latest sign-off, if it is one
+    (``SignOff.awaits_call_in``)."""
+    last = sign_offs[-1] if sign_offs else None
+    return last if last is not None and last.awaits_call_in else None
 
 
 class Deadline(SQLModel, table=True):

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     # Oldham treat Cabinet's resolution as the key decision and the sign-off as carrying it
     # out, so the default is False (README, "What is policy").
     sign_off_above_threshold_is_key_decision: bool = False
+    # Where the constitution says so, such a sign-off (a key decision of the delegate's own) is
+    # subject to call-in for ``call_in_working_days`` from the sign-off before it is
+    # implemented (LGA 2000 s.9F(2) covers decisions "made by" the executive, officers
+    # included; issue 12, fault 7). Off: the sign-off takes effect at once.
+    officer_key_decisions_call_in: bool = False
     # How each rule counts its days (issue 12, fault 8): True counts working days (weekends,
     # bank holidays and ``closure_days`` left out), False calendar days. The defaults are
     # SPEC §4's; a constitution that counts, say, its call-in in calendar days says so here.

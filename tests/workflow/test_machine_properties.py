@@ -44,6 +44,10 @@ SPEC_TABLE = {
     ("refer_back_to_decision_maker", "called_in", "cabinet_consideration"),
     ("refer_to_council", "called_in", "cabinet_consideration"),
     ("sign_off", "delegated_approval", "active"),
+    # Issue 12: an officer key decision subject to call-in waits for it (``implement``), and
+    # scrutiny refers it back to the delegate.
+    ("sign_off", "delegated_approval", "delegated_approval"),
+    ("refer_back_to_decision_maker", "called_in", "delegated_approval"),
     ("extend", "active", "delegated_approval"),
     ("expire", "active", "expired"),
     ("withdraw", "drafted", "withdrawn"),
@@ -92,6 +96,7 @@ SPEC_GUARDS = {
     "refer_to_council": [],
     "sign_off": [
         "term_is_delegated",
+        "no_officer_decision_waiting",
         "call_in_period_over",
         "consultation_recorded",
         "term_within_envelope",

@@ -225,6 +225,9 @@ def next_term_start(case: Case) -> date | None:
 
 
 def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
+    signed = facts.last_sign_off
+    if signed is not None and signed.awaits_call_in:
+        return _officer_call_in(signed, facts.today, settings)
     out = []
     resolution = facts.resolution
     if (
@@ -266,6 +269,14 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
                 timerules.duty_due_on(start - timedelta(days=1), settings.closures),
             )
         )
+    return out
+
+
+def _officer_call_in(signed: SignOff, today: date, settings: Settings) -> list[PlannedDeadline]:
+    """The delegate's key decision waits for call-in (issue 12): its end, and its record."""
+    out = [_officer_record(signed, today, settings)]
+    if signed.call_in_outcome is None and signed.call_in_ends_on is not None:
+        out.append(PlannedDeadline(K.call_in_end, signed.call_in_ends_on))
     return out
 
 

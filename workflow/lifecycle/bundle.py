@@ -28,6 +28,7 @@ from workflow.models import (
     Resolution,
     SignOff,
     User,
+    awaiting_call_in,
     pk,
 )
 
@@ -50,7 +51,7 @@ class CaseBundle:
     people: dict[int, User] | None = None
     # (resolution id, member id) of the scrutiny members asking to call a decision in, when
     # preloaded for a page; ``None`` means "look them up" (``call_in_requests.members_asking``).
-    call_in_requests: list[tuple[int, int]] | None = None
+    call_in_requests: list[tuple[int, int | None, int]] | None = None
 
     @classmethod
     def of(
@@ -65,7 +66,7 @@ class CaseBundle:
         consultations: Iterable[Consultation] = (),
         sign_offs: Iterable[SignOff] = (),
         people: dict[int, User] | None = None,
-        call_in_requests: list[tuple[int, int]] | None = None,
+        call_in_requests: list[tuple[int, int | None, int]] | None = None,
     ) -> CaseBundle:
         """A bundle from rows already read: the same choices ``load`` makes (the latest
         resolution, the latest approval, the latest delegation and its consultations)."""
@@ -94,7 +95,16 @@ class CaseBundle:
         """Months already signed off under the current delegation."""
         if self.delegation is None:
             return 0
-        return sum(s.months for s in self.sign_offs if s.delegation_id == self.delegation.id)
+        return sum(
+            s.months
+            for s in self.sign_offs
+            if s.delegation_id == self.delegation.id and s.call_in_outcome != "referred_back"
+        )
+
+    @property
+    def officer_decision(self) -> SignOff | None:
+        """The delegate's key decision awaiting call-in, if any."""
+        return awaiting_call_in(self.sign_offs)
 
     @property
     def months_left(self) -> int:
@@ -224,9 +234,11 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(Consultation).where(col(Consultation.delegation_id).in_(delegation_ids))),
         lambda c: c.delegation_id,
     )
-    asking: dict[int, list[tuple[int, int]]] = {}
+    asking: dict[int, list[tuple[int, int | None, int]]] = {}
     for request in s.exec(select(CallInRequest).where(col(CallInRequest.case_id).in_(ids))):
-        asking.setdefault(request.case_id, []).append((request.resolution_id, request.member_id))
+        asking.setdefault(request.case_id, []).append(
+            (request.resolution_id, request.sign_off_id, request.member_id)
+        )
     sign_offs = _by(
         s.exec(select(SignOff).where(col(SignOff.case_id).in_(ids))), lambda o: o.case_id
     )

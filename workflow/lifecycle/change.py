@@ -59,7 +59,7 @@ def record(
     case.updated_at = ctx.now()
     case.lapses_after = (
         envelope_lapses_after(case, bundle.approval, bundle.delegation)
-        if case.state == State.delegated_approval
+        if case.state == State.delegated_approval and bundle.officer_decision is None
         else None
     )
     ctx.session.add(case)

@@ -43,6 +43,7 @@ from workflow.lifecycle.exempt import may_see_exempt
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import (
     EVENTS,
+    SOURCES,
     TRANSITIONS,
     CaseStateHolder,
     TransitionSpec,
@@ -144,6 +145,7 @@ def guard_context(
         months_used=bundle.months_used,
         payload=payload,
         call_in_members=_call_in_members(ctx, bundle, actor),
+        sign_offs=bundle.sign_offs,
     )
 
 
@@ -218,7 +220,7 @@ def events_allowed(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> list[str
 
 
 def _allowed(bare: GuardContext, bundle: CaseBundle, actor: User) -> list[str]:
-    return [t.event for t in TRANSITIONS if _decide(bare, bundle, actor, t, None).allowed]
+    return [e for e, t in EVENTS.items() if _decide(bare, bundle, actor, t, None).allowed]
 
 
 def _decide(
@@ -233,7 +235,7 @@ def _decide(
         event=spec.event,
         state=case.state,
         who=spec.who.description,
-        state_ok=case.state in spec.sources,
+        state_ok=case.state in SOURCES[spec.event],
         entitled=spec.who.check(gctx),
         sees_exempt=actor.is_system or may_see_exempt(bundle, actor),
         body=body,
@@ -243,6 +245,13 @@ def _decide(
     holder = CaseStateHolder(case.state, gctx)
     if not machine.events[spec.event].trigger(holder):
         decision.failures = [GuardFailure(name, reason) for name, reason in holder.failures]
+        if not holder.routed:  # no row's route applies (``machine.Route``)
+            routes = "; or ".join(
+                t.when.description for t in TRANSITIONS if t.event == spec.event and t.when
+            )
+            decision.failures = [
+                GuardFailure("route", f"'{spec.event}' applies only where {routes}")
+            ]
         return decision
     decision.outcome = _preview(bundle, spec.event, holder.state, body)
     return decision

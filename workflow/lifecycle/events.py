@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from workflow import timerules
 from workflow.context import Ctx
@@ -166,17 +166,20 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
 
 
 def _implement(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-    """Cabinet's own first term starts: the agreements run to its end (issue 12, fault 1)."""
-    case, resolution = bundle.case, bundle.approval
+    """Cabinet's own first term starts (issue 12, fault 1), or the term of the delegate's key
+    decision once call-in is over: the agreements run to its end."""
+    case, resolution, officer = bundle.case, bundle.approval, bundle.officer_decision
+    if officer is not None:
+        officer.implemented_on = ctx.today()
+        ctx.session.add(officer)
+        _start_term(ctx, bundle, officer.term_start, officer.term_end)
+        ctx.session.flush()
+        return {"sign_off_id": officer.id, "term": {"start_date": officer.term_start}}
     assert resolution is not None and resolution.cabinet_months
     start = next_term_start(case)
     assert start is not None
     end = timerules.term_end(start, resolution.cabinet_months)
-    case.term_start, case.term_end = start, end
-    for agreement in bundle.agreements:
-        agreement.end_date = end
-        agreement.updated_at = ctx.now()
-        ctx.session.add(agreement)
+    _start_term(ctx, bundle, start, end)
     ctx.session.flush()
     return {
         "resolution_id": resolution.id,
@@ -225,14 +228,28 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         signed_at=ctx.now(),
     )
     ctx.session.add(sign_off)
-    case.term_start, case.term_end = start, end
+    if case.state == "delegated_approval":
+        # An officer key decision subject to call-in (issue 12): its term starts when
+        # call-in is over (``implement``), counted from the day of the decision.
+        sign_off.call_in_ends_on = ctx.settings.day_rule("call_in").after(sign_off.signed_on)
+    else:
+        _start_term(ctx, bundle, start, end)
+    ctx.session.flush()
+    bundle.sign_offs.append(sign_off)
+    return {
+        "sign_off_id": sign_off.id,
+        "term": {"start_date": start, "end_date": end},
+        "call_in_ends_on": sign_off.call_in_ends_on,
+    }
+
+
+def _start_term(ctx: Ctx, bundle: CaseBundle, start: date, end: date) -> None:
+    """A term takes effect: the case's term and every agreement's end date."""
+    bundle.case.term_start, bundle.case.term_end = start, end
     for agreement in bundle.agreements:
         agreement.end_date = end
         agreement.updated_at = ctx.now()
         ctx.session.add(agreement)
-    ctx.session.flush()
-    bundle.sign_offs.append(sign_off)
-    return {"sign_off_id": sign_off.id, "term": {"start_date": start, "end_date": end}}
 
 
 def _extend(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
@@ -244,20 +261,27 @@ def _call_in(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
     """The member whose request completes the number is recorded too; the decision waits
     for the scrutiny committee."""
     record_request(ctx, bundle, actor, body.reason)
-    resolution = bundle.approval
-    assert resolution is not None
-    resolution.call_in_outcome = "called_in"
-    ctx.session.add(resolution)
-    return {"members": sorted(members_asking(ctx, bundle))}
+    members = sorted(members_asking(ctx, bundle))
+    _called_in_decision(ctx, bundle).call_in_outcome = "called_in"
+    return {"members": members}
+
+
+def _called_in_decision(ctx: Ctx, bundle: CaseBundle) -> Resolution | SignOff:
+    """The decision call-in is about: the delegate's key decision awaiting call-in, else
+    Cabinet's resolution (added to the session, so its outcome is written)."""
+    decision: Resolution | SignOff | None = bundle.officer_decision or bundle.approval
+    assert decision is not None
+    ctx.session.add(decision)
+    return decision
 
 
 def _scrutiny_outcome(outcome: str) -> Effect:
     def effect(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-        resolution = bundle.approval
-        assert resolution is not None
-        resolution.call_in_outcome = outcome
-        ctx.session.add(resolution)
-        return {"outcome": outcome, "resolution_id": resolution.id}
+        decision = _called_in_decision(ctx, bundle)
+        decision.call_in_outcome = outcome
+        if isinstance(decision, SignOff):
+            return {"outcome": outcome, "sign_off_id": decision.id}
+        return {"outcome": outcome, "resolution_id": decision.id}
 
     return effect
 
@@ -318,7 +342,20 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
 def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Start Cabinet's own terms whose call-in is over: fire ``implement`` on cases in
     delegated approval whose latest resolution approved months of its own and that have no
-    term yet (issue 12, fault 1)."""
+    term yet (issue 12, fault 1), or whose delegate's key decision awaits call-in."""
+    officers = ctx.session.exec(
+        select(Case.id)
+        .join(SignOff, col(SignOff.case_id) == col(Case.id))
+        .where(
+            Case.state == "delegated_approval",
+            col(SignOff.implemented_on).is_(None),
+            or_(
+                col(SignOff.call_in_ends_on) < ctx.today(),
+                col(SignOff.call_in_outcome) == "no_further_action",
+            ),
+        )
+        .distinct()
+    ).all()
     candidates = ctx.session.exec(
         select(Case.id)
         .join(Resolution, col(Resolution.case_id) == col(Case.id))
@@ -330,7 +367,8 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
         .distinct()
         .order_by(col(Case.id))
     ).all()
-    return fire_each(ctx, (pk(i) for i in candidates), "implement", actor, limit)
+    due = sorted({pk(i) for i in candidates} | {pk(i) for i in officers})
+    return fire_each(ctx, due, "implement", actor, limit)
 
 
 def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:

@@ -21,7 +21,9 @@ from workflow.models import (
     ReportOption,
     Resolution,
     Role,
+    SignOff,
     User,
+    awaiting_call_in,
 )
 from workflow.settings import Settings
 
@@ -45,6 +47,12 @@ class GuardContext:
     months_used: int = 0  # months already signed off under the current delegation
     payload: Any = None
     call_in_members: frozenset[int] = frozenset()  # scrutiny members asking (fault 7)
+    sign_offs: list[SignOff] = field(default_factory=list)
+
+    @property
+    def officer_decision(self) -> SignOff | None:
+        """The delegate's key decision awaiting call-in, if any."""
+        return awaiting_call_in(self.sign_offs)
 
 
 @dataclass(frozen=True)
@@ -582,8 +590,9 @@ def cabinet_term_pending(ctx: GuardContext) -> int | None:
 
 @guard("cabinet_term_to_start")
 def cabinet_term_to_start(ctx: GuardContext) -> str | None:
-    """Cabinet approved a first term of its own that has not started yet."""
-    if cabinet_term_pending(ctx) is None:
+    """Cabinet approved a first term of its own that has not started yet, or the delegate's
+    key decision waits for call-in to end (issue 12)."""
+    if cabinet_term_pending(ctx) is None and ctx.officer_decision is None:
         return "Cabinet approved no term of its own that is still to start"
     return None
 
@@ -600,6 +609,44 @@ def term_is_delegated(ctx: GuardContext) -> str | None:
     return None
 
 
+def sign_off_is_key_decision(ctx: GuardContext, months: int) -> bool:
+    """Whether a sign-off of ``months`` is a key decision of the delegate's own: where the
+    constitution says a sign-off above the threshold is one (a policy setting), by its value."""
+    settings = ctx.settings
+    if not settings.sign_off_above_threshold_is_key_decision:
+        return False
+    annual = sum(a.annual_value_pence for a in ctx.agreements)
+    return annual * months >= settings.key_decision_threshold_pence * 12
+
+
+def officer_call_in_applies(ctx: GuardContext) -> bool:
+    """The sign-off asked for is an officer key decision the constitution makes subject to
+    call-in (``officer_key_decisions_call_in``), and not a reconsideration of one scrutiny
+    referred back (a decision is not called in twice)."""
+    if not ctx.settings.officer_key_decisions_call_in or ctx.payload is None:
+        return False
+    last = ctx.sign_offs[-1] if ctx.sign_offs else None
+    if last is not None and last.call_in_outcome == "referred_back":
+        return False
+    return sign_off_is_key_decision(ctx, ctx.payload.months)
+
+
+def officer_decision_called_in(ctx: GuardContext) -> bool:
+    return ctx.officer_decision is not None
+
+
+@guard("no_officer_decision_waiting")
+def no_officer_decision_waiting(ctx: GuardContext) -> str | None:
+    """No key decision the delegate signed off is still waiting for call-in to end."""
+    officer = ctx.officer_decision
+    if officer is None:
+        return None
+    return (
+        f"the key decision signed off on {_fmt(officer.signed_on)} is subject to call-in; "
+        "its term starts when call-in is over"
+    )
+
+
 def call_in_end_of(ctx: GuardContext) -> date | None:
     resolution = ctx.resolution
     if resolution is None or resolution.notice_published_on is None:
@@ -607,10 +654,47 @@ def call_in_end_of(ctx: GuardContext) -> date | None:
     return ctx.settings.day_rule("call_in").after(resolution.notice_published_on)
 
 
+def _officer_call_in_open(officer: SignOff, today: date) -> str | None:
+    """Why the delegate's key decision can no longer be called in, or None."""
+    end = officer.call_in_ends_on
+    assert end is not None
+    if officer.call_in_outcome is not None:
+        return "this decision has already been called in"
+    if today > end:
+        return f"the call-in period ended on {_fmt(end)}"
+    return None
+
+
+def _officer_call_in_over(officer: SignOff, ctx: GuardContext) -> str | None:
+    """Why the delegate's key decision may not be implemented yet, or None."""
+    end = officer.call_in_ends_on
+    assert end is not None
+    if officer.call_in_outcome == "no_further_action":
+        return None
+    if officer.call_in_outcome == "called_in":
+        return "the decision has been called in: the scrutiny committee decides first"
+    return _not_yet_implementable(end, ctx)
+
+
+def _not_yet_implementable(end: date, ctx: GuardContext) -> str | None:
+    """Why a decision whose call-in ends on ``end`` may not be implemented today, or None."""
+    start = timerules.implementable_from(end, ctx.settings.closures)
+    if ctx.today < start:
+        return (
+            f"the call-in period ends on {_fmt(end)}; the decision may be implemented "
+            f"from {_fmt(start)}"
+        )
+    return None
+
+
 @guard("within_call_in_period")
 def within_call_in_period(ctx: GuardContext) -> str | None:
     """The call-in period has not ended, the decision was not taken as urgent, and it is not
-    a decision already called in or reconsidered after a call-in (issue 12, fault 7)."""
+    a decision already called in or reconsidered after a call-in (issue 12, fault 7). Where
+    the delegate's key decision awaits call-in, it is that decision that is called in."""
+    officer = ctx.officer_decision
+    if officer is not None:
+        return _officer_call_in_open(officer, ctx.today)
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return "the decision was taken as urgent and is not subject to call-in"
     if ctx.resolution is not None and ctx.resolution.reconsidered:
@@ -643,7 +727,11 @@ def enough_members_call_in(ctx: GuardContext) -> str | None:
 @guard("call_in_period_over")
 def call_in_period_over(ctx: GuardContext) -> str | None:
     """The call-in period is over, unless Cabinet marked the decision urgent with a reason, or
-    scrutiny took no further action on it, or it reconsiders a called-in decision."""
+    scrutiny took no further action on it, or it reconsiders a called-in decision. Where the
+    delegate's key decision awaits call-in, its own period."""
+    officer = ctx.officer_decision
+    if officer is not None:
+        return _officer_call_in_over(officer, ctx)
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return None
     if ctx.resolution is not None and (
@@ -653,13 +741,7 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
     end = call_in_end_of(ctx)
     if end is None:
         return "no decision notice has been published"
-    start = timerules.implementable_from(end, ctx.settings.closures)
-    if ctx.today < start:
-        return (
-            f"the call-in period ends on {_fmt(end)}; the decision may be implemented "
-            f"from {_fmt(start)}"
-        )
-    return None
+    return _not_yet_implementable(end, ctx)
 
 
 @guard("consultation_recorded")
@@ -747,10 +829,7 @@ def sign_off_key_decision_notice(ctx: GuardContext) -> str | None:
     """Where the constitution makes a sign-off above the threshold a key decision of its own,
     the forward plan gave it 28 clear days (SI 2012/2089 reg 9; a policy setting)."""
     settings = ctx.settings
-    if not settings.sign_off_above_threshold_is_key_decision:
-        return None
-    annual = sum(a.annual_value_pence for a in ctx.agreements)
-    if annual * ctx.payload.months < settings.key_decision_threshold_pence * 12:
+    if not sign_off_is_key_decision(ctx, ctx.payload.months):
         return None
     rule = settings.day_rule("forward_plan")
     if rule.in_time(ctx.case.forward_plan_published_on, ctx.today, ctx.today):
@@ -813,8 +892,8 @@ def term_running(ctx: GuardContext) -> str | None:
 def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
     """The day the next term would have started has passed with no sign-off, so there is no
     agreement left to extend (or the envelope's latest end date has passed)."""
-    if cabinet_term_pending(ctx) is not None:
-        return "Cabinet's own term starts when call-in is over; it does not lapse"
+    if cabinet_term_pending(ctx) is not None or ctx.officer_decision is not None:
+        return "the term decided starts when call-in is over; it does not lapse"
     last = envelope_lapses_after(ctx.case, ctx.resolution, ctx.delegation)
     if last is not None and ctx.today > last:
         return None

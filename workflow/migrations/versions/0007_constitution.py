@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0007"
@@ -21,6 +22,12 @@ depends_on: str | Sequence[str] | None = None
 COLUMNS: dict[str, list[tuple[str, sa.types.TypeEngine]]] = {
     "delegations": [("consultee_ids", sa.JSON())],
     "cases": [("lapses_after", sa.Date())],
+    "sign_offs": [
+        ("call_in_ends_on", sa.Date()),
+        ("call_in_outcome", sqlmodel.sql.sqltypes.AutoString()),
+        ("implemented_on", sa.Date()),
+    ],
+    "call_in_requests": [("sign_off_id", sa.Integer())],
 }
 
 
