@@ -41,6 +41,7 @@ DUTY_WORDS: dict[str, str] = {
         "publish the notice of why the private meeting is urgent and cannot be deferred"
     ),
     "decision_record_publication": "publish the record of the decision",
+    "council_decision": "full Council decides the called-in decision scrutiny referred to it",
 }
 FACTS = frozenset({"call_in_end", "agreement_end", "envelope_exhausted"})
 

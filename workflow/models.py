@@ -64,6 +64,9 @@ class State(StrEnum):
     lapsed = "lapsed"
     # Issue 12, fault 7: called in, awaiting the overview and scrutiny committee's outcome.
     called_in = "called_in"
+    # Scrutiny referred the called-in decision to full Council (LGA 2000 s.9F(4)(b)): it
+    # waits for Council's decision, which democratic services record.
+    council_consideration = "council_consideration"
 
 
 ENDED_STATES = frozenset(
@@ -88,6 +91,8 @@ class DeadlineKind(StrEnum):
     urgency_reasons_notice = "urgency_reasons_notice"
     private_urgency_reasons_notice = "private_urgency_reasons_notice"
     decision_record_publication = "decision_record_publication"
+    # A called-in decision referred to full Council: the meeting the constitution gives it.
+    council_decision = "council_decision"
 
 
 class DeadlineStatus(StrEnum):
@@ -271,6 +276,8 @@ class Resolution(SQLModel, table=True):
     # whether this decision reconsiders one scrutiny referred back (it cannot be called in).
     call_in_outcome: str | None = None
     reconsidered: bool | None = None
+    # The day scrutiny referred it to full Council, from which Council's meeting is due.
+    council_referred_on: date | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 

@@ -293,6 +293,15 @@ class ScrutinyOutcomeIn(Strict):
     reasons: Text
 
 
+class CouncilDecisionIn(Strict):
+    """Full Council's decision on a called-in decision scrutiny referred to it: when it met,
+    what it resolved and why (its view, when it refers the decision back to Cabinet)."""
+
+    met_on: Day
+    resolution: Text
+    reasons: Text
+
+
 class ExtendIn(Strict):
     months: Months
     reasons: Text
@@ -324,6 +333,8 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "no_further_action": ScrutinyOutcomeIn,
     "refer_back_to_decision_maker": ScrutinyOutcomeIn,
     "refer_to_council": ScrutinyOutcomeIn,
+    "council_decides": CouncilDecisionIn,
+    "council_refers_back": CouncilDecisionIn,
 }
 
 

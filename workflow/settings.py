@@ -36,6 +36,7 @@ DAY_RULES: dict[str, str] = {
     "call_in": "call_in_working_days",
     "urgency_reasons_notice": "urgency_reasons_notice_working_days",
     "decision_record": "decision_record_working_days",
+    "council_referral": "council_referral_working_days",
 }
 
 # An admin token shorter than this, or with less estimated entropy, is refused at start-up.
@@ -117,6 +118,10 @@ class Settings(BaseSettings):
     # implemented (LGA 2000 s.9F(2) covers decisions "made by" the executive, officers
     # included; issue 12, fault 7). Off: the sign-off takes effect at once.
     officer_key_decisions_call_in: bool = False
+    # A called-in decision scrutiny refers to full Council (LGA 2000 s.9F(4)(b)) is decided
+    # at a Council meeting within this many working days of the referral (the constitution's
+    # figure; many say 10).
+    council_referral_working_days: int = Field(default=10, ge=1)
     # How each rule counts its days (issue 12, fault 8): True counts working days (weekends,
     # bank holidays and ``closure_days`` left out), False calendar days. The defaults are
     # SPEC §4's; a constitution that counts, say, its call-in in calendar days says so here.
@@ -128,6 +133,7 @@ class Settings(BaseSettings):
     call_in_in_working_days: bool = True
     urgency_reasons_notice_in_working_days: bool = True
     decision_record_in_working_days: bool = True
+    council_referral_in_working_days: bool = True
     # The council's closure days beyond bank holidays (issue 12, fault 8), never working days:
     # ``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD`` for one year, ``MM-DD`` or ``MM-DD..MM-DD``
     # for every year (e.g. ``["12-27..12-31"]``).

@@ -19,6 +19,7 @@ STATES = {
     "declined": "Declined by the delegate",
     "lapsed": "Lapsed unused",
     "called_in": "Called in by scrutiny",
+    "council_consideration": "Referred to full Council",
 }
 
 # GOV.UK tag colours: each modifier pairs text and background that pass AA contrast.
@@ -33,6 +34,7 @@ STATE_TAG_CLASSES = {
     "declined": "govuk-tag--red",
     "lapsed": "govuk-tag--grey",
     "called_in": "govuk-tag--yellow",
+    "council_consideration": "govuk-tag--orange",
 }
 
 EVENTS = {
@@ -53,6 +55,8 @@ EVENTS = {
     "no_further_action": "Scrutiny: no further action",
     "refer_back_to_decision_maker": "Scrutiny: refer back to Cabinet",
     "refer_to_council": "Scrutiny: refer to full Council",
+    "council_decides": "Council: the decision stands",
+    "council_refers_back": "Council: refer back to Cabinet",
     "call_in_request": "Call-in requested",
     # Audit-trail entries that are not events of the machine.
     "create": "Drafted",
@@ -74,6 +78,7 @@ DEADLINES = {
     "urgency_reasons_notice": "Urgency reasons notice",
     "private_urgency_reasons_notice": "Private meeting urgency reasons notice",
     "decision_record_publication": "Decision record publication",
+    "council_decision": "Full Council decides the referral",
 }
 
 ROLES = {

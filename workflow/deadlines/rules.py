@@ -42,6 +42,7 @@ DUTIES: frozenset[str] = frozenset(
         K.urgency_reasons_notice,
         K.private_urgency_reasons_notice,
         K.decision_record_publication,
+        K.council_decision,
     }
 )
 
@@ -65,6 +66,7 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.urgency_reasons_notice: ("democratic_services", "author"),
     K.private_urgency_reasons_notice: ("democratic_services", "author"),
     K.decision_record_publication: ("democratic_services", "delegate"),
+    K.council_decision: ("democratic_services",),
 }
 
 
@@ -110,6 +112,8 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out += _active(facts, settings)
     elif state == State.called_in:
         pass  # awaiting the scrutiny committee: only the agreements' ends run on
+    elif state == State.council_consideration:
+        out += _council(facts, settings)
     else:
         return []
     out += [PlannedDeadline(K.agreement_end, a.end_date, a.id) for a in facts.agreements]
@@ -117,6 +121,17 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out.append(PlannedDeadline(K.envelope_exhausted, facts.delegation.latest_end_date))
     del case
     return out
+
+
+def _council(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
+    """Full Council decides a decision scrutiny referred to it within the constitution's
+    working days of the referral (LGA 2000 s.9F(4)(b); ``council_referral_working_days``)."""
+    referred = facts.resolution.council_referred_on if facts.resolution else None
+    if referred is None:
+        return []
+    return [
+        PlannedDeadline(K.council_decision, settings.day_rule("council_referral").after(referred))
+    ]
 
 
 def _published(on: date | None, today: date) -> bool:

@@ -124,7 +124,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         # Reconsidering a decision scrutiny referred back (or to Council): no second call-in.
         reconsidered=bool(
             bundle.approval is not None
-            and bundle.approval.call_in_outcome in ("referred_back", "referred_to_council")
+            and bundle.approval.call_in_outcome in ("referred_back", "council_referred_back")
         )
         or None,
         recorded_by_id=pk(actor.id),
@@ -286,6 +286,15 @@ def _scrutiny_outcome(outcome: str) -> Effect:
     return effect
 
 
+def _refer_to_council(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """Scrutiny refers Cabinet's decision to full Council, from its meeting's day: Council's
+    meeting is due by the constitution's working days from then (``council_decision``)."""
+    out = _scrutiny_outcome("referred_to_council")(ctx, bundle, actor, body)
+    assert bundle.approval is not None
+    bundle.approval.council_referred_on = body.met_on
+    return out
+
+
 _EFFECTS: dict[str, Effect] = {
     "submit": _nothing,
     "defer": _defer,
@@ -295,7 +304,9 @@ _EFFECTS: dict[str, Effect] = {
     "call_in": _call_in,
     "no_further_action": _scrutiny_outcome("no_further_action"),
     "refer_back_to_decision_maker": _scrutiny_outcome("referred_back"),
-    "refer_to_council": _scrutiny_outcome("referred_to_council"),
+    "refer_to_council": _refer_to_council,
+    "council_decides": _scrutiny_outcome("council_decided"),
+    "council_refers_back": _scrutiny_outcome("council_referred_back"),
     "sign_off": _sign_off,
     "extend": _extend,
     "expire": _nothing,

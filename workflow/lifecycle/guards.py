@@ -724,6 +724,20 @@ def enough_members_call_in(ctx: GuardContext) -> str | None:
     )
 
 
+@guard("council_met_after_referral", needs_payload=True)
+def council_met_after_referral(ctx: GuardContext) -> str | None:
+    """Full Council met on or after the day scrutiny referred the decision to it, and not in
+    the future."""
+    met_on, referred = ctx.payload.met_on, None
+    if ctx.resolution is not None:
+        referred = ctx.resolution.council_referred_on
+    if referred is not None and met_on < referred:
+        return f"the decision was referred to Council on {_fmt(referred)}, after {_fmt(met_on)}"
+    if met_on > ctx.today:
+        return f"Council's meeting on {_fmt(met_on)} is in the future"
+    return None
+
+
 @guard("call_in_period_over")
 def call_in_period_over(ctx: GuardContext) -> str | None:
     """The call-in period is over, unless Cabinet marked the decision urgent with a reason, or
@@ -735,7 +749,8 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return None
     if ctx.resolution is not None and (
-        ctx.resolution.reconsidered or ctx.resolution.call_in_outcome == "no_further_action"
+        ctx.resolution.reconsidered
+        or ctx.resolution.call_in_outcome in ("no_further_action", "council_decided")
     ):
         return None
     end = call_in_end_of(ctx)

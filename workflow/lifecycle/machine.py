@@ -221,11 +221,30 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
         "refer_to_council",
         (S.called_in,),
-        S.cabinet_consideration,
+        S.council_consideration,
         DEMOCRATIC_SERVICES,
         (),
-        "scrutiny refers the decision to full Council, whose view Cabinet then reconsiders",
+        "scrutiny refers Cabinet's decision to full Council, which decides at its meeting",
         when=CABINET_DECISION_CALLED_IN,
+    ),
+    # Full Council's decision on the referral (LGA 2000 s.9F(4)(b)), recorded by democratic
+    # services: the decision stands and takes effect at once, or goes back to Cabinet with
+    # Council's view, to be reconsidered (and not called in again).
+    TransitionSpec(
+        "council_decides",
+        (S.council_consideration,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council decides: the decision takes effect at once",
+    ),
+    TransitionSpec(
+        "council_refers_back",
+        (S.council_consideration,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council refers the decision back to Cabinet with its view, to reconsider",
     ),
     TransitionSpec(
         "sign_off",

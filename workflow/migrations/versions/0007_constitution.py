@@ -28,6 +28,7 @@ COLUMNS: dict[str, list[tuple[str, sa.types.TypeEngine]]] = {
         ("implemented_on", sa.Date()),
     ],
     "call_in_requests": [("sign_off_id", sa.Integer())],
+    "resolutions": [("council_referred_on", sa.Date())],
 }
 
 
