@@ -43,6 +43,7 @@ DUTY_WORDS: dict[str, str] = {
     ),
     "decision_record_publication": "publish the record of the decision",
     "exemption_review": "review whether the exempt information should still be withheld",
+    "council_decision": "full Council decides the called-in decision scrutiny referred to it",
 }
 FACTS = frozenset({"call_in_end", "agreement_end", "envelope_exhausted"})
 

@@ -94,6 +94,9 @@ class State(StrEnum):
     lapsed = "lapsed"
     # Issue 12, fault 7: called in, awaiting the overview and scrutiny committee's outcome.
     called_in = "called_in"
+    # Scrutiny referred the called-in decision to full Council (LGA 2000 s.9F(4)(b)): it
+    # waits for Council's decision, which democratic services record.
+    council_consideration = "council_consideration"
 
 
 ENDED_STATES = frozenset(
@@ -129,6 +132,8 @@ class DeadlineKind(StrEnum):
     termination_notice = "termination_notice"
     # Schedule 12A para 10 ("if and so long as"): the review of an exempt Part B (issue 12).
     exemption_review = "exemption_review"
+    # A called-in decision referred to full Council: the meeting the constitution gives it.
+    council_decision = "council_decision"
 
 
 class DeadlineStatus(StrEnum):
@@ -278,6 +283,10 @@ class Case(SQLModel, table=True):
     entered_delegated_at: datetime | None = _instant(nullable=True)
     term_start: date | None = None
     term_end: date | None = None
+    # In delegated approval, the last day the envelope can still be used: it lapses the day
+    # after (``guards.envelope_lapses_after``). Kept by ``change.record`` so the scheduler's
+    # ``lapse_due`` selects only the cases due, by this index (issue 12); null otherwise.
+    lapses_after: date | None = Field(default=None, index=True)
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
@@ -336,6 +345,8 @@ class Resolution(SQLModel, table=True):
     # whether this decision reconsiders one scrutiny referred back (it cannot be called in).
     call_in_outcome: str | None = None
     reconsidered: bool | None = None
+    # The day scrutiny referred it to full Council, from which Council's meeting is due.
+    council_referred_on: date | None = None
     recorded_by_id: int = Field(foreign_key="users.id")
     recorded_at: datetime = _instant()
 
@@ -349,6 +360,9 @@ class CallInRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     resolution_id: int = Field(foreign_key="resolutions.id")
+    # Set when the decision asked about is a delegate's key decision (``SignOff.id``), not
+    # Cabinet's resolution (issue 12: officer key decisions called in).
+    sign_off_id: int | None = None
     member_id: int = Field(foreign_key="users.id")
     reason: str
     requested_at: datetime = _instant()
@@ -366,7 +380,17 @@ class Delegation(SQLModel, table=True):
     latest_end_date: date
     # "with the agreement of" the consultee rather than "in consultation with" (fault 8).
     consultee_must_agree: bool | None = None
+    # Every consultee Cabinet named, ``consultee_id`` first (issue 12, fault 8): a decision may
+    # be taken "in consultation with the Cabinet Member and the Director of Finance". Null on
+    # rows from before it, which name at most ``consultee_id``.
+    consultee_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _instant()
+
+    def consultees(self) -> list[int]:
+        """Every consultee the delegate must consult, in the order Cabinet named them."""
+        if self.consultee_ids:
+            return list(self.consultee_ids)
+        return [] if self.consultee_id is None else [self.consultee_id]
 
     def months_left(self, months_used: int) -> int:
         """What is left of the envelope once ``months_used`` have been signed off."""
@@ -409,6 +433,29 @@ class SignOff(SQLModel, table=True):
     record_published_on: date | None = None  # when the reg 13 record was published
     signed_on: date
     signed_at: datetime = _instant()
+    # A delegate's key decision the constitution makes subject to call-in (issue 12,
+    # ``Settings.officer_key_decisions_call_in``): the term starts only when call-in is over
+    # (``implemented_on``), or at once on scrutiny's "no further action"; referred back to
+    # the delegate it is void and counts for nothing.
+    call_in_ends_on: date | None = None
+    call_in_outcome: str | None = None  # called_in, no_further_action, referred_back
+    implemented_on: date | None = None
+
+    @property
+    def awaits_call_in(self) -> bool:
+        """Signed off, subject to call-in, and neither implemented nor referred back yet."""
+        return (
+            self.call_in_ends_on is not None
+            and self.implemented_on is None
+            and self.call_in_outcome != "referred_back"
+        )
+
+
+def awaiting_call_in(sign_offs: list[SignOff]) -> SignOff | None:
+    """The delegate's key decision awaiting call-in: the latest sign-off, if it is one
+    (``SignOff.awaits_call_in``)."""
+    last = sign_offs[-1] if sign_offs else None
+    return last if last is not None and last.awaits_call_in else None
 
 
 class Deadline(SQLModel, table=True):

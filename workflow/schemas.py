@@ -336,7 +336,9 @@ class ApproveIn(Strict):
     cabinet_months: Months | None = None  # before delegate_id, which is checked against it
     delegate_id: UserId | None = Field(default=None, validate_default=True)
     consultee_id: UserId | None = None
-    # "with the agreement of" the consultee, not only "in consultation with" (fault 8).
+    # More consultees (issue 12, fault 8); ``consultee_id``, when given, is the first of them.
+    consultee_ids: list[UserId] = Field(default_factory=list, max_length=20)
+    # "with the agreement of" the consultees, not only "in consultation with" (fault 8).
     consultee_must_agree: StrictBool = False
     max_months: Months | None = None
     urgent_reason: Text | None = None
@@ -359,11 +361,16 @@ class ApproveIn(Strict):
 
     @model_validator(mode="after")
     def _consultee_with_delegate(self) -> ApproveIn:
-        if self.delegate_id is None and self.consultee_id is not None:
+        if self.delegate_id is None and self.named_consultees():
             raise ValueError("a consultee is named only with a delegate (delegate_id)")
         if self.cabinet_months and self.max_months and self.cabinet_months > self.max_months:
             raise ValueError("cabinet_months must not exceed max_months")
         return self
+
+    def named_consultees(self) -> list[int]:
+        """``consultee_id`` and ``consultee_ids`` together, each once, in the order named."""
+        named = ([] if self.consultee_id is None else [self.consultee_id]) + self.consultee_ids
+        return list(dict.fromkeys(named))
 
 
 class RejectIn(Strict):
@@ -410,6 +417,15 @@ class ScrutinyOutcomeIn(Strict):
     reasons: Text
 
 
+class CouncilDecisionIn(Strict):
+    """Full Council's decision on a called-in decision scrutiny referred to it: when it met,
+    what it resolved and why (its view, when it refers the decision back to Cabinet)."""
+
+    met_on: Day
+    resolution: Text
+    reasons: Text
+
+
 class ExtendIn(Strict):
     months: Months
     reasons: Text
@@ -441,6 +457,8 @@ EVENT_PAYLOADS: dict[str, type[Strict]] = {
     "no_further_action": ScrutinyOutcomeIn,
     "refer_back_to_decision_maker": ScrutinyOutcomeIn,
     "refer_to_council": ScrutinyOutcomeIn,
+    "council_decides": CouncilDecisionIn,
+    "council_refers_back": CouncilDecisionIn,
 }
 
 

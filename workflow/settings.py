@@ -12,8 +12,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflow.timerules.closures import Closures, parse_closures
+from workflow.timerules.days import DayRule
 
 DEFAULT_OFFSETS = [28, 14, 7, 1]
 
@@ -21,6 +24,20 @@ Channel = Literal["email", "webhook", "log", "notify"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
 SHIPPED_AUDIT_KEY = "change-me-audit-key"
+
+# Each notice rule of SPEC §4 and the setting holding how many days it counts; whether they are
+# calendar or working days is ``<rule>_in_working_days`` (``Settings.day_rule``).
+DAY_RULES: dict[str, str] = {
+    "forward_plan": "forward_plan_clear_days",
+    "private_notice": "private_notice_clear_days",
+    "private_further_notice": "private_further_notice_clear_days",
+    "general_exception": "general_exception_clear_days",
+    "agenda": "agenda_clear_working_days",
+    "call_in": "call_in_working_days",
+    "urgency_reasons_notice": "urgency_reasons_notice_working_days",
+    "decision_record": "decision_record_working_days",
+    "council_referral": "council_referral_working_days",
+}
 
 # An admin token shorter than this, or with less estimated entropy, is refused at start-up.
 MIN_ADMIN_TOKEN_CHARS = 32
@@ -104,6 +121,31 @@ class Settings(BaseSettings):
     standstill_working_days: int = Field(default=8, ge=8)
     standstill_guard: bool = True
     standstill_bank_holidays: list[str] = Field(default_factory=lambda: ["ENG"])
+    # Where the constitution says so, such a sign-off (a key decision of the delegate's own) is
+    # subject to call-in for ``call_in_working_days`` from the sign-off before it is
+    # implemented (LGA 2000 s.9F(2) covers decisions "made by" the executive, officers
+    # included; issue 12, fault 7). Off: the sign-off takes effect at once.
+    officer_key_decisions_call_in: bool = False
+    # A called-in decision scrutiny refers to full Council (LGA 2000 s.9F(4)(b)) is decided
+    # at a Council meeting within this many working days of the referral (the constitution's
+    # figure; many say 10).
+    council_referral_working_days: int = Field(default=10, ge=1)
+    # How each rule counts its days (issue 12, fault 8): True counts working days (weekends,
+    # bank holidays and ``closure_days`` left out), False calendar days. The defaults are
+    # SPEC §4's; a constitution that counts, say, its call-in in calendar days says so here.
+    # (``general_exception_in_working_days`` above is the general exception's.)
+    forward_plan_in_working_days: bool = False
+    private_notice_in_working_days: bool = False
+    private_further_notice_in_working_days: bool = False
+    agenda_in_working_days: bool = True
+    call_in_in_working_days: bool = True
+    urgency_reasons_notice_in_working_days: bool = True
+    decision_record_in_working_days: bool = True
+    council_referral_in_working_days: bool = True
+    # The council's closure days beyond bank holidays (issue 12, fault 8), never working days:
+    # ``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD`` for one year, ``MM-DD`` or ``MM-DD..MM-DD``
+    # for every year (e.g. ``["12-27..12-31"]``).
+    closure_days: list[str] = Field(default_factory=list)
 
     # Reminders (SPEC §5): offsets in days before a deadline, per deadline kind.
     reminder_offsets_days: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
@@ -201,6 +243,26 @@ class Settings(BaseSettings):
     # can write the tables cannot recompute the chains after editing a row.
     audit_key: str = SHIPPED_AUDIT_KEY
 
+    @field_validator("closure_days")
+    @classmethod
+    def _closures_parse(cls, value: list[str]) -> list[str]:
+        parse_closures(value)  # a ValueError names the entry that is wrong
+        return value
+
+    @property
+    def closures(self) -> Closures:
+        """The council's closure days, which no working-day count includes."""
+        return _closures(tuple(self.closure_days))
+
+    def day_rule(self, rule: str) -> DayRule:
+        """How ``rule`` (a key of ``DAY_RULES``) counts its days: how many, calendar or
+        working, and the council's closures."""
+        return DayRule(
+            days=getattr(self, DAY_RULES[rule]),
+            working=getattr(self, f"{rule}_in_working_days"),
+            closed=self.closures,
+        )
+
     @model_validator(mode="after")
     def _pool_fits_threads(self) -> Settings:
         """Every worker thread and the scheduler must be able to hold a connection at once,
@@ -256,6 +318,11 @@ class Settings(BaseSettings):
     def offsets_for(self, deadline_kind: str) -> list[int]:
         """Offsets for one deadline kind, falling back to the general list."""
         return self.reminder_offsets_by_kind.get(deadline_kind, self.reminder_offsets_days)
+
+
+@lru_cache(maxsize=32)
+def _closures(entries: tuple[str, ...]) -> Closures:
+    return parse_closures(entries)
 
 
 @lru_cache

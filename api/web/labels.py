@@ -19,6 +19,7 @@ STATES = {
     "declined": "Declined by the delegate",
     "lapsed": "Lapsed unused",
     "called_in": "Called in by scrutiny",
+    "council_consideration": "Referred to full Council",
 }
 
 # GOV.UK tag colours: each modifier pairs text and background that pass AA contrast.
@@ -33,6 +34,7 @@ STATE_TAG_CLASSES = {
     "declined": "govuk-tag--red",
     "lapsed": "govuk-tag--grey",
     "called_in": "govuk-tag--yellow",
+    "council_consideration": "govuk-tag--orange",
 }
 
 EVENTS = {
@@ -53,6 +55,8 @@ EVENTS = {
     "no_further_action": "Scrutiny: no further action",
     "refer_back_to_decision_maker": "Scrutiny: refer back to Cabinet",
     "refer_to_council": "Scrutiny: refer to full Council",
+    "council_decides": "Council: the decision stands",
+    "council_refers_back": "Council: refer back to Cabinet",
     "call_in_request": "Call-in requested",
     # Audit-trail entries that are not events of the machine.
     "create": "Drafted",
@@ -80,6 +84,7 @@ DEADLINES = {
     "modification_publication": "Publication of the modified contract (s.77)",
     "termination_notice": "Contract termination notice (s.80)",
     "exemption_review": "Review of the exempt information",
+    "council_decision": "Full Council decides the referral",
 }
 
 ROLES = {

@@ -42,8 +42,15 @@ SPEC_TABLE = {
     ("call_in", "delegated_approval", "called_in"),
     ("no_further_action", "called_in", "delegated_approval"),
     ("refer_back_to_decision_maker", "called_in", "cabinet_consideration"),
-    ("refer_to_council", "called_in", "cabinet_consideration"),
+    ("refer_to_council", "called_in", "council_consideration"),
+    # Issue 12: full Council's decision on the referral.
+    ("council_decides", "council_consideration", "delegated_approval"),
+    ("council_refers_back", "council_consideration", "cabinet_consideration"),
     ("sign_off", "delegated_approval", "active"),
+    # Issue 12: an officer key decision subject to call-in waits for it (``implement``), and
+    # scrutiny refers it back to the delegate.
+    ("sign_off", "delegated_approval", "delegated_approval"),
+    ("refer_back_to_decision_maker", "called_in", "delegated_approval"),
     ("extend", "active", "delegated_approval"),
     ("expire", "active", "expired"),
     ("withdraw", "drafted", "withdrawn"),
@@ -91,8 +98,11 @@ SPEC_GUARDS = {
     "no_further_action": [],
     "refer_back_to_decision_maker": [],
     "refer_to_council": [],
+    "council_decides": ["council_met_after_referral"],
+    "council_refers_back": ["council_met_after_referral"],
     "sign_off": [
         "term_is_delegated",
+        "no_officer_decision_waiting",
         "call_in_period_over",
         "consultation_recorded",
         "term_within_envelope",
@@ -120,6 +130,7 @@ STATES = {
     "declined",
     "lapsed",
     "called_in",
+    "council_consideration",
 }
 ENDS = {"expired", "rejected", "withdrawn", "declined", "lapsed"}
 
@@ -260,8 +271,19 @@ NATURAL = {
     "no_further_action": "clerk",
     "refer_back_to_decision_maker": "clerk",
     "refer_to_council": "clerk",
+    "council_decides": "clerk",
+    "council_refers_back": "clerk",
 }
 ACTORS = list(CAST)
+
+
+SCRUTINY_AND_COUNCIL = {
+    "no_further_action": ("met_on", "reasons"),
+    "refer_back_to_decision_maker": ("met_on", "reasons"),
+    "refer_to_council": ("met_on", "reasons"),
+    "council_decides": ("met_on", "reasons", "resolution"),
+    "council_refers_back": ("met_on", "reasons", "resolution"),
+}
 
 
 def payload(event: str, variant: int, today: date, people: dict[str, User]) -> dict[str, Any]:
@@ -296,8 +318,10 @@ def payload(event: str, variant: int, today: date, people: dict[str, User]) -> d
         return {"resolution": "No.", "decided_on": past.isoformat()} if variant != 9 else {}
     if event in ("sign_off", "extend"):
         return {"months": months, "reasons": "r"}
-    if event in ("no_further_action", "refer_back_to_decision_maker", "refer_to_council"):
-        return {"met_on": today.isoformat(), "reasons": "r"} if variant != 9 else {}
+    if event in SCRUTINY_AND_COUNCIL:
+        # Full Council's decision has its resolution too.
+        met = {"met_on": today.isoformat(), "reasons": "r", "resolution": "Resolved."}
+        return {k: met[k] for k in SCRUTINY_AND_COUNCIL[event]} if variant != 9 else {}
     if event in ("decline", "decline_further"):
         return {"reasons": "r" if variant != 9 else ""}
     if event in ("refer_back", "call_in", "withdraw"):

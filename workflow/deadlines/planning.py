@@ -81,8 +81,8 @@ def recipients(bundle: CaseBundle, kind: str, people: dict[int, User]) -> list[s
             named.add(case.author_id)
         elif role == "delegate" and delegation is not None:
             named.add(delegation.delegate_id)
-        elif role == "consultee" and delegation is not None and delegation.consultee_id:
-            named.add(delegation.consultee_id)
+        elif role == "consultee" and delegation is not None:
+            named.update(delegation.consultees())
         elif role == "democratic_services":
             found += [u for u in people.values() if u.has_role(Role.democratic_services)]
         elif role == "directorate_head":

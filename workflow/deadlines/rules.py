@@ -48,6 +48,7 @@ DUTIES: frozenset[str] = frozenset(
         K.modification_notice,
         K.modification_publication,
         K.termination_notice,
+        K.council_decision,
     }
 )
 
@@ -86,6 +87,7 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.modification_publication: ("author", "delegate"),
     K.termination_notice: ("author", "directorate_head"),
     K.exemption_review: ("author", "democratic_services"),
+    K.council_decision: ("democratic_services",),
 }
 
 
@@ -134,6 +136,8 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         pass  # awaiting the scrutiny committee: only the agreements' ends run on
     elif state == State.expired:
         return _procurement(facts, settings)  # s.80, and notices a modification still owes
+    elif state == State.council_consideration:
+        out += _council(facts, settings)
     else:
         return []
     out += _procurement(facts, settings)
@@ -189,6 +193,17 @@ def _exemption_review(case: Case) -> list[PlannedDeadline]:
     return [PlannedDeadline(K.exemption_review, review)]
 
 
+def _council(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
+    """Full Council decides a decision scrutiny referred to it within the constitution's
+    working days of the referral (LGA 2000 s.9F(4)(b); ``council_referral_working_days``)."""
+    referred = facts.resolution.council_referred_on if facts.resolution else None
+    if referred is None:
+        return []
+    return [
+        PlannedDeadline(K.council_decision, settings.day_rule("council_referral").after(referred))
+    ]
+
+
 def _published(on: date | None, today: date) -> bool:
     return on is not None and on <= today
 
@@ -202,23 +217,23 @@ def _before_cabinet(facts: CaseFacts, settings: Settings) -> list[PlannedDeadlin
     # A notice duty is done exactly when the guards would accept it: a notice dated in the
     # future, or too late for the clear days, leaves the duty open and its reminders running.
     if facts.is_key_decision:
-        latest = timerules.latest_notice_date(meeting, settings.forward_plan_clear_days)
+        latest = settings.day_rule("forward_plan").latest_notice(meeting)
         out.append(
             PlannedDeadline(
                 K.forward_plan_notice,
-                timerules.duty_due_on(latest),
+                timerules.duty_due_on(latest, settings.closures),
                 done=forward_plan_refusal(case, settings, today, people) is None,
             )
         )
         out += _urgency_notices(facts, meeting, settings)
     if exempt_paragraph_of(case) is not None:  # a Part B is taken in private too
         out += _private_notices(facts, meeting, settings)
-    latest_agenda = timerules.latest_agenda_date(meeting, settings.agenda_clear_working_days)
+    latest_agenda = settings.day_rule("agenda").latest_notice(meeting)
     agenda_on = case.agenda_published_on
     out.append(
         PlannedDeadline(
             K.agenda_publication,
-            timerules.duty_due_on(latest_agenda),
+            timerules.duty_due_on(latest_agenda, settings.closures),
             # SI 2012/2089 reg 7: done by the agenda's publication, recorded by democratic
             # services, in time or as a late item with the chair's reason.
             done=_published(agenda_on, today)
@@ -236,7 +251,9 @@ def _urgency_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         out.append(
             PlannedDeadline(
                 K.general_exception_notice,
-                timerules.duty_due_on(latest_general_exception_date(meeting, settings)),
+                timerules.duty_due_on(
+                    latest_general_exception_date(meeting, settings), settings.closures
+                ),
                 done=urgency_refusal(case, meeting, settings, facts.today, facts.people) is None,
             )
         )
@@ -248,7 +265,7 @@ def _urgency_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         out.append(
             PlannedDeadline(
                 K.urgency_reasons_notice,
-                timerules.add_working_days(base, settings.urgency_reasons_notice_working_days),
+                settings.day_rule("urgency_reasons_notice").after(base),
                 done=_published(case.urgency_reasons_published_on, facts.today),
             )
         )
@@ -267,25 +284,22 @@ def _private_notices(facts: CaseFacts, meeting: date, settings: Settings) -> lis
         return [
             PlannedDeadline(
                 K.private_urgency_reasons_notice,
-                timerules.add_working_days(
-                    case.private_urgency_agreed_on, settings.urgency_reasons_notice_working_days
-                ),
+                settings.day_rule("urgency_reasons_notice").after(case.private_urgency_agreed_on),
                 done=_published(case.private_urgency_reasons_published_on, today),
             )
         ]
-    first, further = settings.private_notice_clear_days, settings.private_further_notice_clear_days
+    first = settings.day_rule("private_notice")
+    further = settings.day_rule("private_further_notice")
     return [
         PlannedDeadline(
             K.private_meeting_notice,
-            timerules.duty_due_on(timerules.latest_notice_date(meeting, first)),
-            done=timerules.notice_in_time(case.private_notice_published_on, meeting, first, today),
+            timerules.duty_due_on(first.latest_notice(meeting), settings.closures),
+            done=first.in_time(case.private_notice_published_on, meeting, today),
         ),
         PlannedDeadline(
             K.private_meeting_further_notice,
-            timerules.duty_due_on(timerules.latest_notice_date(meeting, further)),
-            done=timerules.notice_in_time(
-                case.private_further_notice_published_on, meeting, further, today
-            ),
+            timerules.duty_due_on(further.latest_notice(meeting), settings.closures),
+            done=further.in_time(case.private_further_notice_published_on, meeting, today),
         ),
     ]
 
@@ -296,6 +310,9 @@ def next_term_start(case: Case) -> date | None:
 
 
 def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
+    signed = facts.last_sign_off
+    if signed is not None and signed.awaits_call_in:
+        return _officer_call_in(signed, facts.today, settings)
     out = []
     resolution = facts.resolution
     if (
@@ -309,9 +326,7 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out.append(
             PlannedDeadline(
                 K.call_in_end,
-                timerules.call_in_end(
-                    resolution.notice_published_on, settings.call_in_working_days
-                ),
+                settings.day_rule("call_in").after(resolution.notice_published_on),
             )
         )
     if resolution is not None and facts.case.term_end is None:
@@ -320,9 +335,7 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         out.append(
             PlannedDeadline(
                 K.decision_record_publication,
-                timerules.add_working_days(
-                    resolution.decided_on, settings.decision_record_working_days
-                ),
+                settings.day_rule("decision_record").after(resolution.decided_on),
                 done=_published(resolution.notice_published_on, facts.today),
             )
         )
@@ -336,8 +349,19 @@ def _delegated(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
     )
     if start is not None and not cabinet_term_to_start:  # Cabinet's own term needs no sign-off
         out.append(
-            PlannedDeadline(K.sign_off_due, timerules.duty_due_on(start - timedelta(days=1)))
+            PlannedDeadline(
+                K.sign_off_due,
+                timerules.duty_due_on(start - timedelta(days=1), settings.closures),
+            )
         )
+    return out
+
+
+def _officer_call_in(signed: SignOff, today: date, settings: Settings) -> list[PlannedDeadline]:
+    """The delegate's key decision waits for call-in (issue 12): its end, and its record."""
+    out = [_officer_record(signed, today, settings)]
+    if signed.call_in_outcome is None and signed.call_in_ends_on is not None:
+        out.append(PlannedDeadline(K.call_in_end, signed.call_in_ends_on))
     return out
 
 
@@ -345,7 +369,7 @@ def _officer_record(signed: SignOff, today: date, settings: Settings) -> Planned
     """SI 2012/2089 reg 13: the officer's record of a sign-off, published by this day."""
     return PlannedDeadline(
         K.decision_record_publication,
-        timerules.add_working_days(signed.signed_on, settings.decision_record_working_days),
+        settings.day_rule("decision_record").after(signed.signed_on),
         done=_published(signed.record_published_on, today),
     )
 
@@ -370,5 +394,9 @@ def _active(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
         default=settings.extension_notice_months,
     )
     decide_by = timerules.add_months(case.term_end, -notice)
-    out.append(PlannedDeadline(K.extension_option_decision, timerules.duty_due_on(decide_by)))
+    out.append(
+        PlannedDeadline(
+            K.extension_option_decision, timerules.duty_due_on(decide_by, settings.closures)
+        )
+    )
     return out

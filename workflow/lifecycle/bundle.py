@@ -30,6 +30,7 @@ from workflow.models import (
     Resolution,
     SignOff,
     User,
+    awaiting_call_in,
     pk,
 )
 
@@ -52,7 +53,7 @@ class CaseBundle:
     people: dict[int, User] | None = None
     # (resolution id, member id) of the scrutiny members asking to call a decision in, when
     # preloaded for a page; ``None`` means "look them up" (``call_in_requests.members_asking``).
-    call_in_requests: list[tuple[int, int]] | None = None
+    call_in_requests: list[tuple[int, int | None, int]] | None = None
     # Agreement id -> months other cases have signed off on it: the earlier modifications
     # the procurement tests aggregate (``workflow.procurement``), read with the agreements.
     earlier_months: dict[int, int] = field(default_factory=dict)
@@ -70,7 +71,7 @@ class CaseBundle:
         consultations: Iterable[Consultation] = (),
         sign_offs: Iterable[SignOff] = (),
         people: dict[int, User] | None = None,
-        call_in_requests: list[tuple[int, int]] | None = None,
+        call_in_requests: list[tuple[int, int | None, int]] | None = None,
         earlier_months: dict[int, int] | None = None,
     ) -> CaseBundle:
         """A bundle from rows already read: the same choices ``load`` makes (the latest
@@ -101,7 +102,16 @@ class CaseBundle:
         """Months already signed off under the current delegation."""
         if self.delegation is None:
             return 0
-        return sum(s.months for s in self.sign_offs if s.delegation_id == self.delegation.id)
+        return sum(
+            s.months
+            for s in self.sign_offs
+            if s.delegation_id == self.delegation.id and s.call_in_outcome != "referred_back"
+        )
+
+    @property
+    def officer_decision(self) -> SignOff | None:
+        """The delegate's key decision awaiting call-in, if any."""
+        return awaiting_call_in(self.sign_offs)
 
     @property
     def months_left(self) -> int:
@@ -247,14 +257,16 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(Consultation).where(col(Consultation.delegation_id).in_(delegation_ids))),
         lambda c: c.delegation_id,
     )
-    asking: dict[int, list[tuple[int, int]]] = {}
+    asking: dict[int, list[tuple[int, int | None, int]]] = {}
     for request in s.exec(select(CallInRequest).where(col(CallInRequest.case_id).in_(ids))):
-        asking.setdefault(request.case_id, []).append((request.resolution_id, request.member_id))
+        asking.setdefault(request.case_id, []).append(
+            (request.resolution_id, request.sign_off_id, request.member_id)
+        )
     sign_offs = _by(
         s.exec(select(SignOff).where(col(SignOff.case_id).in_(ids))), lambda o: o.case_id
     )
     wanted: set[int | None] = {d.delegate_id for ds in delegations.values() for d in ds}
-    wanted |= {d.consultee_id for ds in delegations.values() for d in ds}
+    wanted |= {uid for ds in delegations.values() for d in ds for uid in d.consultees()}
     for case in cases:  # the office holders the urgency routes name (SI 2012/2089)
         wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
         wanted |= {case.private_urgency_agreed_by_id}

@@ -19,7 +19,8 @@ from workflow.context import Ctx
 from workflow.deadlines import planning
 from workflow.errors import PreconditionFailed
 from workflow.lifecycle.bundle import CaseBundle, load_locked
-from workflow.models import User
+from workflow.lifecycle.guards import envelope_lapses_after
+from workflow.models import State, User
 
 
 def open_case(ctx: Ctx, case_id: int, expected_version: int | None = None) -> CaseBundle:
@@ -56,6 +57,11 @@ def record(
     case = bundle.case
     case.version += 1
     case.updated_at = ctx.now()
+    case.lapses_after = (
+        envelope_lapses_after(case, bundle.approval, bundle.delegation)
+        if case.state == State.delegated_approval and bundle.officer_decision is None
+        else None
+    )
     ctx.session.add(case)
     if event is not None:
         audit.append(

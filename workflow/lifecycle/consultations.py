@@ -26,8 +26,8 @@ def may_record_consultation(bundle: CaseBundle, actor: User) -> bool:
     return (
         bundle.case.state == State.delegated_approval
         and delegation is not None
-        and delegation.consultee_id is not None
-        and actor.id in (delegation.delegate_id, delegation.consultee_id)
+        and bool(delegation.consultees())
+        and actor.id in (delegation.delegate_id, *delegation.consultees())
     )
 
 
@@ -39,15 +39,17 @@ def record_consultation(
     delegation = bundle.delegation
     if case.state != State.delegated_approval or delegation is None:
         raise TransitionRefused("consult", case.state, events_allowed(ctx, bundle, actor))
-    if actor.id not in (delegation.delegate_id, delegation.consultee_id):
-        raise Forbidden("a consultation is recorded by the delegate or the consultee")
+    named = delegation.consultees()
+    if actor.id not in (delegation.delegate_id, *named):
+        raise Forbidden("a consultation is recorded by the delegate or a consultee")
+    if actor.id != delegation.delegate_id and actor.id != data.consultee_id:
+        raise Forbidden("a consultee records only their own consultation")
     problems = []
-    if delegation.consultee_id is None:
+    if not named:
         problems.append(FieldProblem("consultee_id", "Cabinet named no consultee for this case"))
-    elif data.consultee_id != delegation.consultee_id:
-        problems.append(
-            FieldProblem("consultee_id", f"the named consultee is user {delegation.consultee_id}")
-        )
+    elif data.consultee_id not in named:
+        who = ", ".join(f"user {uid}" for uid in named)
+        problems.append(FieldProblem("consultee_id", f"the named consultees are {who}"))
     if data.consulted_on > ctx.today():
         problems.append(FieldProblem("consulted_on", "cannot be in the future"))
     if problems:

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import FieldProblem, Forbidden, InvalidInput
 from workflow.lifecycle.bundle import load
@@ -110,7 +109,7 @@ def key_decision_procedure_report(ctx: Ctx, viewer: User, start: date, end: date
     """SI 2012/2089 reg 18: the key decisions taken between ``start`` and ``end`` without a
     forward-plan notice 28 clear days before the meeting (reg 9), and the route taken instead."""
     _check(viewer, start, end)
-    need = ctx.settings.forward_plan_clear_days
+    rule = ctx.settings.day_rule("forward_plan")
     items = []
     for resolution, case in _decisions(ctx, start, end):
         meeting = resolution.meeting_date or resolution.decided_on
@@ -118,7 +117,7 @@ def key_decision_procedure_report(ctx: Ctx, viewer: User, start: date, end: date
         if not is_key_decision_facts(case, bundle.agreements, ctx.settings):
             continue
         in_time = case.forward_plan_published_on is not None and (
-            timerules.clear_days_between(case.forward_plan_published_on, meeting) >= need
+            rule.clear_between(case.forward_plan_published_on, meeting) >= rule.days
         )
         if in_time:
             continue

@@ -43,6 +43,7 @@ from workflow.lifecycle.exempt import may_see_exempt
 from workflow.lifecycle.guards import GuardContext
 from workflow.lifecycle.machine import (
     EVENTS,
+    SOURCES,
     TRANSITIONS,
     CaseStateHolder,
     TransitionSpec,
@@ -109,14 +110,15 @@ def guard_context(
     (the delegate, the consultee and the urgency routes' office holders, SI 2012/2089), read
     in one query."""
     people: dict[int, User] = {}
-    wanted = set()
+    wanted: set[int | None] = set()
     if bundle.delegation is not None:
-        wanted |= {bundle.delegation.delegate_id, bundle.delegation.consultee_id}
+        wanted |= {bundle.delegation.delegate_id, *bundle.delegation.consultees()}
     case = bundle.case  # the office holders the urgency routes name (SI 2012/2089)
     wanted |= {case.urgency_chair_told_id, case.urgency_agreed_by_id}
     wanted |= {case.private_urgency_agreed_by_id}
     if payload is not None:
         wanted |= {getattr(payload, "delegate_id", None), getattr(payload, "consultee_id", None)}
+        wanted |= set(getattr(payload, "consultee_ids", None) or [])
         wanted |= {getattr(payload, "urgent_agreed_by_id", None)}
     # A page's bundles carry their people preloaded (``bundle.load_many``): no lookup each.
     preloaded = bundle.people or {}
@@ -144,6 +146,7 @@ def guard_context(
         payload=payload,
         call_in_members=_call_in_members(ctx, bundle, actor),
         earlier_months=bundle.earlier_months,
+        sign_offs=bundle.sign_offs,
     )
 
 
@@ -218,7 +221,7 @@ def events_allowed(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> list[str
 
 
 def _allowed(bare: GuardContext, bundle: CaseBundle, actor: User) -> list[str]:
-    return [t.event for t in TRANSITIONS if _decide(bare, bundle, actor, t, None).allowed]
+    return [e for e, t in EVENTS.items() if _decide(bare, bundle, actor, t, None).allowed]
 
 
 def _decide(
@@ -233,7 +236,7 @@ def _decide(
         event=spec.event,
         state=case.state,
         who=spec.who.description,
-        state_ok=case.state in spec.sources,
+        state_ok=case.state in SOURCES[spec.event],
         entitled=spec.who.check(gctx),
         sees_exempt=actor.is_system or may_see_exempt(bundle, actor),
         body=body,
@@ -243,6 +246,13 @@ def _decide(
     holder = CaseStateHolder(case.state, gctx)
     if not machine.events[spec.event].trigger(holder):
         decision.failures = [GuardFailure(name, reason) for name, reason in holder.failures]
+        if not holder.routed:  # no row's route applies (``machine.Route``)
+            routes = "; or ".join(
+                t.when.description for t in TRANSITIONS if t.event == spec.event and t.when
+            )
+            decision.failures = [
+                GuardFailure("route", f"'{spec.event}' applies only where {routes}")
+            ]
         return decision
     decision.outcome = _preview(bundle, spec.event, holder.state, body)
     return decision

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from workflow import timerules
 from workflow.context import Ctx
@@ -125,7 +125,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         # Reconsidering a decision scrutiny referred back (or to Council): no second call-in.
         reconsidered=bool(
             bundle.approval is not None
-            and bundle.approval.call_in_outcome in ("referred_back", "referred_to_council")
+            and bundle.approval.call_in_outcome in ("referred_back", "council_referred_back")
         )
         or None,
         recorded_by_id=pk(actor.id),
@@ -152,7 +152,8 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         case_id=pk(case.id),
         resolution_id=pk(resolution.id),
         delegate_id=body.delegate_id,
-        consultee_id=body.consultee_id,
+        consultee_id=(body.named_consultees() or [None])[0],
+        consultee_ids=body.named_consultees() or None,
         consultee_must_agree=body.consultee_must_agree or None,
         # The delegation covers only what lies beyond Cabinet's own months (fault 1).
         max_months=max_months - (body.cabinet_months or 0),
@@ -166,17 +167,20 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
 
 
 def _implement(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-    """Cabinet's own first term starts: the agreements run to its end (issue 12, fault 1)."""
-    case, resolution = bundle.case, bundle.approval
+    """Cabinet's own first term starts (issue 12, fault 1), or the term of the delegate's key
+    decision once call-in is over: the agreements run to its end."""
+    case, resolution, officer = bundle.case, bundle.approval, bundle.officer_decision
+    if officer is not None:
+        officer.implemented_on = ctx.today()
+        ctx.session.add(officer)
+        _start_term(ctx, bundle, officer.term_start, officer.term_end)
+        ctx.session.flush()
+        return {"sign_off_id": officer.id, "term": {"start_date": officer.term_start}}
     assert resolution is not None and resolution.cabinet_months
     start = next_term_start(case)
     assert start is not None
     end = timerules.term_end(start, resolution.cabinet_months)
-    case.term_start, case.term_end = start, end
-    for agreement in bundle.agreements:
-        agreement.end_date = end
-        agreement.updated_at = ctx.now()
-        ctx.session.add(agreement)
+    _start_term(ctx, bundle, start, end)
     ctx.session.flush()
     return {
         "resolution_id": resolution.id,
@@ -225,14 +229,28 @@ def _sign_off(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str,
         signed_at=ctx.now(),
     )
     ctx.session.add(sign_off)
-    case.term_start, case.term_end = start, end
+    if case.state == "delegated_approval":
+        # An officer key decision subject to call-in (issue 12): its term starts when
+        # call-in is over (``implement``), counted from the day of the decision.
+        sign_off.call_in_ends_on = ctx.settings.day_rule("call_in").after(sign_off.signed_on)
+    else:
+        _start_term(ctx, bundle, start, end)
+    ctx.session.flush()
+    bundle.sign_offs.append(sign_off)
+    return {
+        "sign_off_id": sign_off.id,
+        "term": {"start_date": start, "end_date": end},
+        "call_in_ends_on": sign_off.call_in_ends_on,
+    }
+
+
+def _start_term(ctx: Ctx, bundle: CaseBundle, start: date, end: date) -> None:
+    """A term takes effect: the case's term and every agreement's end date."""
+    bundle.case.term_start, bundle.case.term_end = start, end
     for agreement in bundle.agreements:
         agreement.end_date = end
         agreement.updated_at = ctx.now()
         ctx.session.add(agreement)
-    ctx.session.flush()
-    bundle.sign_offs.append(sign_off)
-    return {"sign_off_id": sign_off.id, "term": {"start_date": start, "end_date": end}}
 
 
 def _extend(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
@@ -244,22 +262,38 @@ def _call_in(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
     """The member whose request completes the number is recorded too; the decision waits
     for the scrutiny committee."""
     record_request(ctx, bundle, actor, body.reason)
-    resolution = bundle.approval
-    assert resolution is not None
-    resolution.call_in_outcome = "called_in"
-    ctx.session.add(resolution)
-    return {"members": sorted(members_asking(ctx, bundle))}
+    members = sorted(members_asking(ctx, bundle))
+    _called_in_decision(ctx, bundle).call_in_outcome = "called_in"
+    return {"members": members}
+
+
+def _called_in_decision(ctx: Ctx, bundle: CaseBundle) -> Resolution | SignOff:
+    """The decision call-in is about: the delegate's key decision awaiting call-in, else
+    Cabinet's resolution (added to the session, so its outcome is written)."""
+    decision: Resolution | SignOff | None = bundle.officer_decision or bundle.approval
+    assert decision is not None
+    ctx.session.add(decision)
+    return decision
 
 
 def _scrutiny_outcome(outcome: str) -> Effect:
     def effect(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-        resolution = bundle.approval
-        assert resolution is not None
-        resolution.call_in_outcome = outcome
-        ctx.session.add(resolution)
-        return {"outcome": outcome, "resolution_id": resolution.id}
+        decision = _called_in_decision(ctx, bundle)
+        decision.call_in_outcome = outcome
+        if isinstance(decision, SignOff):
+            return {"outcome": outcome, "sign_off_id": decision.id}
+        return {"outcome": outcome, "resolution_id": decision.id}
 
     return effect
+
+
+def _refer_to_council(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """Scrutiny refers Cabinet's decision to full Council, from its meeting's day: Council's
+    meeting is due by the constitution's working days from then (``council_decision``)."""
+    out = _scrutiny_outcome("referred_to_council")(ctx, bundle, actor, body)
+    assert bundle.approval is not None
+    bundle.approval.council_referred_on = body.met_on
+    return out
 
 
 _EFFECTS: dict[str, Effect] = {
@@ -271,7 +305,9 @@ _EFFECTS: dict[str, Effect] = {
     "call_in": _call_in,
     "no_further_action": _scrutiny_outcome("no_further_action"),
     "refer_back_to_decision_maker": _scrutiny_outcome("referred_back"),
-    "refer_to_council": _scrutiny_outcome("referred_to_council"),
+    "refer_to_council": _refer_to_council,
+    "council_decides": _scrutiny_outcome("council_decided"),
+    "council_refers_back": _scrutiny_outcome("council_referred_back"),
     "sign_off": _sign_off,
     "extend": _extend,
     "expire": _nothing,
@@ -318,7 +354,20 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
 def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Start Cabinet's own terms whose call-in is over: fire ``implement`` on cases in
     delegated approval whose latest resolution approved months of its own and that have no
-    term yet (issue 12, fault 1)."""
+    term yet (issue 12, fault 1), or whose delegate's key decision awaits call-in."""
+    officers = ctx.session.exec(
+        select(Case.id)
+        .join(SignOff, col(SignOff.case_id) == col(Case.id))
+        .where(
+            Case.state == "delegated_approval",
+            col(SignOff.implemented_on).is_(None),
+            or_(
+                col(SignOff.call_in_ends_on) < ctx.today(),
+                col(SignOff.call_in_outcome) == "no_further_action",
+            ),
+        )
+        .distinct()
+    ).all()
     candidates = ctx.session.exec(
         select(Case.id)
         .join(Resolution, col(Resolution.case_id) == col(Case.id))
@@ -330,23 +379,22 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
         .distinct()
         .order_by(col(Case.id))
     ).all()
-    return fire_each(ctx, (pk(i) for i in candidates), "implement", actor, limit)
+    due = sorted({pk(i) for i in candidates} | {pk(i) for i in officers})
+    return fire_each(ctx, due, "implement", actor, limit)
 
 
 def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     """Fire ``lapse`` on cases in delegated approval whose envelope's time has passed (issue
-    12, fault 3): candidates are those whose next term was due to start before today."""
-    today = ctx.today()
+    12, fault 3). One indexed query selects only those: ``cases.lapses_after``, the last day
+    the envelope could be used, is kept on the row by every change (``change.record``), so a
+    pass reads no case that is not due however many wait in delegated approval."""
     candidates = ctx.session.exec(
-        select(Case).where(Case.state == "delegated_approval").order_by(col(Case.id))
+        select(Case.id)
+        .where(Case.state == "delegated_approval", col(Case.lapses_after) < ctx.today())
+        .order_by(col(Case.id))
+        .limit(limit)
     ).all()
-    due = (
-        pk(case.id)
-        for case in candidates
-        if (start := timerules.next_term_start(case.term_end, case.proposal_start_date)) is not None
-        and start < today
-    )
-    return fire_each(ctx, due, "lapse", actor, limit)
+    return fire_each(ctx, (pk(i) for i in candidates), "lapse", actor, limit)
 
 
 __all__ = [

@@ -23,7 +23,7 @@ def entitled_to_case(viewer: User, author_id: int, delegation: Delegation | None
         return True
     return delegation is not None and viewer.id in (
         delegation.delegate_id,
-        delegation.consultee_id,
+        *delegation.consultees(),
     )
 
 
@@ -54,5 +54,5 @@ def sees_case_people(viewer: User, author_id: int, delegation: Delegation | None
         return True
     return delegation is not None and viewer.id in (
         delegation.delegate_id,
-        delegation.consultee_id,
+        *delegation.consultees(),
     )

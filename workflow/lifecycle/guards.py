@@ -23,8 +23,10 @@ from workflow.models import (
     ReportOption,
     Resolution,
     Role,
+    SignOff,
     State,
     User,
+    awaiting_call_in,
 )
 from workflow.procurement import notices as procurement_notices
 from workflow.procurement import verdict as procurement
@@ -52,6 +54,12 @@ class GuardContext:
     call_in_members: frozenset[int] = frozenset()  # scrutiny members asking (fault 7)
     # Agreement id -> months other cases signed off on it (earlier modifications, issue 9).
     earlier_months: dict[int, int] = field(default_factory=dict)
+    sign_offs: list[SignOff] = field(default_factory=list)
+
+    @property
+    def officer_decision(self) -> SignOff | None:
+        """The delegate's key decision awaiting call-in, if any."""
+        return awaiting_call_in(self.sign_offs)
 
 
 @dataclass(frozen=True)
@@ -166,11 +174,12 @@ def agenda_deadline_not_passed(ctx: GuardContext) -> str | None:
     meeting, _, late_reason = meeting_facts(ctx)
     if meeting is None:
         return None
-    latest = timerules.latest_agenda_date(meeting, ctx.settings.agenda_clear_working_days)
+    rule = ctx.settings.day_rule("agenda")
+    latest = rule.latest_notice(meeting)
     if ctx.today > latest and not late_reason:
         return (
             f"the agenda for the meeting on {_fmt(meeting)} had to be published by "
-            f"{_fmt(latest)} ({ctx.settings.agenda_clear_working_days} clear working days); "
+            f"{_fmt(latest)} ({rule.words}); "
             "a late item needs the chair's reason for urgency (SI 2012/2089 reg 7)"
         )
     return None
@@ -238,17 +247,11 @@ def general_exception_in_time(
 ) -> bool:
     """SI 2012/2089 reg 10(1)(c): five clear days after the notice, counted in working days
     unless the constitution says calendar days (``general_exception_in_working_days``)."""
-    gen = settings.general_exception_clear_days
-    if settings.general_exception_in_working_days:
-        return timerules.notice_in_time_working(notified_on, meeting, gen, today)
-    return timerules.notice_in_time(notified_on, meeting, gen, today)
+    return settings.day_rule("general_exception").in_time(notified_on, meeting, today)
 
 
 def latest_general_exception_date(meeting: date, settings: Settings) -> date:
-    gen = settings.general_exception_clear_days
-    if settings.general_exception_in_working_days:
-        return timerules.latest_working_notice_date(meeting, gen)
-    return timerules.latest_notice_date(meeting, gen)
+    return settings.day_rule("general_exception").latest_notice(meeting)
 
 
 def urgency_refusal(
@@ -273,11 +276,10 @@ def urgency_refusal(
     if case.urgency_route == "general_exception":
         reasons = []
         if not general_exception_in_time(case.urgency_notified_on, meeting, settings, today):
-            days = "working " if settings.general_exception_in_working_days else ""
             latest = latest_general_exception_date(meeting, settings)
             reasons.append(
-                f"the notice published by {_fmt(latest)} ({settings.general_exception_clear_days}"
-                f" clear {days}days before the meeting)"
+                f"the notice published by {_fmt(latest)} "
+                f"({settings.day_rule('general_exception').words} before the meeting)"
                 + _future_note("general exception notice", case.urgency_notified_on, today)
             )
         chair = people.get(case.urgency_chair_told_id or 0)
@@ -324,16 +326,16 @@ def forward_plan_refusal(
     meeting = meeting or case.meeting_date
     if meeting is None:
         return None
-    need = settings.forward_plan_clear_days
-    if timerules.notice_in_time(case.forward_plan_published_on, meeting, need, today):
+    rule = settings.day_rule("forward_plan")
+    if rule.in_time(case.forward_plan_published_on, meeting, today):
         return None
     if case.urgency_route in ("general_exception", "special_urgency"):
         return urgency_refusal(case, meeting, settings, today, people)
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     published = _happened(case.forward_plan_published_on, today)
     when = "was not published" if published is None else f"was published on {_fmt(published)}"
     return (
-        f"a key decision needs a forward-plan notice by {_fmt(latest)} ({need} clear days "
+        f"a key decision needs a forward-plan notice by {_fmt(latest)} ({rule.words} "
         f"before the meeting) and it {when}; or record an urgency route"
         + _future_note("forward-plan notice", case.forward_plan_published_on, today)
     )
@@ -373,11 +375,12 @@ def private_urgency_refusal(
     agreed_on = _happened(case.private_urgency_agreed_on, today)
     if agreed_on is None:
         return "private-meeting urgency needs the date the agreement was given, on or before today"
-    need = settings.private_notice_clear_days
-    if timerules.clear_days_between(agreed_on, meeting) >= need:
+    rule = settings.day_rule("private_notice")
+    if rule.clear_between(agreed_on, meeting) >= rule.days:
         return (
             "private-meeting urgency applies only where the notices are impracticable (SI "
-            f"2012/2089 reg 5(6)); on {_fmt(agreed_on)} a {need}-day notice was still possible"
+            f"2012/2089 reg 5(6)); on {_fmt(agreed_on)} a notice of {rule.words} was still "
+            "possible"
         )
     return None
 
@@ -393,15 +396,15 @@ def exempt_notice(ctx: GuardContext) -> str | None:
         return None
     if not 1 <= paragraph <= 7:
         return "the exempt paragraph must be one of 1 to 7 of Schedule 12A"
-    need = ctx.settings.private_notice_clear_days
+    rule = ctx.settings.day_rule("private_notice")
     # SI 2012/2089 reg 5(2)-(3).
-    if timerules.notice_in_time(case.private_notice_published_on, meeting, need, ctx.today):
+    if rule.in_time(case.private_notice_published_on, meeting, ctx.today):
         return None
     if case.private_urgency_reason:
         return private_urgency_refusal(case, meeting, ctx.settings, ctx.today, ctx.people)
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     return (
-        f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({need} clear days "
+        f"an exempt item needs a private-meeting notice by {_fmt(latest)} ({rule.words} "
         "before the meeting), or the agreement of the scrutiny chair that the meeting is urgent"
         + _future_note("private-meeting notice", case.private_notice_published_on, ctx.today)
     )
@@ -420,18 +423,18 @@ def further_notice_refusal(
     5(6) urgency route stands in for all of reg 5."""
     if exempt_paragraph_of(case) is None:
         return None
-    need = settings.private_further_notice_clear_days
-    if timerules.notice_in_time(further_on, meeting, need, today):
+    rule = settings.day_rule("private_further_notice")
+    if rule.in_time(further_on, meeting, today):
         return None
     if case.private_urgency_reason and (
         private_urgency_refusal(case, meeting, settings, today, people) is None
     ):
         return None
-    latest = timerules.latest_notice_date(meeting, need)
+    latest = rule.latest_notice(meeting)
     if today <= latest:
         return None  # still time: the duty reminds people, nothing refuses yet
     return (
-        f"a private meeting needs a further notice by {_fmt(latest)} ({need} clear days before "
+        f"a private meeting needs a further notice by {_fmt(latest)} ({rule.words} before "
         "the meeting) with the reasons, any representations and the response (SI 2012/2089 "
         "reg 5(4)-(5))" + _future_note("further private notice", further_on, today)
     )
@@ -553,18 +556,17 @@ def delegate_is_not_author(ctx: GuardContext) -> str | None:
 
 @guard("consultee_is_cabinet_member", needs_payload=True)
 def consultee_is_cabinet_member(ctx: GuardContext) -> str | None:
-    """The consultee, if any, holds the cabinet_member role."""
-    cid = ctx.payload.consultee_id
-    if cid is None:
-        return None
-    consultee = ctx.people.get(cid)
-    if consultee is None:
-        return f"the consultee (user {cid}) does not exist"
-    if not consultee.active:
-        return f"the consultee {consultee.name} has been deactivated"
-    if not consultee.has_role(Role.cabinet_member):
-        return f"the consultee {consultee.name} does not hold the cabinet_member role"
-    return None
+    """Each consultee named, if any, holds the cabinet_member role."""
+    reasons = []
+    for cid in ctx.payload.named_consultees():
+        consultee = ctx.people.get(cid)
+        if consultee is None:
+            reasons.append(f"the consultee (user {cid}) does not exist")
+        elif not consultee.active:
+            reasons.append(f"the consultee {consultee.name} has been deactivated")
+        elif not consultee.has_role(Role.cabinet_member):
+            reasons.append(f"the consultee {consultee.name} does not hold the cabinet_member role")
+    return "; ".join(reasons) or None
 
 
 @guard("delegation_beyond_cabinet_term", needs_payload=True)
@@ -596,8 +598,9 @@ def cabinet_term_pending(ctx: GuardContext) -> int | None:
 
 @guard("cabinet_term_to_start")
 def cabinet_term_to_start(ctx: GuardContext) -> str | None:
-    """Cabinet approved a first term of its own that has not started yet."""
-    if cabinet_term_pending(ctx) is None:
+    """Cabinet approved a first term of its own that has not started yet, or the delegate's
+    key decision waits for call-in to end (issue 12)."""
+    if cabinet_term_pending(ctx) is None and ctx.officer_decision is None:
         return "Cabinet approved no term of its own that is still to start"
     return None
 
@@ -614,17 +617,92 @@ def term_is_delegated(ctx: GuardContext) -> str | None:
     return None
 
 
+def sign_off_is_key_decision(ctx: GuardContext, months: int) -> bool:
+    """Whether a sign-off of ``months`` is a key decision of the delegate's own: where the
+    constitution says a sign-off above the threshold is one (a policy setting), by its value."""
+    settings = ctx.settings
+    if not settings.sign_off_above_threshold_is_key_decision:
+        return False
+    annual = sum(a.annual_value_pence for a in ctx.agreements)
+    return annual * months >= settings.key_decision_threshold_pence * 12
+
+
+def officer_call_in_applies(ctx: GuardContext) -> bool:
+    """The sign-off asked for is an officer key decision the constitution makes subject to
+    call-in (``officer_key_decisions_call_in``), and not a reconsideration of one scrutiny
+    referred back (a decision is not called in twice)."""
+    if not ctx.settings.officer_key_decisions_call_in or ctx.payload is None:
+        return False
+    last = ctx.sign_offs[-1] if ctx.sign_offs else None
+    if last is not None and last.call_in_outcome == "referred_back":
+        return False
+    return sign_off_is_key_decision(ctx, ctx.payload.months)
+
+
+def officer_decision_called_in(ctx: GuardContext) -> bool:
+    return ctx.officer_decision is not None
+
+
+@guard("no_officer_decision_waiting")
+def no_officer_decision_waiting(ctx: GuardContext) -> str | None:
+    """No key decision the delegate signed off is still waiting for call-in to end."""
+    officer = ctx.officer_decision
+    if officer is None:
+        return None
+    return (
+        f"the key decision signed off on {_fmt(officer.signed_on)} is subject to call-in; "
+        "its term starts when call-in is over"
+    )
+
+
 def call_in_end_of(ctx: GuardContext) -> date | None:
     resolution = ctx.resolution
     if resolution is None or resolution.notice_published_on is None:
         return None
-    return timerules.call_in_end(resolution.notice_published_on, ctx.settings.call_in_working_days)
+    return ctx.settings.day_rule("call_in").after(resolution.notice_published_on)
+
+
+def _officer_call_in_open(officer: SignOff, today: date) -> str | None:
+    """Why the delegate's key decision can no longer be called in, or None."""
+    end = officer.call_in_ends_on
+    assert end is not None
+    if officer.call_in_outcome is not None:
+        return "this decision has already been called in"
+    if today > end:
+        return f"the call-in period ended on {_fmt(end)}"
+    return None
+
+
+def _officer_call_in_over(officer: SignOff, ctx: GuardContext) -> str | None:
+    """Why the delegate's key decision may not be implemented yet, or None."""
+    end = officer.call_in_ends_on
+    assert end is not None
+    if officer.call_in_outcome == "no_further_action":
+        return None
+    if officer.call_in_outcome == "called_in":
+        return "the decision has been called in: the scrutiny committee decides first"
+    return _not_yet_implementable(end, ctx)
+
+
+def _not_yet_implementable(end: date, ctx: GuardContext) -> str | None:
+    """Why a decision whose call-in ends on ``end`` may not be implemented today, or None."""
+    start = timerules.implementable_from(end, ctx.settings.closures)
+    if ctx.today < start:
+        return (
+            f"the call-in period ends on {_fmt(end)}; the decision may be implemented "
+            f"from {_fmt(start)}"
+        )
+    return None
 
 
 @guard("within_call_in_period")
 def within_call_in_period(ctx: GuardContext) -> str | None:
     """The call-in period has not ended, the decision was not taken as urgent, and it is not
-    a decision already called in or reconsidered after a call-in (issue 12, fault 7)."""
+    a decision already called in or reconsidered after a call-in (issue 12, fault 7). Where
+    the delegate's key decision awaits call-in, it is that decision that is called in."""
+    officer = ctx.officer_decision
+    if officer is not None:
+        return _officer_call_in_open(officer, ctx.today)
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return "the decision was taken as urgent and is not subject to call-in"
     if ctx.resolution is not None and ctx.resolution.reconsidered:
@@ -654,26 +732,39 @@ def enough_members_call_in(ctx: GuardContext) -> str | None:
     )
 
 
+@guard("council_met_after_referral", needs_payload=True)
+def council_met_after_referral(ctx: GuardContext) -> str | None:
+    """Full Council met on or after the day scrutiny referred the decision to it, and not in
+    the future."""
+    met_on, referred = ctx.payload.met_on, None
+    if ctx.resolution is not None:
+        referred = ctx.resolution.council_referred_on
+    if referred is not None and met_on < referred:
+        return f"the decision was referred to Council on {_fmt(referred)}, after {_fmt(met_on)}"
+    if met_on > ctx.today:
+        return f"Council's meeting on {_fmt(met_on)} is in the future"
+    return None
+
+
 @guard("call_in_period_over")
 def call_in_period_over(ctx: GuardContext) -> str | None:
     """The call-in period is over, unless Cabinet marked the decision urgent with a reason, or
-    scrutiny took no further action on it, or it reconsiders a called-in decision."""
+    scrutiny took no further action on it, or it reconsiders a called-in decision. Where the
+    delegate's key decision awaits call-in, its own period."""
+    officer = ctx.officer_decision
+    if officer is not None:
+        return _officer_call_in_over(officer, ctx)
     if ctx.resolution is not None and ctx.resolution.urgent_reason:
         return None
     if ctx.resolution is not None and (
-        ctx.resolution.reconsidered or ctx.resolution.call_in_outcome == "no_further_action"
+        ctx.resolution.reconsidered
+        or ctx.resolution.call_in_outcome in ("no_further_action", "council_decided")
     ):
         return None
     end = call_in_end_of(ctx)
     if end is None:
         return "no decision notice has been published"
-    start = timerules.implementable_from(end)
-    if ctx.today < start:
-        return (
-            f"the call-in period ends on {_fmt(end)}; the decision may be implemented "
-            f"from {_fmt(start)}"
-        )
-    return None
+    return _not_yet_implementable(end, ctx)
 
 
 @guard("contract_change_notice_published")
@@ -700,21 +791,26 @@ def contract_change_notice_published(ctx: GuardContext) -> str | None:
 
 @guard("consultation_recorded")
 def consultation_recorded(ctx: GuardContext) -> str | None:
-    """The named consultee was consulted since the case last entered delegated approval."""
+    """Every consultee Cabinet named was consulted (and agreed, where the delegation is "with
+    the agreement of") since the case last entered delegated approval (issue 12, fault 8)."""
     delegation = ctx.delegation
-    if delegation is None or delegation.consultee_id is None:
+    if delegation is None or not delegation.consultees():
         return None
     since = ctx.case.entered_delegated_at
     held_from = consultation_counts_from(ctx)
-    for c in ctx.consultations:
-        if c.consultee_id != delegation.consultee_id:
-            continue
-        recorded_now = since is None or c.recorded_at >= since
-        agreed = c.agreed or not delegation.consultee_must_agree
-        if recorded_now and agreed and (held_from is None or c.consulted_on >= held_from):
-            return None
-    consultee = ctx.people.get(delegation.consultee_id)
-    who = consultee.name if consultee else f"user {delegation.consultee_id}"
+    done = {
+        c.consultee_id
+        for c in ctx.consultations
+        if (since is None or c.recorded_at >= since)
+        and (c.agreed or not delegation.consultee_must_agree)
+        and (held_from is None or c.consulted_on >= held_from)
+    }
+    missing = [uid for uid in delegation.consultees() if uid not in done]
+    if not missing:
+        return None
+    who = " and ".join(
+        person.name if (person := ctx.people.get(uid)) else f"user {uid}" for uid in missing
+    )
     held = "" if held_from is None else f" held on or after {_fmt(held_from)}"
     if delegation.consultee_must_agree:
         return (
@@ -778,17 +874,14 @@ def sign_off_key_decision_notice(ctx: GuardContext) -> str | None:
     """Where the constitution makes a sign-off above the threshold a key decision of its own,
     the forward plan gave it 28 clear days (SI 2012/2089 reg 9; a policy setting)."""
     settings = ctx.settings
-    if not settings.sign_off_above_threshold_is_key_decision:
+    if not sign_off_is_key_decision(ctx, ctx.payload.months):
         return None
-    annual = sum(a.annual_value_pence for a in ctx.agreements)
-    if annual * ctx.payload.months < settings.key_decision_threshold_pence * 12:
-        return None
-    need = settings.forward_plan_clear_days
-    if timerules.notice_in_time(ctx.case.forward_plan_published_on, ctx.today, need, ctx.today):
+    rule = settings.day_rule("forward_plan")
+    if rule.in_time(ctx.case.forward_plan_published_on, ctx.today, ctx.today):
         return None
     return (
         "this council treats a sign-off above the key-decision threshold as a key decision: "
-        f"it needs a forward-plan notice at least {need} clear days before "
+        f"it needs a forward-plan notice at least {rule.words} before "
         f"{_fmt(ctx.today)}"
     )
 
@@ -844,17 +937,29 @@ def term_running(ctx: GuardContext) -> str | None:
 def time_to_use_envelope_passed(ctx: GuardContext) -> str | None:
     """The day the next term would have started has passed with no sign-off, so there is no
     agreement left to extend (or the envelope's latest end date has passed)."""
-    if cabinet_term_pending(ctx) is not None:
-        return "Cabinet's own term starts when call-in is over; it does not lapse"
-    start = timerules.next_term_start(ctx.case.term_end, ctx.case.proposal_start_date)
-    latest = ctx.delegation.latest_end_date if ctx.delegation is not None else None
-    if start is not None and ctx.today > start:
+    if cabinet_term_pending(ctx) is not None or ctx.officer_decision is not None:
+        return "the term decided starts when call-in is over; it does not lapse"
+    last = envelope_lapses_after(ctx.case, ctx.resolution, ctx.delegation)
+    if last is not None and ctx.today > last:
         return None
-    if latest is not None and ctx.today > latest:
-        return None
-    if start is None:
+    if last is None:
         return "the case has no date for its next term to start"
-    return f"the next term could still start on {_fmt(start)}"
+    return f"the next term could still start on {_fmt(last)}"
+
+
+def envelope_lapses_after(
+    case: Case, resolution: Resolution | None, delegation: Delegation | None
+) -> date | None:
+    """The last day the envelope can be used: the day the next term would start, or the
+    envelope's latest end date if that is sooner; None while Cabinet's own term is still to
+    start (it does not lapse). The lapse guard and the stored ``cases.lapses_after`` the
+    scheduler selects by are both this."""
+    if resolution is not None and resolution.cabinet_months and case.term_end is None:
+        return None
+    start = timerules.next_term_start(case.term_end, case.proposal_start_date)
+    latest = delegation.latest_end_date if delegation is not None else None
+    days = [d for d in (start, latest) if d is not None]
+    return min(days) if days else None
 
 
 @guard("end_date_passed")

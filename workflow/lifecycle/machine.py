@@ -70,6 +70,20 @@ AUTHOR_OR_ADMIN = Who("the author, or an admin", lambda ctx: _is_author(ctx) or 
 
 
 @dataclass(frozen=True)
+class Route:
+    """Which of an event's rows applies, when one event leads to different states (issue 12:
+    a delegate's key decision subject to call-in waits for it; scrutiny refers a decision back
+    to whoever made it). Not a guard: a route that does not apply refuses nothing, the next
+    row is tried, and only the applying row's guards give reasons."""
+
+    description: str
+    check: Callable[[GuardContext], bool]
+
+    def negated(self, description: str) -> Route:
+        return Route(description, lambda ctx: not self.check(ctx))
+
+
+@dataclass(frozen=True)
 class TransitionSpec:
     event: str
     sources: tuple[State, ...]
@@ -77,6 +91,30 @@ class TransitionSpec:
     who: Who
     guards: tuple[Guard, ...] = field(default_factory=tuple)
     description: str = ""
+    when: Route | None = None
+
+
+OFFICER_CALL_IN = Route(
+    "the sign-off is an officer key decision the constitution makes subject to call-in",
+    g.officer_call_in_applies,
+)
+OFFICER_DECISION_CALLED_IN = Route(
+    "the decision called in is the delegate's key decision", g.officer_decision_called_in
+)
+CABINET_DECISION_CALLED_IN = OFFICER_DECISION_CALLED_IN.negated(
+    "the decision called in is Cabinet's"
+)
+SIGN_OFF_GUARDS = (
+    g.term_is_delegated,
+    g.no_officer_decision_waiting,
+    g.call_in_period_over,
+    g.consultation_recorded,
+    g.term_within_envelope,
+    g.signer_not_author,
+    g.sign_off_key_decision_notice,
+    g.lawful_modification,
+    g.contract_change_notice_published,
+)
 
 
 S = State
@@ -172,31 +210,63 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         DEMOCRATIC_SERVICES,
         (),
         "scrutiny refers the decision back to Cabinet to reconsider",
+        when=CABINET_DECISION_CALLED_IN,
+    ),
+    TransitionSpec(
+        "refer_back_to_decision_maker",
+        (S.called_in,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (),
+        "scrutiny refers the delegate's key decision back to the delegate to reconsider",
+        when=OFFICER_DECISION_CALLED_IN,
     ),
     TransitionSpec(
         "refer_to_council",
         (S.called_in,),
-        S.cabinet_consideration,
+        S.council_consideration,
         DEMOCRATIC_SERVICES,
         (),
-        "scrutiny refers the decision to full Council, whose view Cabinet then reconsiders",
+        "scrutiny refers Cabinet's decision to full Council, which decides at its meeting",
+        when=CABINET_DECISION_CALLED_IN,
+    ),
+    # Full Council's decision on the referral (LGA 2000 s.9F(4)(b)), recorded by democratic
+    # services: the decision stands and takes effect at once, or goes back to Cabinet with
+    # Council's view, to be reconsidered (and not called in again).
+    TransitionSpec(
+        "council_decides",
+        (S.council_consideration,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council decides: the decision takes effect at once",
+    ),
+    TransitionSpec(
+        "council_refers_back",
+        (S.council_consideration,),
+        S.cabinet_consideration,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council refers the decision back to Cabinet with its view, to reconsider",
+    ),
+    TransitionSpec(
+        "sign_off",
+        (S.delegated_approval,),
+        S.delegated_approval,
+        NAMED_DELEGATE,
+        SIGN_OFF_GUARDS,
+        "the delegate takes a key decision subject to call-in: its term starts when call-in "
+        "is over",
+        when=OFFICER_CALL_IN,
     ),
     TransitionSpec(
         "sign_off",
         (S.delegated_approval,),
         S.active,
         NAMED_DELEGATE,
-        (
-            g.term_is_delegated,
-            g.call_in_period_over,
-            g.consultation_recorded,
-            g.term_within_envelope,
-            g.signer_not_author,
-            g.sign_off_key_decision_notice,
-            g.lawful_modification,
-            g.contract_change_notice_published,
-        ),
+        SIGN_OFF_GUARDS,
         "the delegate approves a term within the envelope",
+        when=OFFICER_CALL_IN.negated("the sign-off takes effect at once"),
     ),
     TransitionSpec(
         "extend",
@@ -220,7 +290,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         S.active,
         SCHEDULER,
         (g.cabinet_term_to_start, g.call_in_period_over),
-        "Cabinet's own term starts once call-in is over (issue 12, fault 1)",
+        "Cabinet's own term, or the delegate's key decision, starts once call-in is over "
+        "(issue 12)",
     ),
     TransitionSpec(
         "decline",
@@ -256,7 +327,14 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     ),
 )
 
-EVENTS: dict[str, TransitionSpec] = {t.event: t for t in TRANSITIONS}
+# An event's first row: who may fire it and what it does, in the council's words. An event
+# with several rows (``Route``) leads to the state of the row whose route applies.
+EVENTS: dict[str, TransitionSpec] = {}
+for _row in TRANSITIONS:
+    EVENTS.setdefault(_row.event, _row)
+SOURCES: dict[str, frozenset[State]] = {
+    name: frozenset(s for t in TRANSITIONS if t.event == name for s in t.sources) for name in EVENTS
+}
 STATES: tuple[State, ...] = tuple(State)
 END_STATES: frozenset[State] = frozenset({S.expired, S.rejected, S.withdrawn, S.declined, S.lapsed})
 
@@ -268,6 +346,7 @@ class CaseStateHolder:
         self.state = state
         self.context = context
         self.failures: list[tuple[str, str]] = []
+        self.routed = False  # some row's route applied (``Route``)
 
 
 def failing_guards(spec: TransitionSpec, ctx: GuardContext) -> list[tuple[str, str]]:
@@ -280,11 +359,19 @@ def failing_guards(spec: TransitionSpec, ctx: GuardContext) -> list[tuple[str, s
     return out
 
 
-def _guards_pass(event_data: Any) -> bool:
-    holder: CaseStateHolder = event_data.model
-    spec = EVENTS[event_data.event.name]
-    holder.failures = failing_guards(spec, holder.context)
-    return not holder.failures
+def _guards_pass(spec: TransitionSpec) -> Callable[[Any], bool]:
+    """The machine's condition for one row: its route applies and its guards pass. The
+    failures kept are those of the row whose route applied."""
+
+    def condition(event_data: Any) -> bool:
+        holder: CaseStateHolder = event_data.model
+        if spec.when is not None and not spec.when.check(holder.context):
+            return False
+        holder.routed = True
+        holder.failures = failing_guards(spec, holder.context)
+        return not holder.failures
+
+    return condition
 
 
 machine = Machine(
@@ -295,7 +382,7 @@ machine = Machine(
             "trigger": t.event,
             "source": [s.value for s in t.sources],
             "dest": t.dest.value,
-            "conditions": [_guards_pass],
+            "conditions": [_guards_pass(t)],
         }
         for t in TRANSITIONS
     ],
@@ -307,7 +394,7 @@ machine = Machine(
 
 
 def events_from(state: str) -> list[str]:
-    return [t.event for t in TRANSITIONS if state in t.sources]
+    return [name for name in EVENTS if state in SOURCES[name]]
 
 
 def describe() -> dict[str, Any]:
@@ -328,9 +415,10 @@ def describe() -> dict[str, Any]:
             for source in t.sources
         ],
         "guards": [
-            {"name": gd.name, "description": gd.description, "event": t.event}
-            for t in TRANSITIONS
-            for gd in t.guards
+            {"name": name, "description": description, "event": event}
+            for (event, name), description in {
+                (t.event, gd.name): gd.description for t in TRANSITIONS for gd in t.guards
+            }.items()
         ],
         "events": [
             {

@@ -13,13 +13,12 @@ more, so a list costs the same number of statements whatever its length.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, select
 
-from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle, load_many
@@ -197,6 +196,8 @@ class DelegationOut(BaseModel):
 
     delegate_id: int
     consultee_id: int | None
+    consultee_ids: list[int] = []  # every consultee named, consultee_id first (fault 8)
+    consultee_must_agree: bool = False  # "with the agreement of", not "in consultation with"
     max_months: int | None
     latest_end_date: date | None
     months_used: int | None
@@ -325,7 +326,7 @@ class DecisionRecordOut(BaseModel):
     authority: Authority | None
     reasons: str | None
     alternatives_rejected: list[OptionOut] | None
-    consultee: DecisionConsultee | None
+    consultee: DecisionConsultee | None  # the first consultee named (``consultees[0]``)
     conflicts_of_interest: str | None
     exempt_paragraph: int | None
     redacted: Redaction | None
@@ -338,6 +339,7 @@ class DecisionRecordOut(BaseModel):
     sign_off_id: int | None = None
     sign_off_ids: list[int] = []  # every sign-off's record: ?sign_off_id=
     exemption: ExemptionOut = ExemptionOut()
+    consultees: list[DecisionConsultee] | None = None  # every consultee named (fault 8)
 
 
 # --- building them ------------------------------------------------------------------------
@@ -428,6 +430,8 @@ def _delegation(bundle: CaseBundle, hide: Hidden) -> DelegationOut | None:
     return DelegationOut(
         delegate_id=d.delegate_id,
         consultee_id=d.consultee_id,
+        consultee_ids=d.consultees(),
+        consultee_must_agree=bool(d.consultee_must_agree),
         max_months=d.max_months if entitled else None,
         latest_end_date=d.latest_end_date if entitled else None,
         months_used=bundle.months_used if entitled else None,
@@ -665,11 +669,33 @@ def cabinet_record(ctx: Ctx, bundle: CaseBundle, viewer: User) -> CabinetRecordO
         conflicts_of_interest=r.conflicts_of_interest if not_all_exempt else None,
         dispensation=r.dispensation if not_all_exempt else None,
         published_on=r.notice_published_on,
-        publish_by=timerules.add_working_days(
-            r.decided_on, ctx.settings.decision_record_working_days
-        ),
+        publish_by=ctx.settings.day_rule("decision_record").after(r.decided_on),
         urgent_reason=r.urgent_reason if hide.shows("urgency_reason") else None,
         urgent_agreed_by_id=r.urgent_agreed_by_id,
+    )
+
+
+def _consulted(
+    ctx: Ctx, bundle: CaseBundle, uid: int, signed_at: datetime, since: datetime | None
+) -> DecisionConsultee:
+    """One consultee in a sign-off's record: the last consultation recorded for that sign-off
+    (after the sign-off before it), with their interests and any dispensation (reg 13(2)(e))."""
+    consultee = (bundle.people or {}).get(uid) or ctx.session.get(User, uid)
+    recorded = [
+        c
+        for c in bundle.consultations
+        if c.consultee_id == uid
+        and c.recorded_at <= signed_at
+        and (since is None or c.recorded_at > since)  # consulted for this sign-off
+    ]
+    last = recorded[-1] if recorded else None
+    return DecisionConsultee(
+        consultee_id=uid,
+        consultee_name=consultee.name if consultee else None,
+        consulted_on=last.consulted_on if last else None,
+        response=last.response if last else None,
+        conflicts_of_interest=last.conflicts_of_interest if last else None,
+        dispensation=last.dispensation if last else None,
     )
 
 
@@ -705,25 +731,12 @@ def decision_record(
     entitled = hide.shows("sign_off")
     signer = ctx.session.get(User, sign_off.signer_id)
     delegation = bundle.delegation
-    consultation = None
-    if entitled and delegation is not None and delegation.consultee_id is not None:
-        consultee = ctx.session.get(User, delegation.consultee_id)
-        recorded = [
-            c
-            for c in bundle.consultations
-            if c.consultee_id == delegation.consultee_id
-            and c.recorded_at <= sign_off.signed_at
-            and (since is None or c.recorded_at > since)  # consulted for this sign-off
+    consultees = None
+    if entitled and delegation is not None:
+        consultees = [
+            _consulted(ctx, bundle, uid, sign_off.signed_at, since)
+            for uid in delegation.consultees()
         ]
-        last = recorded[-1] if recorded else None
-        consultation = DecisionConsultee(
-            consultee_id=delegation.consultee_id,
-            consultee_name=consultee.name if consultee else None,
-            consulted_on=last.consulted_on if last else None,
-            response=last.response if last else None,
-            conflicts_of_interest=last.conflicts_of_interest if last else None,
-            dispensation=last.dispensation if last else None,
-        )
     refs = ", ".join(a.reference for a in bundle.agreements)
     authority = None
     if hide.shows("resolution") and bundle.approval is not None:
@@ -752,16 +765,15 @@ def decision_record(
         officer_alternatives_rejected=sign_off.alternatives_rejected if entitled else None,
         sign_off_id=sign_off.id,
         sign_off_ids=[pk(s.id) for s in bundle.sign_offs],
-        consultee=consultation,
+        consultee=consultees[0] if consultees else None,
+        consultees=consultees,
         conflicts_of_interest=sign_off.conflicts_of_interest if entitled else None,
         exempt_paragraph=case.exempt_paragraph,
         redacted=None if hide.whole is None else Redaction.of(hide.whole),
         # SI 2012/2089 reg 13(2)(e) and the record's own publication (issue 11).
         dispensation=sign_off.dispensation if entitled else None,
         published_on=sign_off.record_published_on,
-        publish_by=timerules.add_working_days(
-            sign_off.signed_on, ctx.settings.decision_record_working_days
-        ),
+        publish_by=ctx.settings.day_rule("decision_record").after(sign_off.signed_on),
         cabinet_record=cabinet_record(ctx, bundle, viewer),
         exemption=exemption(case, hide, ctx.today()),
     )

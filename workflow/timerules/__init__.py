@@ -7,7 +7,9 @@ are Europe/London calendar days; instants are aware and returned in UTC.
 
 from __future__ import annotations
 
+from workflow.timerules.closures import NO_CLOSURES, Closures, parse_closures
 from workflow.timerules.days import (
+    DayRule,
     add_working_days,
     call_in_end,
     clear_days_between,
@@ -31,6 +33,9 @@ from workflow.timerules.terms import add_months, envelope_end, next_term_start, 
 
 __all__ = [
     "LONDON",
+    "NO_CLOSURES",
+    "Closures",
+    "DayRule",
     "ReminderMoment",
     "add_months",
     "add_working_days",
@@ -54,6 +59,7 @@ __all__ = [
     "next_working_day_after",
     "notice_in_time",
     "notice_in_time_working",
+    "parse_closures",
     "reminder_moments",
     "standstill_end",
     "term_end",
