@@ -301,6 +301,22 @@ def test_the_officer_record_names_the_decision_maker_and_term(
     )
 
 
+def test_the_case_page_links_its_documents(web: WebClient, decided: Decided) -> None:
+    web.sign_in("officer")
+    page = web.get(f"/cases/{decided.case_id}").text
+    base = f"/cases/{decided.case_id}/documents"
+    for href in (
+        f"{base}/decision-notice.html",
+        f"{base}/decision-notice.pdf",
+        f"{base}/officer-record.pdf?sign_off_id={decided.sign_off_id}",
+        f"{base}/contract-change-notice.json",
+    ):
+        assert f'href="{href}"' in page
+    draft = web.get(f"/cases/{decided.draft_id}").text
+    assert "decision-notice.html" not in draft and "contract-change-notice.json" in draft
+    assert 'href="/decisions"' in draft
+
+
 def test_documents_need_a_decision_and_a_sign_in(web: WebClient, decided: Decided) -> None:
     web.sign_in("officer")
     draft = f"/cases/{decided.draft_id}/documents"
