@@ -359,11 +359,20 @@ def test_the_contract_change_notice_is_a_valid_ocds_release(
         amendment = contract["amendments"][0]
         assert "31 March 2025" in amendment["description"]
         assert "£123,456.00" in amendment["description"]
-        ground = "provided_for" if "rationale" in amendment else None
+        # The rationale is the case's lawful ground (SPEC §9), once cases record one.
+        ground = "provided_for" if hasattr(Case, "proposal_ground") else None
         assert amendment.get("rationale") == rationale(ground)
         # ocdsmerge (PyPI) compiles the release with the same schema's merge rules.
         compiled = Merger(schema=json.loads(SCHEMA.read_text())).create_compiled_release([release])
         assert compiled["contracts"][0]["amendments"][0]["id"] == f"case-{decided.case_id}"
+    # The same package for a bearer client (SPEC §7's API).
+    token = web.seeded.tokens["officer"]
+    api = web.client.get(
+        f"/api/v1/cases/{decided.case_id}/contract-change-notice",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 200
+    assert [r["ocid"] for r in api.json()["releases"]] == [r["ocid"] for r in releases]
     supplier = releases[0]["parties"][1]
     assert supplier["identifier"] == {
         "scheme": "GB-COH",
