@@ -455,6 +455,11 @@ def test_nothing_unpublished_is_served_to_the_public(
     assert web.client.get(f"/decisions/{decided.draft_id}/decision-notice.pdf").status_code == 404
     other = f"/decisions/{decided.case_id}/officer-record/{decided.sign_off_id + 1}.html"
     assert web.client.get(other).status_code == 404
+    # A case that does not exist answers as a draft does: which ids exist is not told.
+    nowhere = web.client.get("/decisions/999999/decision-notice.html")
+    draft = web.client.get(f"/decisions/{decided.draft_id}/decision-notice.html")
+    assert nowhere.status_code == draft.status_code == 404
+    assert DRAFT_TITLE not in draft.text
     # Democratic services correct the record's publication to Friday: until then it is
     # neither listed nor served.
     with _Work(engine, web_clock, web_app_parts[1]) as ctx:

@@ -4,16 +4,20 @@ decision, as documents: the records themselves are ``workflow.lifecycle.read``'s
 a published document names beside them (the case, its meeting, its agreements through the
 register's scope) and never derives a fact of the decision again.
 
-- Decision notice: SI 2012/2089 reg 12 — after an executive decision is made at a meeting,
-  "a written statement" of the decision, its date, the reasons, the alternative options
-  considered and rejected, any conflict of interest declared by a member consulted and any
-  dispensation granted.
+- Decision notice: SI 2012/2089 reg 12 — after a meeting at which an executive decision was
+  made, "a written statement" of it: (2)(a) the decision and its date, (b) the reasons,
+  (c) the alternative options considered and rejected at the meeting, (d) any conflict of
+  interest declared by a member of the decision-making body, and (e) a note of any
+  dispensation the head of paid service granted.
 - Officer record: reg 13 of the same Regulations for an executive decision an officer makes
-  under a delegation from Cabinet (every sign-off in CouncilFlow is one); the Openness of
-  Local Government Bodies Regulations 2014 reg 7 covers an officer's decisions delegated by
-  the council or a committee (non-executive), which CouncilFlow does not make, and asks for
-  the same particulars. The record says which regulation it is made under
-  (``DecisionRecordOut.regulation``).
+  under a delegation from Cabinet (every sign-off in CouncilFlow is one). The Openness of
+  Local Government Bodies Regulations 2014 reg 7 asks for the same particulars of an
+  officer's decision delegated by the council or a committee (non-executive), which
+  CouncilFlow does not make; and reg 7(4) is satisfied wherever another statutory record
+  holds the date, decision and reasons, as the reg 13 record does. The record names its
+  regulation (``DecisionRecordOut.regulation``).
+- Both are open to inspection by the public at the council's offices and on its website
+  (SI 2012/2089 reg 14), exempt information excepted (reg 20): ``workflow.documents.public``.
 """
 
 from __future__ import annotations

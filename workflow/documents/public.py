@@ -1,10 +1,10 @@
 """What the council has published, for anyone without signing in.
 
 A decision is published when its notice or record has gone out: Cabinet's decision when its
-decision notice was published (SI 2012/2089 reg 12: the written statement is made available
-for inspection by the public), an officer's when its reg 13 record was (the record is
-available for inspection under reg 13(3)). A draft, a decision still to be published, or one
-whose publication date is still to come, is never listed and never served.
+decision notice was published (SI 2012/2089 reg 12, whose record reg 14 makes available for
+inspection by the public), an officer's when its reg 13 record was. A draft, a decision
+still to be published, or one whose publication date is still to come, is never listed
+and never served.
 
 The public reads through the same scopes as everyone else, as a person with no role and no
 part in any case (``public_viewer``): exempt content is redacted for them exactly as for a
@@ -96,20 +96,31 @@ def published_decisions(ctx: Ctx, limit: int = 200) -> list[PublishedDecision]:
     return sorted(out, key=lambda d: (d.published_on, d.case_id), reverse=True)[:limit]
 
 
+def _case(ctx: Ctx, case_id: int, missing: str) -> CaseBundle:
+    """The case, or the same NotFound as for a case with nothing published: the public
+    learns nothing of which case ids exist."""
+    try:
+        return load(ctx, get_case(ctx, case_id))
+    except NotFound:
+        raise NotFound(missing) from None
+
+
 def published_notice(ctx: Ctx, case_id: int) -> CaseBundle:
-    """The case whose decision notice is published, or NotFound (as for no case at all)."""
-    bundle = load(ctx, get_case(ctx, case_id))
+    """The case whose decision notice is published, or NotFound."""
+    missing = f"there is no published decision notice of case {case_id}"
+    bundle = _case(ctx, case_id, missing)
     r = bundle.resolution
     if r is None or r.notice_published_on is None or r.notice_published_on > ctx.today():
-        raise NotFound(f"case {case_id} has no published decision notice")
+        raise NotFound(missing)
     return bundle
 
 
 def published_record(ctx: Ctx, case_id: int, sign_off_id: int) -> CaseBundle:
     """The case whose officer record ``sign_off_id`` is published, or NotFound."""
-    bundle = load(ctx, get_case(ctx, case_id))
+    missing = f"there is no published record of sign-off {sign_off_id} of case {case_id}"
+    bundle = _case(ctx, case_id, missing)
     found = [s for s in bundle.sign_offs if s.id == sign_off_id]
     published = found[0].record_published_on if found else None
     if published is None or published > ctx.today():
-        raise NotFound(f"case {case_id} has no published record of sign-off {sign_off_id}")
+        raise NotFound(missing)
     return bundle
