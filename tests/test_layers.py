@@ -53,6 +53,8 @@ CONCEPT_FORBIDDEN = {
     "workflow/lifecycle": {"workflow.documents"},
     "workflow/register": {"workflow.documents"},
     "workflow/deadlines": {"workflow.documents"},
+    # Procurement law reads agreements and proposals; the lifecycle and register read it.
+    "workflow/procurement": CORE | {"workflow.audit", "workflow.people", "workflow.reminders"},
 }
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlmodel import select
 
 from workflow.context import Ctx
 from workflow.lifecycle.cases import create_case
-from workflow.models import Agreement, Case, User
+from workflow.models import Agreement, Case, ContractType, Ground, ProcurementRegime, User
 from workflow.people.users import create_user
 from workflow.register.agreements import create_agreement
 from workflow.schemas import AgreementIn, CaseIn, OptionIn, ProposalIn, ReportIn, UserIn
@@ -90,6 +91,16 @@ PROVENANCE: list[tuple[str, str]] = [
         "item 10 exempt; no delegation",
     ),
     ("made up", "Sefton: the providers' names (fictional) and their annual values"),
+    (
+        "made up",
+        "Sefton: when the procurement began, the value and five-year term on award, and the "
+        "ground (reg 72(1)(c)); that the contracts are light-touch social care is the seed's",
+    ),
+    (
+        "made up",
+        "Oldham: the SLA's figures on award; that Miocare is the council's own company "
+        "(in-house, PCR reg 12) is the seed's",
+    ),
     ("made up", "Sefton: the meeting date 5 Sep 2024, agenda item and forward-plan date"),
     (
         "made up",
@@ -122,6 +133,34 @@ def load_people(ctx: Ctx, admin: User, people: list[DemoPerson], demo: Demo) -> 
         demo.users[p.key], demo.tokens[p.key] = user, token
 
 
+# Issue 9: each contract's procurement facts. Day Opportunities for adults are social care
+# (PCR 2015 Sch 3), so light-touch; procured under the 2015 Regulations (begun before 24
+# February 2025); five years on award with no extension option, so the twelve months rest on
+# reg 72(1)(c) (the date the procurement began, the award figures and the ground are made up).
+SEFTON_PROCUREMENT: dict[str, Any] = {
+    "procurement_regime": ProcurementRegime.pcr2015,
+    "procurement_started_on": date(2019, 3, 1),
+    "light_touch": True,
+    "contract_type": ContractType.services,
+    "award_max_months": 60,
+    "extension_options_months": None,
+}
+SEFTON_GROUND = Ground.unforeseeable
+
+# Miocare Group CIC is Oldham Council's own company: a contract with it is exempt (PCR 2015
+# reg 12), so no modification test applies.
+OLDHAM_PROCUREMENT: dict[str, Any] = {
+    "procurement_regime": ProcurementRegime.pcr2015,
+    "procurement_started_on": date(2018, 5, 1),
+    "light_touch": True,
+    "contract_type": ContractType.services,
+    "award_value_pence": 2_500_000_000 * 5,
+    "award_max_months": 60,
+    "extension_options_months": None,
+}
+OLDHAM_GROUND = Ground.in_house
+
+
 def sefton_agreements(ctx: Ctx, author: User) -> list[Agreement]:
     out = []
     for n, provider in enumerate(SEFTON_PROVIDERS, start=1):
@@ -137,6 +176,8 @@ def sefton_agreements(ctx: Ctx, author: User) -> list[Agreement]:
                     annual_value_pence=(180_000 + 15_000 * n) * 100,
                     start_date=date(2019, 10, 1),
                     end_date=date(2024, 9, 30),
+                    **SEFTON_PROCUREMENT,
+                    award_value_pence=(180_000 + 15_000 * n) * 100 * 5,
                 ),
                 author,
             )
@@ -154,7 +195,9 @@ def sefton_case_in(agreement_ids: list[int]) -> CaseIn:
         agenda_item="6",
         key_decision=True,
         forward_plan_published_on=date(2024, 6, 28),
-        proposal=ProposalIn(start_date=date(2024, 10, 1), initial_months=6, max_months=12),
+        proposal=ProposalIn(
+            start_date=date(2024, 10, 1), initial_months=6, max_months=12, ground=SEFTON_GROUND
+        ),
         report=ReportIn(
             summary=(
                 "Thirteen existing Day Opportunities contracts end on 30 September 2024. To allow "
@@ -201,6 +244,7 @@ def oldham_agreement(ctx: Ctx, author: User) -> Agreement:
             annual_value_pence=2_500_000_000,
             start_date=date(2018, 10, 1),
             end_date=date(2023, 9, 30),
+            **OLDHAM_PROCUREMENT,
         ),
         author,
     )
@@ -220,7 +264,9 @@ def oldham_case_in(agreement_ids: list[int]) -> CaseIn:
         private_notice_published_on=date(2023, 8, 18),
         # The further notice of SI 2012/2089 reg 5(4), due by Tue 12 Sep for Mon 18 Sep.
         private_further_notice_published_on=date(2023, 9, 8),
-        proposal=ProposalIn(start_date=date(2023, 10, 1), initial_months=12, max_months=24),
+        proposal=ProposalIn(
+            start_date=date(2023, 10, 1), initial_months=12, max_months=24, ground=OLDHAM_GROUND
+        ),
         report=ReportIn(
             summary=(
                 "Approve a refreshed SLA for services delivered through Oldham Care and Support "

@@ -46,6 +46,36 @@ class AgreementKind(StrEnum):
     sla = "sla"
 
 
+class ProcurementRegime(StrEnum):
+    """The law an agreement was procured under (SPEC §9): the Public Contracts Regulations 2015
+    for procurements begun before 24 February 2025, the Procurement Act 2023 after."""
+
+    pcr2015 = "pcr2015"
+    pa2023 = "pa2023"
+
+
+class ContractType(StrEnum):
+    goods = "goods"
+    services = "services"
+    works = "works"
+
+
+class Ground(StrEnum):
+    """The lawful ground a proposal relies on to modify its agreements (SPEC §9; the law's
+    own words and caps are in ``workflow/procurement/grounds.py``)."""
+
+    provided_for = "provided_for"  # PCR reg 72(1)(a); PA Sch 8 para 1
+    additional = "additional"  # PCR reg 72(1)(b); PA Sch 8 (additional goods, services, works)
+    unforeseeable = "unforeseeable"  # PCR reg 72(1)(c); PA Sch 8 para 4
+    not_substantial = "not_substantial"  # PCR reg 72(1)(e) and (8); PA s.74(1)(b), (3)
+    below_threshold = "below_threshold"  # PCR reg 72(5); PA s.74(1)(c), (4)
+    in_house = "in_house"  # PCR reg 12; PA Sch 2 para 2: exempt, no modification test
+    # Grounds the law has that SPEC §9's list lacks:
+    replacement_contractor = "replacement_contractor"  # PCR reg 72(1)(d); PA Sch 8 (restructuring)
+    urgency = "urgency"  # PA Sch 8 para 2: urgency and the protection of life
+    known_risk = "known_risk"  # PA Sch 8 para 5: the materialisation of a known risk
+
+
 class CaseKind(StrEnum):
     extension = "extension"
     sla_refresh = "sla_refresh"
@@ -160,6 +190,15 @@ class Agreement(SQLModel, table=True):
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None
+    # SPEC §9: the procurement facts the lawful-modification test reads. Null until known; an
+    # agreement missing any of them may not be extended (``workflow/procurement``).
+    procurement_regime: str | None = None
+    procurement_started_on: date | None = None
+    light_touch: bool | None = None
+    contract_type: str | None = None
+    award_value_pence: int | None = Field(default=None, sa_column=Column(BigInteger))
+    award_max_months: int | None = None
+    extension_options_months: int | None = None  # what the contract provides for; null if none
     created_at: datetime = _instant()
     updated_at: datetime = _instant()
 
@@ -206,6 +245,7 @@ class Case(SQLModel, table=True):
     proposal_start_date: date | None = None
     proposal_initial_months: int | None = None
     proposal_max_months: int | None = None
+    proposal_ground: str | None = None  # SPEC §9: the lawful ground (``Ground``)
     entered_delegated_at: datetime | None = _instant(nullable=True)
     term_start: date | None = None
     term_end: date | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -21,7 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from workflow.models import AgreementKind, CaseKind, Role
+from workflow.models import AgreementKind, CaseKind, ContractType, Ground, ProcurementRegime, Role
+from workflow.procurement.regimes import regime_contradiction
 from workflow.text import LONG_TEXT, ONE_LINE
 
 # Every text field ends in one of two checks (``workflow/text.py``): one line refuses every
@@ -33,6 +34,7 @@ OptionalText = Annotated[str, Field(max_length=20_000), LONG_TEXT]
 Months = Annotated[int, Field(strict=True, ge=1, le=240)]
 UserId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # the id columns' range
 AgreementId = UserId
+Pence = Annotated[int, Field(strict=True, ge=0, le=10**14)]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -63,13 +65,38 @@ class UserIn(Strict):
     directorate: ShortText | None = None
 
 
-class AgreementIn(Strict):
+class AgreementProcurementIn(Strict):
+    """SPEC §9: an agreement's procurement facts, null until known (an agreement missing them
+    is flagged and may not be extended). The body of ``PATCH /agreements/{id}``, where only
+    the fields sent change and null clears one."""
+
+    procurement_regime: ProcurementRegime | None = None
+    procurement_started_on: Day | None = None
+    light_touch: StrictBool | None = None
+    contract_type: ContractType | None = None
+    award_value_pence: Annotated[int, Field(strict=True, ge=1, le=10**14)] | None = None
+    award_max_months: Months | None = None
+    extension_options_months: Months | None = None  # what the contract provides; null: none
+
+    @model_validator(mode="after")
+    def _regime_of_its_start(self) -> Self:
+        """The Procurement Act 2023 (Commencement No. 3 and Transitional and Saving Provisions)
+        Regulations 2024: a procurement begun before 24 February 2025 stays under the 2015
+        Regulations; one begun since is under the Act. A regime that contradicts the date
+        recorded is refused."""
+        problem = regime_contradiction(self.procurement_started_on, self.procurement_regime)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
+class AgreementIn(AgreementProcurementIn):
     reference: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     title: ShortText
     kind: AgreementKind
     counterparty: ShortText
     directorate: ShortText
-    annual_value_pence: Annotated[int, Field(strict=True, ge=0, le=10**14)]
+    annual_value_pence: Pence
     start_date: Day
     end_date: Day
     companies_house_number: Annotated[str, Field(max_length=20), ONE_LINE] | None = None
@@ -103,6 +130,8 @@ class ProposalIn(Strict):
     start_date: Day
     initial_months: Months
     max_months: Months
+    # SPEC §9: the lawful ground the council relies on to modify the agreements.
+    ground: Ground | None = None
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> ProposalIn:

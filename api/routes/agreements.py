@@ -18,11 +18,16 @@ from api.schemas import ImportResultOut, Page
 from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.models import AgreementKind, User
-from workflow.register.agreements import create_agreement, get_agreement, list_agreements
+from workflow.register.agreements import (
+    create_agreement,
+    get_agreement,
+    list_agreements,
+    update_procurement,
+)
 from workflow.register.export import RegisterFilters, export_register
 from workflow.register.importer import import_register
 from workflow.register.read import AgreementOut, AgreementScope
-from workflow.schemas import AgreementIn, Day
+from workflow.schemas import AgreementIn, AgreementProcurementIn, Day
 from workflow.text import ONE_LINE
 
 router = APIRouter(prefix=API_PREFIX, tags=["agreements"], route_class=IdempotentRoute)
@@ -154,3 +159,19 @@ def import_agreements(
 )
 def get_one(agreement_id: Id, ctx: CtxDep, user: CurrentUser) -> AgreementOut:
     return AgreementScope(ctx, user).one(get_agreement(ctx, agreement_id))
+
+
+@router.patch(
+    "/agreements/{agreement_id}",
+    response_model=AgreementOut,
+    responses=problems(*WRITE, 404),
+    summary="Record an agreement's procurement facts",
+)
+def patch_agreement(
+    agreement_id: Id, data: AgreementProcurementIn, ctx: CtxDep, user: CurrentUser
+) -> AgreementOut:
+    """The procurement facts of SPEC §9 (regime, the date the procurement began, light touch,
+    goods/services/works, value and maximum term on award, extension options), for a register
+    that has no column for them. Only the fields sent change; null clears one. An agreement
+    missing any of them may not be extended (the ``lawful_modification`` guard)."""
+    return AgreementScope(ctx, user).one(update_procurement(ctx, agreement_id, data, user))

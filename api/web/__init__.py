@@ -7,8 +7,29 @@
 
 from fastapi import APIRouter
 
-from api.web import actions, agreements, auth, calendar, cases, dashboard, documents, drafts
+from api.web import (
+    actions,
+    agreement_facts,
+    agreements,
+    auth,
+    calendar,
+    cases,
+    dashboard,
+    documents,
+    drafts,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, documents, drafts, cases, actions, agreements, calendar):
+# ``agreement_facts`` after ``agreements``: /agreements/import is not an agreement id.
+for _module in (
+    auth,
+    dashboard,
+    documents,
+    drafts,
+    cases,
+    actions,
+    agreements,
+    agreement_facts,
+    calendar,
+):
     router.include_router(_module.router)

@@ -27,7 +27,9 @@ from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.decision import decide
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
+from workflow.lifecycle.read import ground_check
 from workflow.models import User
+from workflow.procurement.grounds import GROUND_WORDS
 from workflow.schemas import ConsultationIn
 
 router = APIRouter(route_class=WebRoute)
@@ -190,6 +192,8 @@ def _sign_off_check(
             "end": end,
             "payload": payload,
             "agreement_count": len(bundle.agreements),
+            "ground_check": ground_check(page.ctx, bundle, page.me, "sign_off", payload),
+            "ground_words": GROUND_WORDS,
         },
     )
 

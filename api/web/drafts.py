@@ -32,6 +32,7 @@ from workflow.lifecycle.views import case_view
 from workflow.models import Agreement, Case
 from workflow.people.permissions import may_draft
 from workflow.people.users import users_with_role
+from workflow.procurement.grounds import GROUND_WORDS
 from workflow.schemas import CaseIn, CasePatch
 
 router = APIRouter(route_class=WebRoute)
@@ -65,6 +66,7 @@ TEXT_FIELDS = (
     "reasons",
     "financial_implications",
     "add_references",
+    "proposal_ground",
 )
 OPTION_PARTS = ("label", "description", "rejected_reason")
 MIN_OPTIONS = 2  # the report needs two to be complete; start the page with room for them
@@ -94,6 +96,7 @@ FIELD_IDS = {
     "proposal.start_date": "proposal_start_date-day",
     "proposal.initial_months": "proposal_initial_months",
     "proposal.max_months": "proposal_max_months",
+    "proposal.ground": "proposal_ground",
     "report.summary": "summary",
     "report.options": "option-0-label",
     "report.recommended_option": "recommended_option",
@@ -116,6 +119,7 @@ FIELD_LABELS = {
     "proposal": "Term",
     "proposal.initial_months": "Months at first",
     "proposal.max_months": "Most months in all",
+    "proposal.ground": "Lawful ground",
     "report.summary": "Summary",
     "report.recommended_option": "Recommended option",
     "report.reasons": "Reasons for the recommendation",
@@ -186,6 +190,7 @@ class Draft:
             "urgency_precedence_note": urgency.get("precedence_note") or "",
             "proposal_initial_months": str(proposal.get("initial_months") or ""),
             "proposal_max_months": str(proposal.get("max_months") or ""),
+            "proposal_ground": str(proposal.get("ground") or ""),
             "summary": report.get("summary") or "",
             "recommended_option": report.get("recommended_option") or "",
             "reasons": report.get("reasons") or "",
@@ -287,6 +292,7 @@ def to_input(draft: Draft, errors: Errors) -> dict[str, Any]:
             ("start_date", parsed_dates["proposal_start_date"]),
             ("initial_months", numbers["proposal_initial_months"]),
             ("max_months", numbers["proposal_max_months"]),
+            ("ground", v.get("proposal_ground") or None),
         )
         if val is not None
     }
@@ -344,6 +350,7 @@ def _render(page: Page, draft: Draft, errors: Errors, case: Case | None) -> Resp
             "date_items": lambda name: forms.date_items(draft.dates.get(name, {}), name, errors),
             "date_labels": DATE_FIELDS,
             "office_holders": office_holders(page),
+            "grounds": GROUND_WORDS,
         },
         status_code=400 if errors else 200,
     )

@@ -15,7 +15,14 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from workflow.demo import ASC, OLDHAM_PEOPLE, SEFTON_PEOPLE, SEFTON_PROVIDERS, sefton_case_in
+from workflow.demo import (
+    ASC,
+    OLDHAM_PEOPLE,
+    SEFTON_PEOPLE,
+    SEFTON_PROCUREMENT,
+    SEFTON_PROVIDERS,
+    sefton_case_in,
+)
 
 ADMIN_TOKEN = "cf_http_tests_admin_token_Qx7vLm2pRt9K"
 V1 = "/api/v1"
@@ -104,9 +111,17 @@ def sefton_agreements(officer: Caller) -> list[int]:
             "annual_value_pence": (180_000 + 15_000 * n) * 100,
             "start_date": "2019-10-01",
             "end_date": "2024-09-30",
+            **procurement_body((180_000 + 15_000 * n) * 100),
         }
         ids.append(officer.ok(officer.post("/agreements", body), 201)["id"])
     return ids
+
+
+def procurement_body(annual_value_pence: int) -> dict[str, Any]:
+    """The seed's procurement facts (issue 9) as JSON, with five years' value on award."""
+    facts = dict(SEFTON_PROCUREMENT)
+    facts["procurement_started_on"] = facts["procurement_started_on"].isoformat()
+    return {**facts, "award_value_pence": max(annual_value_pence * 5, 1)}
 
 
 def iso(d: date) -> str:
@@ -123,6 +138,7 @@ def one_agreement(officer: Caller, reference: str | None = None, **changes: Any)
         "annual_value_pence": 19_500_000,
         "start_date": "2019-10-01",
         "end_date": "2024-09-30",
+        **procurement_body(int(changes.get("annual_value_pence", 19_500_000))),
         **changes,
     }
     return int(officer.ok(officer.post("/agreements", body), 201)["id"])

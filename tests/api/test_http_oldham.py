@@ -14,7 +14,7 @@ from httpcase import MakeClient, make_people
 from icalendar import Calendar
 
 from workflow.clock import FrozenClock
-from workflow.demo import oldham_case_in
+from workflow.demo import OLDHAM_PROCUREMENT, oldham_case_in
 
 SECRET = "Commercially sensitive information is at item 10"
 
@@ -34,6 +34,9 @@ def test_oldham_exempt_item_is_redacted_everywhere(make_client: MakeClient) -> N
         "annual_value_pence": 2_500_000_000,
         "start_date": "2018-10-01",
         "end_date": "2023-09-30",
+        **{
+            k: str(v) if k == "procurement_started_on" else v for k, v in OLDHAM_PROCUREMENT.items()
+        },
     }
     agreement = author.ok(author.post("/agreements", miocare), 201)
     case = author.ok(

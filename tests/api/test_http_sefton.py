@@ -28,7 +28,12 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     assert created.headers["etag"] == 'W/"1"'
     assert case["state"] == "drafted" and case["version"] == 1
     assert case["author_id"] == officer.id and len(case["agreement_ids"]) == 13
-    assert case["proposal"] == {"start_date": "2024-10-01", "initial_months": 6, "max_months": 12}
+    assert case["proposal"] == {
+        "start_date": "2024-10-01",
+        "initial_months": 6,
+        "max_months": 12,
+        "ground": "unforeseeable",
+    }
     assert set(case["allowed_events"]) == {"submit", "withdraw"}
     assert {d["kind"] for d in case["deadlines"]} >= {"agenda_publication", "agreement_end"}
 

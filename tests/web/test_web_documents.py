@@ -54,6 +54,20 @@ TITLE = "Day services extension for the documents"
 DRAFT_TITLE = "A draft that is never published"
 
 
+# The award facts SPEC §9 asks of each agreement (from the procurement work): a PCR 2015
+# light-touch services contract whose terms provide for twelve months' extension.
+AWARD_FACTS = {
+    "procurement_regime": "pcr2015",
+    "procurement_started_on": date(2021, 3, 1),
+    "light_touch": True,
+    "contract_type": "services",
+    "award_value_pence": 37_036_800,
+    "award_max_months": 36,
+    "extension_options_months": 12,
+}
+FACTS = {k: v for k, v in AWARD_FACTS.items() if k in AgreementIn.model_fields}
+
+
 @dataclass
 class Decided:
     case_id: int
@@ -119,6 +133,7 @@ def decided(web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_part
                     start_date=date(2021, 10, 1),
                     end_date=date(2024, 9, 30),
                     companies_house_number="01234567" if n == 1 else None,
+                    **FACTS,
                 ),
                 officer,
             )

@@ -50,6 +50,7 @@ def draft_sefton(officer: Visitor) -> int:
     officer.fill_date("proposal_start_date", date(2024, 10, 1))
     officer.fill("Months at first", "6")
     officer.fill("Most months in all", "12")
+    officer.select("Lawful ground", "Unforeseeable circumstances")
     officer.fill_date("meeting_date", date(2024, 9, 5))
     officer.fill("Agenda item (optional)", "6")
     officer.page.locator("#key_decision").check()
@@ -190,7 +191,15 @@ def test_sefton_from_draft_to_active_through_the_pages(
     assert "Monday 31 March 2025" in confirm
     assert "Envelope left\t12 months" in confirm
     assert "Tuesday 30 September 2025" in confirm  # the envelope's latest end date
+    # The ground check (issue 9): PCR 2015 reg 72(1)(c), six months of a five-year contract.
+    assert "Unforeseeable circumstances (PCR 2015 reg 72(1)(c), (2))" in confirm
+    check = executive.page.locator("#ground-check")
+    assert check.locator("tbody tr").count() == 13
+    assert "10%" in check.inner_text() and "50%" in check.inner_text()
+    assert check.get_by_text("Holds").count() == 13
+    assert "modification notice" in check.inner_text()
     executive.screenshot(shots / "sign-off.png")
+    check.screenshot(path=str(shots / "ground-check.png"))
     executive.click_button("Confirm and sign off")
     assert "You signed off the term." in executive.flash()
     text = executive.text()

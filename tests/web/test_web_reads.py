@@ -60,6 +60,8 @@ def add_cases(
                     annual_value_pence=19_500_000,
                     start_date=date(2019, 10, 1),
                     end_date=date(2024, 9, 30),
+                    award_value_pence=97_500_000,
+                    **demo.SEFTON_PROCUREMENT,
                 ),
                 officer,
             )

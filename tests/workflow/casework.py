@@ -125,6 +125,20 @@ def make_people(ctx: Ctx) -> dict[str, User]:
 
 _refs = itertools.count(1)
 
+# Issue 9: the procurement facts every test agreement records, and the ground a test case
+# relies on: options for up to twenty years of extension under PCR 2015 reg 72(1)(a), so the
+# procurement test holds for any envelope a test asks for (tests/workflow/test_procurement*
+# test the grounds themselves).
+PROCUREMENT: dict[str, Any] = {
+    "procurement_regime": "pcr2015",
+    "procurement_started_on": date(2020, 6, 1),
+    "light_touch": False,
+    "contract_type": "services",
+    "award_max_months": 48,
+    "extension_options_months": 240,
+}
+GROUND = "provided_for"
+
 
 def small_agreements(
     ctx: Ctx, author: User, annual_pounds: list[int], end: date = date(2024, 9, 30)
@@ -145,6 +159,8 @@ def small_agreements(
                     annual_value_pence=pounds * 100,
                     start_date=date(2020, 10, 1),
                     end_date=end,
+                    award_value_pence=max(pounds * 100 * 4, 1),
+                    **PROCUREMENT,
                 ),
                 author,
             )
@@ -179,7 +195,14 @@ def case_in(agreement_ids: list[int], **overrides: Any) -> CaseIn:
         "agreement_ids": agreement_ids,
         "meeting_date": date(2024, 9, 5),
         "agenda_item": "5",
-        "proposal": ProposalIn(start_date=date(2024, 10, 1), initial_months=6, max_months=12),
+        "proposal": ProposalIn.model_validate(
+            {
+                "start_date": date(2024, 10, 1),
+                "initial_months": 6,
+                "max_months": 12,
+                "ground": GROUND,
+            }
+        ),
         "report": complete_report(),
     }
     fields.update(overrides)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from casework import Work, case_in, deadline_kinds, to_active
+from casework import PROCUREMENT, Work, case_in, deadline_kinds, to_active
 
 from workflow.clock import FrozenClock
 from workflow.lifecycle.cases import create_case
@@ -44,6 +44,8 @@ def test_the_option_is_decided_by_the_longest_notice_of_the_agreements(
                     start_date=date(2020, 10, 1),
                     end_date=date(2024, 9, 30),
                     extension_notice_months=months,
+                    award_value_pence=4_000_000,
+                    **PROCUREMENT,
                 ),
                 people["officer"],
             )

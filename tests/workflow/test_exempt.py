@@ -99,6 +99,7 @@ def test_a_viewer_sees_no_figures_of_an_exempt_proposal_or_envelope(
         "start_date": date(2024, 10, 1),
         "initial_months": None,
         "max_months": None,
+        "ground": "provided_for",  # the ground is no figure: shown to everyone (issue 9)
     }
     assert seen["value_pence"] is None
     delegation = seen["delegation"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from casework import (
+    GROUND,
     Work,
     case_of,
     consult,
@@ -56,7 +57,9 @@ def key_exempt_case(ctx: Ctx, people: People, **overrides: Any) -> int:
         "meeting_date": MEETING,
         "key_decision": True,
         "exempt_paragraph": 3,
-        "proposal": ProposalIn(start_date=date(2023, 10, 1), initial_months=12, max_months=24),
+        "proposal": ProposalIn(
+            start_date=date(2023, 10, 1), initial_months=12, max_months=24, ground=GROUND
+        ),
     }
     fields.update(overrides)
     return new_case(ctx, people, **fields)
@@ -516,7 +519,9 @@ def test_duties_fall_due_on_a_working_day_and_facts_as_they_are(
         case_id = new_case(
             ctx,
             people,
-            proposal=ProposalIn(start_date=date(2025, 5, 26), initial_months=6, max_months=12),
+            proposal=ProposalIn(
+                start_date=date(2025, 5, 26), initial_months=6, max_months=12, ground=GROUND
+            ),
         )
     to_delegated(work, clock, people, case_id)
     with work() as ctx:

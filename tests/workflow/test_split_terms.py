@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from casework import (
     CONSULTED_AT,
+    GROUND,
     Work,
     case_of,
     consult,
@@ -102,7 +103,9 @@ def test_extend_of_31_october_6_plus_6_is_allowed(
     """Start 31 Oct 2024, envelope 12 months, taken as 6 + 6: the second term ends 31 Oct 2025
     and is within the envelope (before the fix, extend was refused as needing a new case)."""
     with work() as ctx:
-        proposal = ProposalIn(start_date=date(2024, 10, 31), initial_months=6, max_months=12)
+        proposal = ProposalIn(
+            start_date=date(2024, 10, 31), initial_months=6, max_months=12, ground=GROUND
+        )
         case_id = new_case(ctx, people, proposal=proposal)
     to_active(work, clock, people, case_id)
     with work() as ctx:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement, func
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from workflow.context import Ctx
@@ -51,6 +53,9 @@ class CaseBundle:
     # (resolution id, member id) of the scrutiny members asking to call a decision in, when
     # preloaded for a page; ``None`` means "look them up" (``call_in_requests.members_asking``).
     call_in_requests: list[tuple[int, int]] | None = None
+    # Agreement id -> months other cases have signed off on it: the earlier modifications
+    # the procurement tests aggregate (``workflow.procurement``), read with the agreements.
+    earlier_months: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -66,6 +71,7 @@ class CaseBundle:
         sign_offs: Iterable[SignOff] = (),
         people: dict[int, User] | None = None,
         call_in_requests: list[tuple[int, int]] | None = None,
+        earlier_months: dict[int, int] | None = None,
     ) -> CaseBundle:
         """A bundle from rows already read: the same choices ``load`` makes (the latest
         resolution, the latest approval, the latest delegation and its consultations)."""
@@ -87,6 +93,7 @@ class CaseBundle:
             sign_offs=sorted(sign_offs, key=lambda s: s.id or 0),
             people=people,
             call_in_requests=call_in_requests,
+            earlier_months=earlier_months or {},
         )
 
     @property
@@ -100,6 +107,20 @@ class CaseBundle:
     def months_left(self) -> int:
         """What is left of the envelope for the delegate to sign off."""
         return 0 if self.delegation is None else self.delegation.months_left(self.months_used)
+
+
+def _months_elsewhere(case_id: Any) -> ColumnElement[int]:
+    """The months other cases have signed off on the outer query's agreement, as a column of
+    the agreements query itself (a correlated subquery), so it costs no statement of its
+    own."""
+    other = aliased(CaseAgreement)
+    return (
+        select(func.coalesce(func.sum(SignOff.months), 0))
+        .join(other, col(other.case_id) == col(SignOff.case_id))
+        .where(col(other.agreement_id) == col(Agreement.id), col(SignOff.case_id) != case_id)
+        .correlate(Agreement, CaseAgreement)
+        .scalar_subquery()
+    )
 
 
 def get_case(ctx: Ctx, case_id: int) -> Case:
@@ -144,14 +165,13 @@ def _with_report(
     s = ctx.session
     report = rows[0][0] if rows else None
     options = [o for _, o in rows if o is not None]
-    agreements = list(
-        s.exec(
-            select(Agreement)
-            .join(CaseAgreement, col(CaseAgreement.agreement_id) == col(Agreement.id))
-            .where(CaseAgreement.case_id == case.id)
-            .order_by(col(Agreement.id))
-        ).all()
-    )
+    linked = s.exec(
+        select(Agreement, _months_elsewhere(pk(case.id)))
+        .join(CaseAgreement, col(CaseAgreement.agreement_id) == col(Agreement.id))
+        .where(CaseAgreement.case_id == case.id)
+        .order_by(col(Agreement.id))
+    ).all()
+    agreements = [a for a, _ in linked]
     # Every delegation comes from an approving resolution, and every consultation from a
     # delegation: one query reads all three.
     decided = s.exec(
@@ -186,6 +206,7 @@ def _with_report(
         delegation=delegation,
         consultations=consultations,
         sign_offs=sign_offs,
+        earlier_months={pk(a.id): int(m) for a, m in linked},
     )
 
 
@@ -206,13 +227,15 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         lambda o: o.report_id,
     )
     linked = s.exec(
-        select(CaseAgreement.case_id, Agreement)
+        select(CaseAgreement.case_id, Agreement, _months_elsewhere(col(CaseAgreement.case_id)))
         .join(Agreement, col(CaseAgreement.agreement_id) == col(Agreement.id))
         .where(col(CaseAgreement.case_id).in_(ids))
     ).all()
     agreements: dict[int, list[Agreement]] = defaultdict(list)
-    for case_id, agreement in linked:
+    earlier: dict[int, dict[int, int]] = defaultdict(dict)
+    for case_id, agreement, months in linked:
         agreements[case_id].append(agreement)
+        earlier[case_id][pk(agreement.id)] = int(months)
     resolutions = _by(
         s.exec(select(Resolution).where(col(Resolution.case_id).in_(ids))), lambda r: r.case_id
     )
@@ -257,6 +280,7 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
                 sign_offs=sign_offs.get(pk(case.id), []),
                 people=people,
                 call_in_requests=asking.get(pk(case.id), []),
+                earlier_months=earlier.get(pk(case.id), {}),
             )
         )
     return out

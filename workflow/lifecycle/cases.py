@@ -299,6 +299,7 @@ def _apply_proposal(case: Case, proposal: dict[str, Any]) -> None:
     case.proposal_start_date = start if isinstance(start, date) else date.fromisoformat(start)
     case.proposal_initial_months = proposal["initial_months"]
     case.proposal_max_months = proposal["max_months"]
+    case.proposal_ground = proposal.get("ground")
 
 
 def _write_report(ctx: Ctx, case: Case, data: ReportIn) -> None:

@@ -143,6 +143,7 @@ def guard_context(
         months_used=bundle.months_used,
         payload=payload,
         call_in_members=_call_in_members(ctx, bundle, actor),
+        earlier_months=bundle.earlier_months,
     )
 
 

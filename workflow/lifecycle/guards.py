@@ -17,12 +17,15 @@ from workflow.models import (
     Case,
     Consultation,
     Delegation,
+    Ground,
     Report,
     ReportOption,
     Resolution,
     Role,
+    State,
     User,
 )
+from workflow.procurement import verdict as procurement
 from workflow.settings import Settings
 
 
@@ -45,6 +48,8 @@ class GuardContext:
     months_used: int = 0  # months already signed off under the current delegation
     payload: Any = None
     call_in_members: frozenset[int] = frozenset()  # scrutiny members asking (fault 7)
+    # Agreement id -> months other cases signed off on it (earlier modifications, issue 9).
+    earlier_months: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -836,3 +841,43 @@ def end_date_passed(ctx: GuardContext) -> str | None:
     if ctx.today <= end:
         return f"the agreement runs until {_fmt(end)}"
     return None
+
+
+# --- approve, sign_off, extend: procurement law (issue 9) ------------------------------------
+
+
+def modification_months(ctx: GuardContext) -> tuple[int | None, int]:
+    """The months this event adds to the agreements, and the months this case has already
+    added to them. ``sign_off`` and ``extend`` name their months; ``approve`` authorises
+    the whole envelope at once (Cabinet's own months and the delegate's), tested as one
+    modification so that splitting it cannot slip under a cap (PCR 2015 reg 72(2): "not
+    aimed at circumventing"). Before the months are known (a preview with no payload, after
+    approval) only the facts and the ground are checked."""
+    case, payload = ctx.case, ctx.payload
+    own = ctx.months_used
+    resolution = ctx.resolution
+    if resolution is not None and resolution.cabinet_months and case.term_end is not None:
+        own += resolution.cabinet_months  # Cabinet's own term, implemented (fault 1)
+    months = getattr(payload, "months", None)
+    if months is not None:
+        return months, own
+    if case.state == State.cabinet_consideration:
+        return (getattr(payload, "max_months", None) or case.proposal_max_months), 0
+    return None, own
+
+
+def modification_verdicts(ctx: GuardContext) -> list[procurement.Verdict]:
+    """The verdict for each agreement of the case on the ground its proposal names."""
+    months, own = modification_months(ctx)
+    ground = Ground(ctx.case.proposal_ground) if ctx.case.proposal_ground else None
+    return [
+        procurement.assess(a, ground, months, ctx.earlier_months.get(a.id or 0, 0) + own, ctx.today)
+        for a in ctx.agreements
+    ]
+
+
+@guard("lawful_modification")
+def lawful_modification(ctx: GuardContext) -> str | None:
+    """The proposal's lawful ground holds for every agreement (PCR 2015 reg 72; Procurement
+    Act 2023 s.74 and Sch 8), and every agreement records the facts that test it."""
+    return procurement.refusal(modification_verdicts(ctx))

@@ -23,9 +23,13 @@ from workflow import timerules
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle, load_many
-from workflow.lifecycle.events import events_allowed
+from workflow.lifecycle.events import events_allowed, guard_context, validate_payload
 from workflow.lifecycle.exempt import is_entitled, may_see_exempt
-from workflow.lifecycle.guards import case_value_pence, is_key_decision_facts
+from workflow.lifecycle.guards import (
+    case_value_pence,
+    is_key_decision_facts,
+    modification_verdicts,
+)
 from workflow.models import (
     AuditEvent,
     Case,
@@ -33,10 +37,13 @@ from workflow.models import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
+    Ground,
     State,
     User,
     pk,
 )
+from workflow.procurement import verdict as procurement
+from workflow.procurement.read import ProcurementOut
 
 REDACTED = "[exempt]"
 # Audit data keys that are dates or states, never exempt content.
@@ -115,6 +122,7 @@ class ProposalOut(BaseModel):
     start_date: date | None
     initial_months: int | None
     max_months: int | None
+    ground: Ground | None = None  # SPEC §9: the lawful ground relied on
 
 
 class DeadlineOut(BaseModel):
@@ -198,6 +206,8 @@ class CaseOut(BaseModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime
     redacted: Redaction | None
+    # SPEC §9: per agreement, the figures of the proposal's modification and its ground.
+    procurement: list[ProcurementOut] = []
 
 
 class AuditEventOut(BaseModel):
@@ -399,6 +409,7 @@ def case_read(
             start_date=case.proposal_start_date,
             initial_months=case.proposal_initial_months if entitled else None,
             max_months=case.proposal_max_months if entitled else None,
+            ground=None if case.proposal_ground is None else Ground(case.proposal_ground),
         ),
         report=_report(bundle) if entitled else notice,
         state=State(case.state),
@@ -413,7 +424,31 @@ def case_read(
         created_at=case.created_at,
         updated_at=case.updated_at,
         redacted=notice,
+        procurement=[
+            ProcurementOut.of(v, figures_shown=entitled) for v in procurement_verdicts(ctx, bundle)
+        ],
     )
+
+
+def proposal_months(bundle: CaseBundle) -> int | None:
+    """The months the case's modification adds, for its answer: the envelope Cabinet approved
+    (its own months and the delegate's) once it has, else the proposal's."""
+    approval, delegation = bundle.approval, bundle.delegation
+    if approval is not None and (delegation is not None or approval.cabinet_months):
+        return (delegation.max_months if delegation else 0) + (approval.cabinet_months or 0)
+    return bundle.case.proposal_max_months
+
+
+def procurement_verdicts(ctx: Ctx, bundle: CaseBundle) -> list[procurement.Verdict]:
+    """The ground's verdict for each agreement on the whole modification the case proposes,
+    after the months other cases have already added (the guard tests each event's own months,
+    ``guards.lawful_modification``)."""
+    ground = Ground(bundle.case.proposal_ground) if bundle.case.proposal_ground else None
+    months = proposal_months(bundle)
+    return [
+        procurement.assess(a, ground, months, bundle.earlier_months.get(pk(a.id), 0), ctx.today())
+        for a in bundle.agreements
+    ]
 
 
 def audit_event(event: AuditEvent, entitled: bool, paragraph: int | None) -> AuditEventOut:
@@ -621,3 +656,12 @@ def decision_record(
         ),
         cabinet_record=cabinet_record(ctx, bundle, viewer),
     )
+
+
+def ground_check(
+    ctx: Ctx, bundle: CaseBundle, actor: User, event: str, payload: dict[str, Any]
+) -> list[ProcurementOut]:
+    """The ground check of one event's own months (``sign_off``, ``extend``, ``approve``),
+    exactly as the ``lawful_modification`` guard reads it, for the page that confirms it."""
+    context = guard_context(ctx, bundle, actor, validate_payload(event, payload))
+    return [ProcurementOut.of(v, figures_shown=True) for v in modification_verdicts(context)]

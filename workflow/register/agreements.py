@@ -10,14 +10,27 @@ from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
-from workflow.errors import Conflict, Forbidden, NotFound
+from workflow.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from workflow.lifecycle import change
 from workflow.lifecycle.change import open_case
-from workflow.models import ENDED_STATES, Agreement, Case, CaseAgreement, Role, State, User
+from workflow.models import (
+    ENDED_STATES,
+    Agreement,
+    Case,
+    CaseAgreement,
+    ProcurementRegime,
+    Role,
+    State,
+    User,
+)
 from workflow.paging import check_limit, decode_cursor, page
-from workflow.schemas import AgreementIn
+from workflow.procurement.regimes import regime_contradiction
+from workflow.schemas import AgreementIn, AgreementProcurementIn
 
 MAY_REGISTER = (Role.officer, Role.democratic_services, Role.admin)
+
+# SPEC §9: an agreement's procurement facts, changed only when given (``update_procurement``).
+PROCUREMENT_FIELDS = frozenset(AgreementProcurementIn.model_fields)
 
 # What a case's deadlines read from its agreements (SPEC §5): the end date is the
 # ``agreement_end`` deadline, and the annual value decides a key decision and so whether a
@@ -102,10 +115,57 @@ def upsert_agreement(ctx: Ctx, data: AgreementIn) -> tuple[Agreement, bool]:
         row = Agreement(**data.model_dump(), created_at=now, updated_at=now)
     else:
         for name, value in data.model_dump().items():
+            # The procurement facts are set only when given: a register without those
+            # columns (or an older client) leaves what was recorded alone.
+            if name in PROCUREMENT_FIELDS and name not in data.model_fields_set:
+                continue
             setattr(row, name, value)
         row.updated_at = now
     ctx.session.add(row)
     return row, created
+
+
+def update_procurement(
+    ctx: Ctx, agreement_id: int, data: AgreementProcurementIn, actor: User
+) -> Agreement:
+    """Record an agreement's procurement facts (SPEC §9) where the register import had no
+    column for them: only the fields sent change, and null clears one. The directorate that
+    holds the agreement changes it, as for any other change (``change_refused``); the regime
+    must agree with the date the procurement began, as stored after the change."""
+    agreement = get_agreement(ctx, agreement_id)
+    refused = change_refused(actor, agreement, agreement.directorate)
+    if refused is not None:
+        raise Forbidden(refused)
+    sent = {name: getattr(data, name) for name in data.model_fields_set}
+    started = sent.get("procurement_started_on", agreement.procurement_started_on)
+    regime = sent.get("procurement_regime", agreement.procurement_regime)
+    clash = regime_contradiction(started, None if regime is None else ProcurementRegime(regime))
+    if clash is not None:
+        raise InvalidInput(clash, [FieldProblem("procurement_regime", clash)])
+    changed = {
+        name: {"from": _plain(getattr(agreement, name)), "to": _plain(value)}
+        for name, value in sent.items()
+        if getattr(agreement, name) != value
+    }
+    for name, value in sent.items():
+        setattr(agreement, name, value)
+    now = ctx.now()
+    agreement.updated_at = now
+    ctx.session.add(agreement)
+    ctx.session.flush()
+    if changed:
+        audit.append(
+            ctx,
+            event="agreement_procurement_updated",
+            at=now,
+            actor_id=actor.id,
+            data={"agreement_id": agreement.id, "reference": agreement.reference, **changed},
+        )
+    return agreement
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def planning_facts(agreement: Agreement) -> dict[str, Any]:

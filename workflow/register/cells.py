@@ -22,7 +22,7 @@ import re
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from workflow.models import AgreementKind
+from workflow.models import AgreementKind, ContractType, ProcurementRegime
 from workflow.timerules import term_end
 
 __all__ = [
@@ -241,3 +241,60 @@ def derive_annual_pence(total_pence: int, start: date, end: date) -> int:
     to the penny (integer arithmetic, so no rounding error creeps in)."""
     months = contract_months(start, end)
     return (total_pence * 12 * 2 + months) // (2 * months)
+
+
+# --- Procurement facts (issue 9, SPEC §9) ----------------------------------------------------
+
+_REGIMES = {
+    ProcurementRegime.pcr2015: ("pcr2015", "pcr", "publiccontractsregulations2015", "pcr15"),
+    ProcurementRegime.pa2023: ("pa2023", "pa", "procurementact2023", "procurementact", "pa23"),
+}
+_TYPES = {
+    ContractType.goods: ("goods", "supplies", "supply", "good"),
+    ContractType.services: ("services", "service"),
+    ContractType.works: ("works", "work"),
+}
+_MONTHS_CELL = re.compile(r"^(\d{1,3})\s*(months?|mths?|m|years?|yrs?|y)?$")
+
+
+def _squash(cell: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", cell.lower())
+
+
+def parse_regime(cell: str | None) -> ProcurementRegime | None:
+    """ "PCR 2015", "Public Contracts Regulations 2015", "PA 2023", "Procurement Act 2023"."""
+    if blank(cell):
+        return None
+    assert cell is not None
+    key = _squash(cell)
+    for regime, names in _REGIMES.items():
+        if key in names:
+            return regime
+    raise ValueError(f"{cell!r} is not a procurement regime (PCR 2015 or Procurement Act 2023)")
+
+
+def parse_contract_type(cell: str | None) -> ContractType | None:
+    """Goods (supplies), services or works."""
+    if blank(cell):
+        return None
+    assert cell is not None
+    key = _squash(cell)
+    for kind, names in _TYPES.items():
+        if key in names:
+            return kind
+    raise ValueError(f"{cell!r} is not goods, services or works")
+
+
+def parse_months(cell: str | None) -> int | None:
+    """A term in months: "36", "36 months", "3 years"; "none" or "0" for no extension."""
+    if blank(cell):
+        return None
+    assert cell is not None
+    text = " ".join(cell.strip().lower().split())
+    if text in {"none", "no", "n/a", "0", "nil"}:
+        return 0
+    m = _MONTHS_CELL.match(text)
+    if m is None:
+        raise ValueError(f"{cell!r} is not a number of months (e.g. 36 or 3 years)")
+    n = int(m[1])
+    return n * 12 if (m[2] or "").startswith("y") else n

@@ -87,11 +87,21 @@ def _cells(a: Agreement, value_shown: bool = True) -> list[str]:
         "start_date": _day(a.start_date),
         "end_date": _day(a.end_date),
         "review_date": _day(a.review_date),
-        "annual_value": f"{a.annual_value_pence // 100}.{a.annual_value_pence % 100:02d}"
-        if value_shown
-        else "",
+        "annual_value": _money(a.annual_value_pence) if value_shown else "",
+        "procurement_regime": a.procurement_regime or "",
+        "procurement_started_on": _day(a.procurement_started_on),
+        "light_touch": _flag(a.light_touch),
+        "contract_type": a.contract_type or "",
+        "award_value": _money(a.award_value_pence) if value_shown else "",
+        "award_max_months": "" if a.award_max_months is None else str(a.award_max_months),
+        # Null is "none": written as such, so reading it back keeps it null, not unknown.
+        "extension_options_months": str(a.extension_options_months or "none"),
     }
     return [by_field[name] for name in EXPORT_HEADER]
+
+
+def _money(pence: int | None) -> str:
+    return "" if pence is None else f"{pence // 100}.{pence % 100:02d}"
 
 
 def _flag(value: bool | None) -> str:

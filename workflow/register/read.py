@@ -14,13 +14,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel
 from sqlmodel import col, select
 
 from workflow.context import Ctx
 from workflow.lifecycle.exempt import ENTITLED_ROLES, entitled_to_case
-from workflow.models import Agreement, AgreementKind, Case, CaseAgreement, Delegation, User, pk
+from workflow.models import (
+    Agreement,
+    AgreementKind,
+    Case,
+    CaseAgreement,
+    ContractType,
+    Delegation,
+    ProcurementRegime,
+    User,
+    pk,
+)
+from workflow.procurement import facts
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _maybe(kind: type[E], value: str | None) -> E | None:
+    return None if value is None else kind(value)
 
 
 class AgreementOut(BaseModel):
@@ -40,6 +59,16 @@ class AgreementOut(BaseModel):
     review_date: date | None = None
     sme: bool | None = None
     vcse: bool | None = None
+    # SPEC §9: the procurement facts, and which of them are still unknown (the agreement may
+    # not be extended until ``procurement_missing`` is empty).
+    procurement_regime: ProcurementRegime | None = None
+    procurement_started_on: date | None = None
+    light_touch: bool | None = None
+    contract_type: ContractType | None = None
+    award_value_pence: int | None = None  # null also where an exempt case hides the figures
+    award_max_months: int | None = None
+    extension_options_months: int | None = None
+    procurement_missing: list[str] = []
 
     @classmethod
     def of(cls, a: Agreement, value_shown: bool) -> AgreementOut:
@@ -60,6 +89,14 @@ class AgreementOut(BaseModel):
             review_date=a.review_date,
             sme=a.sme,
             vcse=a.vcse,
+            procurement_regime=_maybe(ProcurementRegime, a.procurement_regime),
+            procurement_started_on=a.procurement_started_on,
+            light_touch=a.light_touch,
+            contract_type=_maybe(ContractType, a.contract_type),
+            award_value_pence=a.award_value_pence if value_shown else None,
+            award_max_months=a.award_max_months,
+            extension_options_months=a.extension_options_months,
+            procurement_missing=facts.missing(a),
         )
 
 

@@ -21,15 +21,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from workflow.errors import InvalidInput
+from workflow.procurement.regimes import regime_contradiction
 from workflow.register.cells import (
     blank,
     companies_house,
     derive_annual_pence,
     kind_of,
     one_line,
+    parse_contract_type,
     parse_date,
     parse_flag,
+    parse_months,
     parse_pence,
+    parse_regime,
     parse_sme_vcse,
 )
 from workflow.register.csv_safe import restore
@@ -101,12 +105,48 @@ def parse_row(row: int, record: list[str], columns: dict[str, int]) -> ParsedRow
     parsed = ParsedRow(row, one_line(cell("reference")), [])
     values = _names(cell, parsed.problems)
     figures = _figures(cell, parsed.problems)
+    procurement = _procurement(cell, columns, parsed.problems)
     if parsed.problems:
         return parsed
     parsed.data = _agreement(cell, values, figures, parsed.problems)
     if parsed.data is not None:
-        parsed.extra = _extras(cell, columns, figures.review)
+        parsed.extra = _extras(cell, columns, figures.review) | procurement
     return parsed
+
+
+_PROCUREMENT_CELLS: dict[str, tuple[str, str, Callable[[str | None], Any]]] = {
+    "procurement_regime": ("procurement_regime", "procurement regime", parse_regime),
+    "procurement_started_on": ("procurement_started_on", "procurement start date", parse_date),
+    "light_touch": ("light_touch", "light touch", parse_flag),
+    "contract_type": ("contract_type", "contract type", parse_contract_type),
+    "award_value": ("award_value_pence", "award value", parse_pence),
+    "award_max_months": ("award_max_months", "maximum term", parse_months),
+    "extension_options_months": ("extension_options_months", "extension options", parse_months),
+}
+
+
+def _procurement(cell: Cell, columns: dict[str, int], problems: list[str]) -> dict[str, Any]:
+    """The procurement facts (SPEC §9) for the columns the file has, as extras: a column it
+    lacks leaves the stored fact alone (so a register without them never wipes facts recorded
+    on the page), a blank cell clears it. No extension options ("0", "none") is null."""
+    out: dict[str, Any] = {}
+    for column, (name, label, parse) in _PROCUREMENT_CELLS.items():
+        if column not in columns:
+            continue
+        try:
+            out[name] = parse(cell(column))
+        except ValueError as exc:
+            problems.append(f"{label}: {exc}")
+    if out.get("extension_options_months") == 0:
+        out["extension_options_months"] = None
+    if out.get("award_max_months") == 0:
+        problems.append("maximum term: must be at least one month")
+    if out.get("award_value_pence") == 0:
+        problems.append("award value: must be more than nothing")
+    clash = regime_contradiction(out.get("procurement_started_on"), out.get("procurement_regime"))
+    if clash is not None:
+        problems.append(f"procurement regime: {clash}")
+    return out
 
 
 def _names(cell: Cell, problems: list[str]) -> dict[str, Any]:

@@ -176,6 +176,55 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "lifetimevalue",
         "sumtobepaidoverthelengthofthecontract",
     ),
+    # Issue 9 (SPEC §9): the procurement facts, where a council's register keeps them.
+    "procurement_regime": (
+        "procurementregime",
+        "regime",
+        "procurementlegislation",
+        "procurementlaw",
+        "procurementregulations",
+    ),
+    "procurement_started_on": (
+        "procurementstartdate",
+        "procurementstarted",
+        "procurementstartedon",
+        "procurementcommenced",
+        "procurementcommencementdate",
+        "dateprocurementbegan",
+    ),
+    "light_touch": ("lighttouch", "lighttouchregime", "lighttouchcontract", "lighttouchservices"),
+    "contract_type": (
+        "contracttype",
+        "typeofcontract",
+        "goodsservicesorworks",
+        "goodsservicesworks",
+        "supplyservicesorworks",
+    ),
+    "award_value": (
+        "awardvalue",
+        "valueonaward",
+        "contractvalueonaward",
+        "originalcontractvalue",
+        "initialcontractvalue",
+        "awardedvalue",
+    ),
+    "award_max_months": (
+        "maximumterm",
+        "maximumtermonaward",
+        "maximumtermmonths",
+        "maximumcontractterm",
+        "maxterm",
+        "maxtermmonths",
+    ),
+    "extension_options_months": (
+        "extensionoptions",
+        "extensionoptionsmonths",
+        "optionstoextend",
+        "optiontoextend",
+        "extensionperiod",
+        "extensionoption",
+        "permittedextension",
+    ),
     # Published under the Code but with nowhere to go in an agreement: recognised, not stored.
     "vat_not_recoverable": (
         "vatnotrecoverable",
@@ -232,6 +281,13 @@ EXPORT_HEADER: dict[str, str] = {
     "end_date": "End Date",
     "review_date": "Review Date",
     "annual_value": "Annual Value",
+    "procurement_regime": "Procurement Regime",
+    "procurement_started_on": "Procurement Start Date",
+    "light_touch": "Light Touch",
+    "contract_type": "Contract Type",
+    "award_value": "Award Value",
+    "award_max_months": "Maximum Term (months)",
+    "extension_options_months": "Extension Options (months)",
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
