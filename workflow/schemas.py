@@ -63,6 +63,13 @@ class UserIn(Strict):
     directorate: ShortText | None = None
 
 
+class CouncilIn(Strict):
+    """``POST /api/v1/councils`` (SPEC §9)."""
+
+    name: ShortText
+    slug: Annotated[str, Field(min_length=2, max_length=60), ONE_LINE]
+
+
 class AgreementIn(Strict):
     reference: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     title: ShortText

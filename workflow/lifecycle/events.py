@@ -308,6 +308,7 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     candidates = ctx.session.exec(
         select(Case.id)
         .where(Case.state == "active", col(Case.term_end) < today)
+        .where(ctx.within(col(Case.council_id)))
         .order_by(col(Case.id))
         .limit(limit)
     ).all()
@@ -325,6 +326,7 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
             Case.state == "delegated_approval",
             col(Case.term_end).is_(None),
             col(Resolution.cabinet_months).is_not(None),
+            ctx.within(col(Case.council_id)),
         )
         .distinct()
         .order_by(col(Case.id))
@@ -337,7 +339,9 @@ def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     12, fault 3): candidates are those whose next term was due to start before today."""
     today = ctx.today()
     candidates = ctx.session.exec(
-        select(Case).where(Case.state == "delegated_approval").order_by(col(Case.id))
+        select(Case)
+        .where(Case.state == "delegated_approval", ctx.within(col(Case.council_id)))
+        .order_by(col(Case.id))
     ).all()
     due = (
         pk(case.id)
