@@ -9,10 +9,12 @@ from __future__ import annotations
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from workflow import audit, demo, migrate
 from workflow.clock import Clock
 from workflow.context import Ctx
+from workflow.councils.councils import all_councils, create_council, enter, find_council
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import DomainError
 from workflow.models import Role, pk
@@ -23,14 +25,16 @@ from workflow.people.users import (
     new_token,
     set_active,
 )
-from workflow.schemas import UserIn
+from workflow.schemas import CouncilIn, UserIn
 from workflow.settings import Settings, get_settings
 
 app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes through Cabinet.")
 db_app = typer.Typer(help="Database schema.")
 audit_app = typer.Typer(help="The tamper-evident audit trail.")
 users_app = typer.Typer(help="Users and their tokens.")
+councils_app = typer.Typer(help="Councils: the tenants of one installation (issue 10).")
 app.add_typer(db_app, name="db")
+app.add_typer(councils_app, name="councils")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 
@@ -76,19 +80,56 @@ def audit_verify() -> None:
     raise typer.Exit(code=1)
 
 
+@councils_app.command("add")
+def councils_add(
+    name: str = typer.Argument(..., help="the council's name, e.g. 'Oldham Council'"),
+    slug: str = typer.Argument(..., help="its short name, e.g. 'oldham'"),
+) -> None:
+    """Create a council with the installation's settings and print its first admin's token
+    (shown this once)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            ctx = Ctx(session, _clock(settings), settings)
+            council, admin, token = create_council(ctx, CouncilIn(name=name, slug=slug), None)
+    except (DomainError, ValidationError) as exc:
+        detail = exc.detail if isinstance(exc, DomainError) else str(exc)
+        typer.echo(f"error: {detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"council {council.id} {council.slug}: {council.name}")
+    typer.echo(f"first admin {admin.email}, token: {token}")
+
+
+@councils_app.command("list")
+def councils_list() -> None:
+    """Every council: id, slug and name."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=False) as session:
+        for council in all_councils(Ctx(session, _clock(settings), settings)):
+            typer.echo(f"{council.id}\t{council.slug}\t{council.name}")
+
+
+def _council_ctx(ctx: Ctx, slug: str | None) -> Ctx:
+    """``ctx`` entered into the council ``--council`` names (the first when none is)."""
+    return ctx if slug is None else enter(ctx, find_council(ctx, slug))
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Option(...),
     email: str = typer.Option(...),
     role: list[Role] = typer.Option(..., "--role", help="repeat for several roles"),
     directorate: str | None = typer.Option(None),
+    council: str | None = typer.Option(None, help="the council's slug (default: the first)"),
 ) -> None:
     """Create a user and print its token (shown this once)."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(engine) as session:
-            ctx = Ctx(session, _clock(settings), settings)
+            ctx = _council_ctx(Ctx(session, _clock(settings), settings), council)
             user, token = create_user(
                 ctx, UserIn(name=name, email=email, roles=role, directorate=directorate), None
             )

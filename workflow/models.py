@@ -119,6 +119,9 @@ def _instant(nullable: bool = False, index: bool = False) -> Any:
 # The council an installation's data belonged to before councils existed (migration 0012), and
 # the one a unit of work with no council of its own (the command line, tests) writes into.
 FIRST_COUNCIL = 1
+# The council of a request nobody has signed in to yet: no council has it, so every scope
+# filters everything out and a write fails its foreign key (fail closed).
+NO_COUNCIL = 0
 
 
 def _council() -> Any:

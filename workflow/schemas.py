@@ -70,6 +70,13 @@ class CouncilIn(Strict):
     slug: Annotated[str, Field(min_length=2, max_length=60), ONE_LINE]
 
 
+class ConstitutionIn(Strict):
+    """``PUT /api/v1/council/settings``: what the council's constitution sets differently
+    from the installation (``workflow.councils.constitution.CONSTITUTION`` names them)."""
+
+    settings: dict[str, object]
+
+
 class AgreementIn(Strict):
     reference: Annotated[str, Field(min_length=1, max_length=100), ONE_LINE]
     title: ShortText

@@ -27,9 +27,10 @@ from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
 from workflow.context import Ctx
+from workflow.councils.councils import enter_as, person_of_session
 from workflow.db import unit_of_work
 from workflow.errors import DomainError, Forbidden, NotFound
-from workflow.models import User
+from workflow.models import NO_COUNCIL, User
 from workflow.settings import Settings
 
 SERVICE_NAME = "CouncilFlow"
@@ -101,13 +102,14 @@ def page_work(request: Request, *, require_user: bool = True) -> Iterator[Page]:
     leaves, and rolls back if anything in it raises."""
     state = request.app.state
     session = _session_of(request)
-    with unit_of_work(state.engine, write=request.method not in READ_METHODS) as db:
-        ctx = Ctx(db, state.clock, state.settings)
+    write = request.method not in READ_METHODS
+    with unit_of_work(state.engine, write=write, tenant=True) as db:
+        ctx = Ctx(db, state.clock, state.settings, NO_COUNCIL)
         user = None
         if session.user_id is not None:
-            found = db.get(User, session.user_id)
+            found = person_of_session(ctx, session.user_id)
             if found is not None and session.matches(found):
-                user = found
+                user = enter_as(ctx, found)  # the page works within the person's council
         if user is None and require_user:
             raise SignInRequired
         form = getattr(request.state, "form", None) or FormData()

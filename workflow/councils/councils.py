@@ -46,6 +46,8 @@ def create_council(ctx: Ctx, data: CouncilIn, actor: User | None) -> tuple[Counc
     admin, token = create_user(
         inside, UserIn(name=f"{data.name} administrator", email=email, roles=[Role.admin]), None
     )
+    if ctx.council_id is not None:
+        enter_council(ctx.session, ctx.council_id)  # back to the operator's own council only
     return council, admin, token
 
 
@@ -81,7 +83,25 @@ def enter(ctx: Ctx, council: Council) -> Ctx:
 def enter_id(ctx: Ctx, council_id: int) -> Ctx:
     """``enter`` by id: the council row is usually in the session already (``authenticate``
     reads it with the person), so this costs no query."""
-    return enter(ctx, get_council(ctx, council_id))
+    council = ctx.session.get(Council, council_id)
+    if council is None:  # pragma: no cover - a foreign key keeps every person's council
+        raise NotFound(f"council {council_id} does not exist")
+    return enter(ctx, council)
+
+
+def enter_as(ctx: Ctx, user: User) -> User:
+    """The signed-in person's council entered (``enter``); answers the person."""
+    enter_id(ctx, user.council_id)
+    return user
+
+
+def person_of_session(ctx: Ctx, user_id: int) -> User | None:
+    """The person a signed-in page's session names, read across councils (their council is
+    what the session is for, not yet known), or None."""
+    system_work(ctx.session)
+    user = ctx.session.get(User, user_id)
+    enter_council(ctx.session, None)  # nothing, until the caller enters theirs
+    return user
 
 
 def set_constitution(ctx: Ctx, council: Council, overrides: dict[str, object]) -> Council:
