@@ -33,6 +33,10 @@ SYSTEM_EMAIL = "scheduler@councilflow.system"
 RESERVED_DOMAIN = "@councilflow.system"  # the service's own identities, never a person
 
 
+# session.info key: the council row read with the signed-in person, for entering it.
+SIGNED_IN_COUNCIL = "councilflow_signed_in_council"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -124,6 +128,9 @@ def authenticate(ctx: Ctx, token: str | None) -> User:
         .where(User.token_hash == hash_token(token))
     ).first()
     user = row[0] if row is not None else None
+    if row is not None:
+        # Held here: the session's identity map keeps rows only while someone refers to them.
+        ctx.session.info[SIGNED_IN_COUNCIL] = row[1]
     if user is None or user.is_system or not user.active:
         raise Unauthenticated("the token is not recognised")
     return user
