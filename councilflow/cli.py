@@ -167,15 +167,19 @@ def demo_load() -> None:
         ctx = Ctx(session, _clock(settings), settings)
         admin = ensure_admin(ctx, token)
         loaded = demo.load(ctx, admin)
-    typer.echo("Loaded the demo:")
+    typer.echo("Loaded the demo, as two councils:")
     assert loaded.sefton is not None and loaded.oldham is not None
-    typer.echo(f"  case {loaded.sefton.id}: {loaded.sefton.title}")
-    typer.echo(f"  case {loaded.oldham.id}: {loaded.oldham.title} (exempt paragraph 3)")
+    sefton, oldham = loaded.councils["sefton"], loaded.councils["oldham"]
+    typer.echo(f"  {sefton.name} ({sefton.slug}): case {loaded.sefton.id}: {loaded.sefton.title}")
+    typer.echo(
+        f"  {oldham.name} ({oldham.slug}): case {loaded.oldham.id}: {loaded.oldham.title} "
+        "(exempt paragraph 3)"
+    )
     typer.echo("Where the demo's facts come from:")
     for source, fact in demo.PROVENANCE:
         typer.echo(f"  [{source}] {fact}")
     typer.echo("Tokens (shown once):")
-    typer.echo(f"  admin: {token}")
+    typer.echo(f"  admin (Sefton; platform operator): {token}")
     for key, value in loaded.tokens.items():
         user = loaded.users[key]
         typer.echo(f"  {key:15} {user.name} <{user.email}>: {value}")

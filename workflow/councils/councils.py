@@ -26,7 +26,7 @@ SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 def create_council(ctx: Ctx, data: CouncilIn, actor: User | None) -> tuple[Council, User, str]:
     """A new council, with the installation's defaults as its constitution and a first admin
-    (``admin@<slug>.councilflow.invalid`` until they change it): answers the council, the
+    (``admin@<slug>.councilflow.example.org``): answers the council, the
     admin and the admin's one-time token. ``actor`` None is the operator at the command line."""
     if actor is not None and not actor.has_role(Role.platform_operator):
         raise Forbidden("only the platform operator may create councils")
@@ -42,13 +42,18 @@ def create_council(ctx: Ctx, data: CouncilIn, actor: User | None) -> tuple[Counc
     ctx.session.add(council)
     ctx.session.flush()
     inside = Ctx(ctx.session, ctx.clock, ctx.settings, pk(council.id))
-    email = f"admin@{data.slug}.councilflow.invalid"
+    email = admin_email(data.slug)
     admin, token = create_user(
         inside, UserIn(name=f"{data.name} administrator", email=email, roles=[Role.admin]), None
     )
     if ctx.council_id is not None:
         enter_council(ctx.session, ctx.council_id)  # back to the operator's own council only
     return council, admin, token
+
+
+def admin_email(slug: str) -> str:
+    """A new council's first admin's address, until they give their own."""
+    return f"admin@{slug}.councilflow.example.org"
 
 
 def get_council(ctx: Ctx, council_id: int) -> Council:
