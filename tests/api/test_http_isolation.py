@@ -155,8 +155,8 @@ def probe_api(a: dict[str, Caller], b_ids: dict[str, list[int]], schema: dict[st
     compared = 0
     body_for = bodies(a)
     for path, operations in schema["paths"].items():
-        for method, op in operations.items():
-            method = method.upper()
+        for verb, op in operations.items():
+            method = verb.upper()
             params = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
             queries = [p["name"] for p in op.get("parameters", []) if p["in"] == "query"]
             body = body_for.get(f"{method} {path}", {} if "requestBody" in op else None)
