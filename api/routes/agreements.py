@@ -91,7 +91,7 @@ def register_csv(request: Request, user: User, filters: RegisterFilters) -> Stre
         with unit_of_work(state.engine, write=False, tenant=True) as session:
             ctx = Ctx(session, state.clock, state.settings, NO_COUNCIL)
             reader = person_of_session(ctx, user_id)
-            assert reader is not None
+            assert reader is not None  # signed in a moment ago, by this very request
             yield from export_register(ctx, enter_as(ctx, reader), filters)
 
     return StreamingResponse(

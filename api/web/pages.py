@@ -27,7 +27,7 @@ from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
 from workflow.context import Ctx
-from workflow.councils.councils import enter_as, person_of_session
+from workflow.councils.councils import enter_as, leave, person_of_session
 from workflow.db import unit_of_work
 from workflow.errors import DomainError, Forbidden, NotFound
 from workflow.models import NO_COUNCIL, User
@@ -110,6 +110,8 @@ def page_work(request: Request, *, require_user: bool = True) -> Iterator[Page]:
             found = person_of_session(ctx, session.user_id)
             if found is not None and session.matches(found):
                 user = enter_as(ctx, found)  # the page works within the person's council
+            else:
+                leave(ctx)
         if user is None and require_user:
             raise SignInRequired
         form = getattr(request.state, "form", None) or FormData()

@@ -104,7 +104,8 @@ def enter_as(ctx: Ctx, user: User) -> User:
 
 def person_of_session(ctx: Ctx, user_id: int) -> User | None:
     """The person a signed-in page's session names, read across councils (their council is
-    what the session is for, not yet known), or None."""
+    what the session is for, not yet known), or None. The caller then enters the person's
+    council (``enter_as``) or, if the session is not theirs, none (``leave``)."""
     system_work(ctx.session)
     # With the council, in the same query: entering it then costs nothing more.
     row = ctx.session.exec(
@@ -112,11 +113,15 @@ def person_of_session(ctx: Ctx, user_id: int) -> User | None:
         .join(Council, col(Council.id) == col(User.council_id))
         .where(User.id == user_id)
     ).first()
-    enter_council(ctx.session, None)  # nothing, until the caller enters theirs
     if row is None:
         return None
     ctx.session.info[SIGNED_IN_COUNCIL] = row[1]
     return row[0]
+
+
+def leave(ctx: Ctx) -> None:
+    """Back to no council at all: nobody is signed in."""
+    enter_council(ctx.session, None)
 
 
 def set_constitution(ctx: Ctx, council: Council, overrides: dict[str, object]) -> Council:
