@@ -4,8 +4,9 @@ theirs, the audit trail still verifies, and a second council can be added beside
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,13 +15,14 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from workflow import audit, migrate
 from workflow.audit.chain import GENESIS, digest
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.councils.councils import create_council, enter
+from workflow.db import make_engine
 from workflow.lifecycle.cases import list_cases
 from workflow.models import FIRST_COUNCIL, Agreement, Council
 from workflow.people.users import authenticate, create_user, hash_token
@@ -42,29 +44,41 @@ def audit_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+Upgrade = Callable[[str], None]
+
+
 @pytest.fixture
-def at_0005(engine: Engine) -> Iterator[Connection]:
-    """A connection on an empty database (a scratch schema on PostgreSQL) at revision 0005."""
+def at_0005(engine: Engine, tmp_path: Path) -> Iterator[tuple[Connection, Upgrade]]:
+    """A connection on an empty database at revision 0005, and how to upgrade it. On SQLite
+    a file of its own, upgraded as ``councilflow db upgrade`` does (``migrate.upgrade``);
+    on PostgreSQL a scratch schema, upgraded on the connection."""
+    if engine.dialect.name == "sqlite":
+        old = make_engine(f"sqlite:///{tmp_path / 'before-councils.db'}")
+        migrate.upgrade(old, "0005")
+        with old.connect() as conn:
+            conn.commit()
+
+            def upgrade_sqlite(revision: str) -> None:
+                conn.commit()
+                migrate.upgrade(old, revision)
+
+            yield conn, upgrade_sqlite
+        old.dispose()
+        return
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA IF EXISTS council_mig CASCADE"))
-            conn.execute(text("CREATE SCHEMA council_mig"))
-            conn.execute(text("SET search_path TO council_mig"))
-        else:
-            for table in reversed(SQLModel.metadata.sorted_tables):
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        run(engine, conn, "0005")
-        yield conn
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SET search_path TO public"))
-            conn.execute(text("DROP SCHEMA council_mig CASCADE"))
+        conn.execute(text("DROP SCHEMA IF EXISTS council_mig CASCADE"))
+        conn.execute(text("CREATE SCHEMA council_mig"))
+        conn.execute(text("SET search_path TO council_mig"))
 
+        def upgrade_pg(revision: str) -> None:
+            config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
 
-def run(engine: Engine, conn: Connection, revision: str) -> None:
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    config.attributes["connection"] = conn
-    command.upgrade(config, revision)
+        upgrade_pg("0005")
+        yield conn, upgrade_pg
+        conn.execute(text("SET search_path TO public"))
+        conn.execute(text("DROP SCHEMA council_mig CASCADE"))
 
 
 def write_as_0005(conn: Connection) -> dict[str, int]:
@@ -131,12 +145,12 @@ def counts(conn: Connection) -> dict[str, int]:
 
 
 def test_everything_before_councils_becomes_the_first_councils(
-    engine: Engine, at_0005: Connection, audit_key: str
+    at_0005: tuple[Connection, Upgrade], audit_key: str
 ) -> None:
-    conn = at_0005
+    conn, upgrade = at_0005
     ids = write_as_0005(conn)
     before = counts(conn)
-    run(engine, conn, "head")
+    upgrade("head")
 
     assert counts(conn) == before  # nothing lost
     for name in TABLES:

@@ -43,17 +43,7 @@ def _old_unique(table: str, column: str) -> str:
     return f"uq_{table}_{column}"
 
 
-def _defer_foreign_keys() -> None:
-    """SQLite rebuilds a table to alter it (drop, create, copy): with foreign keys enforced,
-    dropping ``users`` under rows that point at it fails unless the checks wait for commit,
-    by when the rebuilt table holds every row again. (``PRAGMA foreign_keys`` cannot change
-    inside the migration's transaction; this one can.)"""
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
-
-
 def upgrade() -> None:
-    _defer_foreign_keys()
     councils = op.create_table(
         "councils",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -100,7 +90,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _defer_foreign_keys()
     if op.get_bind().dialect.name == "postgresql":
         for table in walls.OWNED:
             for statement in walls.disable(table):
