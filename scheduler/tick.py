@@ -79,12 +79,12 @@ def run_tick(
     expired: list[int] = []
     notices_done: list[int] = []
     checkpoint_id = None
-    for council, own in _councils(engine, clock, settings, council_id):
-        expired += expire_overdue(engine, clock, own, council)
+    for council, rules in _councils(engine, clock, settings, council_id):
+        expired += expire_overdue(engine, clock, rules, council)
         with unit_of_work(engine) as session:
-            notices_done += refresh_notices_now_published(Ctx(session, clock, own, council))
+            notices_done += refresh_notices_now_published(Ctx(session, clock, rules, council))
         with unit_of_work(engine) as session:
-            checkpoint = audit.checkpoint(Ctx(session, clock, own, council))
+            checkpoint = audit.checkpoint(Ctx(session, clock, rules, council))
             checkpoint_id = checkpoint.id if checkpoint is not None else checkpoint_id
     with unit_of_work(engine) as session:
         idempotency_purged = purge_idempotency_records(Ctx(session, clock, settings))

@@ -18,7 +18,7 @@ from api.schemas import ImportResultOut, Page
 from workflow.context import Ctx
 from workflow.councils.councils import enter_as, person_of_session
 from workflow.db import unit_of_work
-from workflow.models import NO_COUNCIL, AgreementKind, User
+from workflow.models import NO_COUNCIL, AgreementKind, User, pk
 from workflow.register.agreements import create_agreement, get_agreement, list_agreements
 from workflow.register.export import RegisterFilters, export_register
 from workflow.register.importer import import_register
@@ -85,7 +85,7 @@ def register_csv(request: Request, user: User, filters: RegisterFilters) -> Stre
     """Stream the register CSV from a read of its own: the request's unit of work ends before
     the answer is sent (``api.deps``), and the rows are read a batch at a time as it goes."""
     state = request.app.state
-    user_id = user.id  # read now: ``user`` belongs to the request's session, closed by then
+    user_id = pk(user.id)  # read now: ``user`` belongs to the request's session, closed by then
 
     def body() -> Iterator[str]:
         with unit_of_work(state.engine, write=False, tenant=True) as session:
