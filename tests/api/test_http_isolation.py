@@ -14,13 +14,31 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from httpcase import V1, Caller, MakeClient, approve_body, make_people, one_agreement
+from roles import as_ordinary_role
+from sqlalchemy.engine import Engine
 
+from api.schema_setup import prepare_database
 from workflow.demo import sefton_case_in
+
+
+@pytest.fixture
+def engine(engine: Engine) -> Iterator[Engine]:
+    """On PostgreSQL the app connects as an ordinary role, as in production, so row-level
+    security is on for every request the walk makes (and the service must work under it)."""
+    if engine.dialect.name != "postgresql":
+        yield engine
+        return
+    prepare_database(engine)  # migrations run as the owner, before the service starts
+    with as_ordinary_role(engine) as bound:
+        yield bound
+
 
 MISSING = 987_654  # an id no table has
 # Query parameters some reads need, wide enough to take in everything both councils did.

@@ -7,10 +7,10 @@ a superuser passes every policy. The demo gives two councils, Sefton and Oldham.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
+from roles import ROLE, as_ordinary_role
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -20,7 +20,7 @@ from workflow import demo
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.councils import walls
-from workflow.db import enter_council, make_engine, system_work, unit_of_work
+from workflow.db import enter_council, system_work, unit_of_work
 from workflow.models import Agreement as AgreementRow
 from workflow.models import (
     AuditEvent,
@@ -34,7 +34,6 @@ from workflow.models import (
 from workflow.people.users import ensure_admin
 from workflow.settings import Settings
 
-ROLE = f"councilflow_app_{os.getpid()}"
 TABLES = [User, AgreementRow, Case, Deadline, Reminder, AuditEvent, Report]
 
 
@@ -57,27 +56,8 @@ def councils(postgres: Engine, clock: FrozenClock, settings: Settings) -> dict[s
 @pytest.fixture
 def app_role(postgres: Engine, councils: dict[str, int]) -> Iterator[Engine]:
     """An engine whose connections act as an ordinary role, as the service's should."""
-    with postgres.begin() as conn:
-        conn.execute(text(f'DROP ROLE IF EXISTS "{ROLE}"'))
-        conn.execute(text(f'CREATE ROLE "{ROLE}" NOSUPERUSER NOBYPASSRLS'))
-        conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{ROLE}"'))
-        conn.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{ROLE}"'))
-    engine = make_engine(postgres.url.render_as_string(hide_password=False))
-
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _as_app(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f'SET ROLE "{ROLE}"')
-        dbapi_connection.commit()
-
-    yield engine
-    engine.dispose()
-    with postgres.begin() as conn:
-        conn.execute(text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{ROLE}"'))
-        conn.execute(text(f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM "{ROLE}"'))
-        conn.execute(text(f'DROP ROLE "{ROLE}"'))
+    with as_ordinary_role(postgres) as engine:
+        yield engine
 
 
 def councils_seen(session: Session) -> dict[str, set[int]]:
