@@ -41,6 +41,17 @@ CONSTITUTION = (
 )
 
 
+# The largest number each setting may hold (days, unless named otherwise): a constitution
+# sets weeks and months, and the rules of time must never be asked to add a thousand years.
+DAYS = 3650
+LIMITS = {
+    "key_decision_threshold_pence": 10**14,
+    "reminder_hour": 23,
+    "call_in_members_needed": 100,
+    "extension_notice_months": 120,
+}
+
+
 def effective(base: Settings, overrides: dict[str, Any]) -> Settings:
     """The installation's settings with a council's own on top (``base`` itself if none)."""
     mine = {k: v for k, v in overrides.items() if k in CONSTITUTION}
@@ -64,4 +75,26 @@ def checked(base: Settings, overrides: dict[str, Any]) -> dict[str, Any]:
             "a constitution setting is not valid",
             [FieldProblem(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()],
         ) from exc
-    return {k: getattr(valid, k) for k in overrides}
+    values = {k: getattr(valid, k) for k in overrides}
+    wild = [
+        FieldProblem(name, f"must be between 0 and {LIMITS.get(name, DAYS)}")
+        for name, value in values.items()
+        if any(n < 0 or n > LIMITS.get(name, DAYS) for n in _numbers(value))
+    ]
+    if wild:
+        raise InvalidInput("a constitution setting is out of range", wild)
+    return values
+
+
+def _numbers(value: Any) -> list[int]:
+    """The whole numbers a setting holds, however nested (offsets by kind are lists in a
+    mapping); booleans are not numbers here."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list | tuple):
+        return [n for v in value for n in _numbers(v)]
+    return []
