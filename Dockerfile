@@ -5,7 +5,7 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY api/web/assets ./api/web/assets
 RUN npm run build
 

@@ -20,11 +20,12 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 # GOV.UK Frontend's scripts and images from the npm registry at build time, and our stylesheet
 # compiled from its Sass (Arial, not the GOV.UK-only font; asset URLs under /static/govuk/);
-# Swagger UI's for the API docs (/static/swagger/). Nothing is loaded from a CDN.
+# Swagger UI's for the API docs (/static/swagger/). Nothing is loaded from a CDN. The dev
+# dependencies come too, whatever NODE_ENV says: the tests run npm oidc-provider.
 assets: api/static/govuk/.installed
 
 api/static/govuk/.installed: package.json package-lock.json $(wildcard api/web/assets/*)
-	npm ci --no-audit --no-fund --silent
+	npm ci --include=dev --no-audit --no-fund --silent
 	npm run --silent build
 	touch $@
 

@@ -2,7 +2,10 @@
 
 - ``Content-Security-Policy``: scripts only from this origin or carrying this response's nonce
   (GOV.UK Frontend's template has one inline line that marks the body ``js-enabled``; it takes
-  ``cspNonce``), no inline style, no plug-ins, forms post only here, and no framing.
+  ``cspNonce``), no inline style, no plug-ins, forms post only here, and no framing. A form
+  whose answer redirects to a council's identity provider (signing in or out there) names that
+  provider's origin for the one response that carries the form (``allow_form_target``):
+  Chromium applies ``form-action`` to where a form's redirects lead as well.
 - ``X-Frame-Options: DENY`` besides ``frame-ancestors 'none'``, for browsers that know only it:
   signed-in pages carry approve, sign-off and withdraw buttons, which must not be clickjacked.
 - ``Referrer-Policy: no-referrer``: case addresses and calendar keys stay on this site.
@@ -18,6 +21,8 @@ unexpected error, which Starlette builds outside every other middleware, carries
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -26,9 +31,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workflow.settings import Settings
 
 NONCE = "csp_nonce"
+FORM_TARGETS = "csp_form_targets"
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_targets: Iterable[str] = ()) -> str:
     return "; ".join(
         [
             "default-src 'self'",
@@ -39,10 +45,19 @@ def content_security_policy(nonce: str) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            " ".join(["form-action 'self'", *sorted(set(form_targets))]),
             "frame-ancestors 'none'",
         ]
     )
+
+
+def allow_form_target(request: Request, url: str) -> None:
+    """Let this response's forms lead to ``url``'s origin (an identity provider's)."""
+    parts = urlsplit(url)
+    plain = parts.netloc.isascii() and all(c not in parts.netloc for c in " ;,'\"")
+    if parts.scheme in {"http", "https"} and parts.netloc and plain:
+        targets = request.scope.setdefault("state", {}).setdefault(FORM_TARGETS, [])
+        targets.append(f"{parts.scheme}://{parts.netloc}")
 
 
 def csp_nonce(request: Request) -> str:
@@ -71,7 +86,8 @@ class SecurityHeaders:
         async def protected_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = content_security_policy(nonce)
+                targets = scope["state"].get(FORM_TARGETS, ())
+                headers["Content-Security-Policy"] = content_security_policy(nonce, targets)
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["X-Content-Type-Options"] = "nosniff"

@@ -11,13 +11,14 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from workflow import audit, demo, migrate
+from workflow import audit, demo, migrate, retention
 from workflow.clock import Clock
 from workflow.context import Ctx
 from workflow.councils.councils import all_councils, create_council, enter, find_council
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import DomainError
 from workflow.models import Role, pk
+from workflow.people.identity import add_provider, list_providers, remove_provider
 from workflow.people.users import (
     create_user,
     ensure_admin,
@@ -25,7 +26,7 @@ from workflow.people.users import (
     new_token,
     set_active,
 )
-from workflow.schemas import CouncilIn, UserIn
+from workflow.schemas import CouncilIn, IdentityProviderIn, UserIn
 from workflow.settings import Settings, get_settings
 
 app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes through Cabinet.")
@@ -33,10 +34,16 @@ db_app = typer.Typer(help="Database schema.")
 audit_app = typer.Typer(help="The tamper-evident audit trail.")
 users_app = typer.Typer(help="Users and their tokens.")
 councils_app = typer.Typer(help="Councils: the tenants of one installation (issue 10).")
+retention_app = typer.Typer(
+    help="Keeping decision records and background papers for the periods the law sets."
+)
+idp_app = typer.Typer(help="Identity providers: signing in through OpenID Connect.")
 app.add_typer(db_app, name="db")
 app.add_typer(councils_app, name="councils")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(retention_app, name="retention")
+app.add_typer(idp_app, name="idp")
 
 
 def _clock(settings: Settings) -> Clock:
@@ -116,6 +123,30 @@ def _council_ctx(ctx: Ctx, slug: str | None) -> Ctx:
     return ctx if slug is None else enter(ctx, find_council(ctx, slug))
 
 
+@retention_app.command("purge")
+def retention_purge(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="list what is past its period and change nothing"
+    ),
+) -> None:
+    """Remove closed cases' background papers past four years and decision records past six,
+    counted from the decision (SI 2014/2095 reg 8; SI 2012/2089 regs 14-15); one audit event
+    per purge. See workflow/retention for what counts as which."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=not dry_run) as session:
+        plan = retention.purge(Ctx(session, _clock(settings), settings), dry_run=dry_run)
+        if dry_run:
+            session.rollback()  # a dry run leaves the database exactly as it was
+    verb = "would remove" if dry_run else "removed"
+    for line in plan.lines():
+        typer.echo(line)
+    typer.echo(
+        f"as of {plan.today}: {verb} {len(plan.whole_cases)} case(s) whose decision records are "
+        f"past their period and {len(plan.consultations)} background paper(s)"
+    )
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Option(...),
@@ -154,6 +185,103 @@ def users_deactivate(email: str = typer.Argument(..., help="the person's email a
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(code=2) from exc
     typer.echo(f"user {user.id} {user.email} deactivated")
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        value, sep, role = pair.rpartition("=")
+        if not sep or not value:
+            raise typer.BadParameter(f"{pair!r} is not CLAIM_VALUE=ROLE", param_hint="--map")
+        mapping[value] = role
+    return mapping
+
+
+@idp_app.command("add")
+def idp_add(
+    name: str = typer.Option(..., help='shown as "Sign in with <name>"'),
+    issuer: str = typer.Option(..., help="the provider's issuer, exactly as it states it"),
+    client_id: str = typer.Option(...),
+    client_secret: str | None = typer.Option(None, help="omit for a public client (PKCE only)"),
+    scopes: str = typer.Option("openid email profile"),
+    roles_claim: str = typer.Option("groups", help='the claim holding groups, e.g. "roles"'),
+    map_: list[str] = typer.Option(
+        [], "--map", help="CLAIM_VALUE=ROLE, repeat for several (e.g. --map cf-officers=officer)"
+    ),
+    provisioning: str = typer.Option(
+        "pre_registered", help="pre_registered (people must exist by email) or create"
+    ),
+    create_role: Role | None = typer.Option(
+        None, help="with --provisioning create: the role of a person no group maps"
+    ),
+    end_session: bool = typer.Option(
+        True, "--end-session/--no-end-session", help="sign out at the provider too"
+    ),
+    council_id: int | None = typer.Option(None),
+) -> None:
+    """Add an OpenID Provider. From then on the pages sign people in through it, and the
+    pasted-token sign-in is off (unless COUNCILFLOW_TOKEN_SIGN_IN=true)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        data = IdentityProviderIn.model_validate(
+            {
+                "name": name,
+                "issuer": issuer,
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "scopes": scopes,
+                "roles_claim": roles_claim,
+                "role_mapping": _mapping(map_),
+                "provisioning": provisioning,
+                "create_role": create_role,
+                "end_session": end_session,
+                "council_id": council_id,
+            }
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "provider"
+            typer.echo(f"error: {where}: {error['msg']}", err=True)
+        raise typer.Exit(code=2) from exc
+    try:
+        with unit_of_work(engine) as session:
+            provider = add_provider(Ctx(session, _clock(settings), settings), data, None)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"identity provider {provider.id} {provider.name} <{provider.issuer}>")
+    typer.echo(f"redirect URI to register: {settings.base_url.rstrip('/')}/sign-in/oidc/callback")
+    typer.echo(f"post-logout redirect URI: {settings.base_url.rstrip('/')}/sign-in")
+
+
+@idp_app.command("list")
+def idp_list() -> None:
+    """The identity providers (never their secrets)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=False) as session:
+        providers = list_providers(Ctx(session, _clock(settings), settings))
+    for p in providers:
+        mapping = ", ".join(f"{k}={v}" for k, v in p.role_mapping.items()) or "none"
+        typer.echo(
+            f"{p.id} {p.name} <{p.issuer}> client={p.client_id} {p.roles_claim}: {mapping}; "
+            f"{p.provisioning}"
+        )
+
+
+@idp_app.command("remove")
+def idp_remove(provider_id: int = typer.Argument(...)) -> None:
+    """Remove an identity provider; sessions opened through it run until they end."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            remove_provider(Ctx(session, _clock(settings), settings), provider_id, None)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"identity provider {provider_id} removed")
 
 
 @app.command("demo")

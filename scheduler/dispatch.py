@@ -156,7 +156,14 @@ def _record(
         lost += len(results.sent) - done
         for rid, error in results.failed.items():
             status = outcome.record_failure(
-                session, rid, batch.attempts[rid], worker_id, now, error, settings
+                session,
+                rid,
+                batch.attempts[rid],
+                worker_id,
+                now,
+                error,
+                settings,
+                permanent=rid in results.refused,
             )
             if status == "dead":
                 counts.dead += 1

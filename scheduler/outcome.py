@@ -81,14 +81,17 @@ def record_failure(
     now: datetime,
     error: str,
     settings: Settings,
+    *,
+    permanent: bool = False,
 ) -> str | None:
-    """Schedule a retry with backoff, or dead-letter after ``max_attempts``.
+    """Schedule a retry with backoff, or dead-letter after ``max_attempts`` — or at once when
+    the failure is ``permanent`` (no retry could succeed).
 
     Answers the status written, or None when the claim had been lost meanwhile.
     """
     error = error[:MAX_ERROR_CHARS]
     values: dict[str, object]
-    if attempts >= settings.max_attempts:
+    if permanent or attempts >= settings.max_attempts:
         status, values = S.dead, {"last_error": error}
     else:
         fire_at = now + backoff_delay(attempts, settings)

@@ -19,13 +19,14 @@ from workflow.clock import Clock
 
 log = logging.getLogger("councilflow.scheduler")
 
-SENT, FAILED, UNSENT = "sent", "failed", "unsent"
+SENT, FAILED, REFUSED, UNSENT = "sent", "failed", "refused", "unsent"
 
 
 @dataclass
 class Results:
     sent: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
+    refused: set[int] = field(default_factory=set)  # of ``failed``: no retry can succeed
     unsent: list[int] = field(default_factory=list)
 
 
@@ -41,7 +42,7 @@ def deliver(
             raise DeliveryError(f"there is no channel '{notice.channel}'")
         channel.send(notice)
     except DeliveryError as exc:
-        return FAILED, str(exc)
+        return (REFUSED if exc.permanent else FAILED), str(exc)
     except Exception as exc:  # a bug in a channel must not lose the reminder
         log.exception("reminder %s: the %s channel raised", notice.reminder_id, notice.channel)
         return FAILED, f"{type(exc).__name__}: {exc}"
@@ -66,8 +67,10 @@ def send_all(
         rid = notice.reminder_id
         if outcome == SENT:
             results.sent.append(rid)
-        elif outcome == FAILED:
+        elif outcome in (FAILED, REFUSED):
             results.failed[rid] = error
+            if outcome == REFUSED:
+                results.refused.add(rid)
         else:
             results.unsent.append(rid)
     return results

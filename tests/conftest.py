@@ -19,7 +19,7 @@ from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.db import make_engine, unit_of_work
 from workflow.schema import create_all, seed
-from workflow.settings import Settings
+from workflow.settings import Settings, get_settings
 
 PG_URL = os.environ.get("COUNCILFLOW_TEST_DATABASE_URL")
 DATABASES = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -105,3 +105,12 @@ def work(engine: Engine, clock: FrozenClock, settings: Settings) -> Work:
             yield Ctx(session, clock, settings)
 
     return _work
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
+    """The command reads its database from the environment, through the cached settings."""
+    monkeypatch.setenv("COUNCILFLOW_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

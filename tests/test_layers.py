@@ -35,7 +35,13 @@ def imported_modules(path: Path, depth: int = 1) -> set[str]:
 # Inside the domain, the concepts everything else builds on import none of those built on
 # them: the rules of time are pure (no database, no other concept); audit, people and the
 # reminders' domain half know nothing of the case lifecycle, deadlines or the register.
-CORE = {"workflow.lifecycle", "workflow.deadlines", "workflow.register", "workflow.demo"}
+CORE = {
+    "workflow.lifecycle",
+    "workflow.deadlines",
+    "workflow.register",
+    "workflow.retention",
+    "workflow.demo",
+}
 CONCEPT_FORBIDDEN = {
     "workflow/timerules": {"sqlalchemy", "sqlmodel", "workflow.models", "workflow.context"}
     | CORE
@@ -43,6 +49,9 @@ CONCEPT_FORBIDDEN = {
     "workflow/audit": CORE | {"workflow.people", "workflow.reminders"},
     "workflow/people": CORE | {"workflow.reminders"},
     "workflow/reminders": CORE,
+    # Retention reads what ended cases left behind from the tables themselves, and removes it
+    # through the audit trail; nothing of the live lifecycle, deadlines or register.
+    "workflow/retention": CORE - {"workflow.retention"},
 }
 
 

@@ -493,6 +493,50 @@ class IdempotencyRecord(SQLModel, table=True):
     created_at: datetime = _instant(index=True)
 
 
+class IdentityProvider(SQLModel, table=True):
+    """A council's OpenID Provider (issue 10, part 3): whom CouncilFlow trusts to say who is
+    signing in, and how that provider's groups or roles claim becomes CouncilFlow roles.
+
+    The council's own (issue 10): the people it signs in are that council's."""
+
+    __tablename__ = "identity_providers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
+    name: str  # shown as "Sign in with <name>"
+    issuer: str = Field(sa_column=Column(String(500), unique=True, nullable=False))
+    client_id: str
+    client_secret: str | None = None  # None: a public client, PKCE alone
+    scopes: str = "openid email profile"
+    roles_claim: str = "groups"
+    role_mapping: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    provisioning: str = "pre_registered"  # or "create"
+    create_role: str | None = None  # the role of a person "create" lets in with no mapped role
+    end_session: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
+    created_at: datetime = _instant()
+
+
+class OidcSignIn(SQLModel, table=True):
+    """One sign-in begun at a provider: the state sent there (as a hash), the nonce and the
+    PKCE verifier kept here. A state is good once and for ``STATE_MINUTES``: the callback
+    marks it used, so a replayed or stale callback is refused by name."""
+
+    __tablename__ = "oidc_sign_ins"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    provider_id: int = Field(foreign_key="identity_providers.id")
+    nonce: str
+    code_verifier: str
+    next: str = "/"
+    created_at: datetime = _instant(index=True)
+    used_at: datetime | None = _instant(nullable=True)
+
+
 def pk(value: int | None) -> int:
     """A stored row's id (never None once flushed), typed as the int it is."""
     if value is None:

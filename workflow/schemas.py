@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -75,6 +76,50 @@ class ConstitutionIn(Strict):
     from the installation (``workflow.councils.constitution.CONSTITUTION`` names them)."""
 
     settings: dict[str, object]
+
+
+class IdentityProviderIn(Strict):
+    """A council's OpenID Provider (issue 10, part 3). The issuer must be HTTPS, except on
+    this machine's loopback address (a test or development provider)."""
+
+    name: ShortText
+    issuer: Annotated[str, Field(min_length=8, max_length=500), ONE_LINE]
+    client_id: ShortText
+    client_secret: ShortText | None = None
+    scopes: ShortText = "openid email profile"
+    roles_claim: ShortText = "groups"
+    role_mapping: dict[Annotated[str, Field(min_length=1, max_length=500)], Role] = Field(
+        default_factory=dict
+    )
+    provisioning: Literal["pre_registered", "create"] = "pre_registered"
+    create_role: Role | None = None
+    end_session: StrictBool = True
+    council_id: UserId | None = None
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_https(cls, value: str) -> str:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        loopback = host in {"127.0.0.1", "localhost", "::1"}
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError("the issuer must be an https:// address")
+        if parts.query or parts.fragment:
+            raise ValueError("the issuer has no query or fragment")
+        return value  # compared exactly with what the provider says (OIDC Discovery 4.3)
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError("the scopes must include openid")
+        return value
+
+    @model_validator(mode="after")
+    def _create_needs_a_role(self) -> IdentityProviderIn:
+        if self.provisioning == "create" and self.create_role is None:
+            raise ValueError("provisioning 'create' needs create_role")
+        return self
 
 
 class AgreementIn(Strict):

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OFFSETS = [28, 14, 7, 1]
 
-Channel = Literal["email", "webhook", "log"]
+Channel = Literal["email", "webhook", "log", "notify"]
 SHIPPED_SESSION_SECRET = "change-me-session-secret"
 SHIPPED_WEBHOOK_SECRET = "change-me"
 SHIPPED_AUDIT_KEY = "change-me-audit-key"
@@ -126,6 +126,22 @@ class Settings(BaseSettings):
     webhook_secret: str = SHIPPED_WEBHOOK_SECRET
     webhook_timeout_seconds: float = 10.0
 
+    # GOV.UK Notify (issue 9, part 5): an API key (``{name}-{service id}-{secret}``), the API's
+    # address, and the id of the email template for each reminder purpose. The templates'
+    # placeholders are listed in ``scheduler/channels/notify.py`` (``personalisation``).
+    notify_api_key: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_reminder_template_id: str | None = None
+    notify_escalation_template_id: str | None = None
+    notify_timeout_seconds: float = 10.0
+
+    # Retention (issue 9, part 6): the years a closed case's decision records and the
+    # background papers behind them are kept, counted from the decision. The law sets at least
+    # six and four (SI 2014/2095 reg 8; SI 2012/2089 regs 14 and 15); a council's own schedule
+    # may keep them longer, never shorter.
+    decision_record_retention_years: int = Field(default=6, ge=6)
+    background_papers_retention_years: int = Field(default=4, ge=4)
+
     # Load (issue 14, item 1): requests in flight at once (each holds at most one worker
     # thread and one connection), and a connection pool with room for all of them plus the
     # in-process scheduler's deliveries and its own pass.
@@ -148,6 +164,9 @@ class Settings(BaseSettings):
     # The session cookie's ``Secure`` flag. Unset: Secure unless the request came over plain
     # HTTP to a loopback address (``make run``); set it to force either way.
     secure_cookies: bool | None = None
+    # The pages' pasted-token sign-in. Unset: on with no identity provider configured, off
+    # once one is (``workflow.people.identity.token_sign_in_on``); set it to force either way.
+    token_sign_in: bool | None = None
     # Strict-Transport-Security on answers over HTTPS (or every answer when ``base_url`` is
     # https); 0 sends none.
     hsts_max_age_seconds: int = 31_536_000
@@ -218,6 +237,13 @@ class Settings(BaseSettings):
                 if name != "COUNCILFLOW_AUDIT_KEY"
             ]
         return found
+
+    def notify_template_for(self, purpose: str) -> str | None:
+        """The Notify template a reminder of this purpose (reminder, escalation) is sent with."""
+        return {
+            "reminder": self.notify_reminder_template_id,
+            "escalation": self.notify_escalation_template_id,
+        }.get(purpose)
 
     def offsets_for(self, deadline_kind: str) -> list[int]:
         """Offsets for one deadline kind, falling back to the general list."""

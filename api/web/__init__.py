@@ -6,8 +6,8 @@
 
 from fastapi import APIRouter
 
-from api.web import actions, agreements, auth, calendar, cases, dashboard, drafts
+from api.web import actions, agreements, auth, calendar, cases, dashboard, drafts, oidc
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, dashboard, drafts, cases, actions, agreements, calendar):
+for _module in (auth, oidc, dashboard, drafts, cases, actions, agreements, calendar):
     router.include_router(_module.router)

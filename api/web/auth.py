@@ -8,27 +8,40 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from api.throttle import throttle_of
-from api.web.pages import WebRoute, page_work
+from api.web.oidc import allow_providers, provider_sign_out
+from api.web.pages import Page, WebRoute, error_page, page_work, safe_next
 from workflow.errors import TooManyAttempts, Unauthenticated
+from workflow.people.identity import for_sign_in, list_providers, token_sign_in_on
 from workflow.people.users import authenticate, end_sessions
+
+__all__ = ["router", "safe_next"]
 
 router = APIRouter(route_class=WebRoute)
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never let a link send someone signing in elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+def _sign_in_page(
+    page: Page, target: str, errors: list[dict[str, str]], status_code: int = 200
+) -> Response:
+    """A "Sign in with <provider>" button per identity provider, and the access-token form
+    while the token sign-in is on (``workflow.people.identity.token_sign_in_on``)."""
+    providers = list_providers(for_sign_in(page.ctx))
+    allow_providers(page, providers)
+    context = {
+        "next": target,
+        "errors": errors,
+        "providers": providers,
+        "token_sign_in": token_sign_in_on(page.ctx),
+    }
+    return page.render("sign_in.html", context, status_code=status_code)
 
 
 @router.get("/sign-in")
 def sign_in_form(request: Request, next: str = "/") -> Response:
     with page_work(request, require_user=False) as page:
-        return page.render("sign_in.html", {"next": safe_next(next), "errors": []})
+        return _sign_in_page(page, safe_next(next), [])
 
 
 @router.post("/sign-in")
@@ -36,6 +49,15 @@ def sign_in(request: Request) -> Response:
     with page_work(request, require_user=False) as page:
         token = str(page.form.get("token", "")).strip()
         target = safe_next(str(page.form.get("next", "/")))
+        if not token_sign_in_on(for_sign_in(page.ctx)):
+            return error_page(
+                request,
+                403,
+                "Sign in with your council's account",
+                "Access tokens do not sign in to these pages here: go back to the sign-in "
+                "page and choose your council's sign-in.",
+                back=("/sign-in", "Go to the sign-in page"),
+            )
         try:
             if token:
                 user = throttle_of(request).guard(
@@ -47,10 +69,8 @@ def sign_in(request: Request) -> Response:
             minutes = max(1, -(-exc.retry_after // 60))
             wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
             message = f"Too many access tokens were not recognised. Wait {wait} and try again"
-            response = page.render(
-                "sign_in.html",
-                {"next": target, "errors": [{"text": message, "href": "#token"}]},
-                status_code=429,
+            response = _sign_in_page(
+                page, target, [{"text": message, "href": "#token"}], status_code=429
             )
             response.headers["Retry-After"] = str(exc.retry_after)
             return response
@@ -58,11 +78,7 @@ def sign_in(request: Request) -> Response:
             message = (
                 "Enter your access token" if not token else "That access token is not recognised"
             )
-            return page.render(
-                "sign_in.html",
-                {"next": target, "errors": [{"text": message, "href": "#token"}]},
-                status_code=400,
-            )
+            return _sign_in_page(page, target, [{"text": message, "href": "#token"}], 400)
         page.session.sign_in(user)
         return page.redirect(target, flash=f"You are signed in as {user.name}.")
 
@@ -70,7 +86,13 @@ def sign_in(request: Request) -> Response:
 @router.post("/sign-out")
 def sign_out(request: Request) -> Response:
     with page_work(request, require_user=False) as page:
+        # Signed in through a provider: sign out there too (RP-initiated logout), which
+        # comes back to the sign-in page.
+        elsewhere = provider_sign_out(page) if page.user is not None else None
         if page.user is not None:
             end_sessions(page.ctx, page.user)  # a copy of the cookie dies with this one
         page.session.sign_out()
+        if elsewhere is not None:
+            page.session.flash("You have signed out.")
+            return RedirectResponse(elsewhere, status_code=303)
         return page.redirect("/sign-in", flash="You have signed out.")

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import READ_METHODS
-from api.headers import csp_nonce
+from api.headers import allow_form_target, csp_nonce
 from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
@@ -83,6 +83,13 @@ class Page:
         return RedirectResponse(url, status_code=303)
 
 
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never let a link send someone signing in elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
 def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -97,13 +104,15 @@ def _session_of(request: Request) -> web_session.WebSession:
 
 
 @contextmanager
-def page_work(request: Request, *, require_user: bool = True) -> Iterator[Page]:
+def page_work(
+    request: Request, *, require_user: bool = True, write: bool | None = None
+) -> Iterator[Page]:
     """One unit of work for one page: it commits when the block ends, before the response
     leaves, and rolls back if anything in it raises."""
     state = request.app.state
     session = _session_of(request)
-    write = request.method not in READ_METHODS
-    with unit_of_work(state.engine, write=write, tenant=True) as db:
+    writes = request.method not in READ_METHODS if write is None else write
+    with unit_of_work(state.engine, write=writes, tenant=True) as db:
         ctx = Ctx(db, state.clock, state.settings, NO_COUNCIL)
         user = None
         if session.user_id is not None:
@@ -133,7 +142,9 @@ def attempt(page: Page, action: Callable[[], Any]) -> DomainError | None:
     return None
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+def error_page(
+    request: Request, status: int, title: str, detail: str, back: tuple[str, str] | None = None
+) -> Response:
     html = render(
         "error.html",
         {
@@ -145,6 +156,8 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
             "title": title,
             "detail": detail,
             "cspNonce": csp_nonce(request),
+            "back_href": back[0] if back else None,
+            "back_text": back[1] if back else None,
         },
     )
     return HTMLResponse(html, status)
@@ -158,6 +171,8 @@ class WebRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             session = _session_of(request)
+            if session.end_session_endpoint:  # the sign-out button leads there
+                allow_form_target(request, session.end_session_endpoint)
             if request.method == "POST":
                 form = await request.form()
                 request.state.form = form

@@ -75,6 +75,25 @@ class WebSession:
         }
         self.modified = True
 
+    def came_through(self, provider_id: int, id_token: str, end_session: str) -> None:
+        """The identity provider this session was opened through, its ID token (the hint
+        its sign-out endpoint asks for) and that endpoint, which the sign-out button's
+        form may then lead to (``api/web/oidc.py``)."""
+        self.data["idp"] = provider_id
+        self.data["idt"] = id_token
+        self.data["ide"] = end_session
+        self.modified = True
+
+    @property
+    def end_session_endpoint(self) -> str | None:
+        found = self.data.get("ide")
+        return found if isinstance(found, str) else None
+
+    @property
+    def provider_id(self) -> int | None:
+        found = self.data.get("idp")
+        return found if isinstance(found, int) else None
+
     def sign_out(self) -> None:
         self.data = {"csrf": secrets.token_urlsafe(32)}
         self.modified = True

@@ -1,4 +1,4 @@
-"""The ways a reminder goes out: email (SMTP), a signed webhook, and the log.
+"""The ways a reminder goes out: email (SMTP), a signed webhook, GOV.UK Notify, and the log.
 
 Each channel turns a ``Notice`` into one delivery and raises ``DeliveryError`` when it cannot
 be sure the delivery happened, so the dispatcher retries rather than marking it sent. The
@@ -16,7 +16,16 @@ from workflow.settings import Settings
 
 
 class DeliveryError(Exception):
-    """The delivery did not (certainly) happen; the message says why, for ``last_error``."""
+    """The delivery did not (certainly) happen; the message says why, for ``last_error``.
+
+    ``permanent`` says that sending it again cannot succeed (the service refused the request
+    itself: a bad request, a revoked or team-only key), so the reminder goes straight to the
+    dead letters for a person to look at instead of spending its retries.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Channel(Protocol):
@@ -31,11 +40,13 @@ def build_channels(settings: Settings, clock: Clock) -> Mapping[str, Channel]:
     """One instance of every channel, built from the settings; close them when done."""
     from scheduler.channels.email import EmailChannel
     from scheduler.channels.log import LogChannel
+    from scheduler.channels.notify import NotifyChannel
     from scheduler.channels.webhook import WebhookChannel
 
     return {
         "email": EmailChannel(settings, clock),
         "webhook": WebhookChannel(settings, clock),
+        "notify": NotifyChannel(settings),
         "log": LogChannel(),
     }
 

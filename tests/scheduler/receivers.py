@@ -1,5 +1,6 @@
-"""Real receivers on loopback for the channels to deliver to: an SMTP server (aiosmtpd) and an
-HTTP server that checks webhook signatures the way a council's integration would.
+"""Real receivers on loopback for the channels to deliver to: an SMTP server (aiosmtpd), an
+HTTP server that checks webhook signatures the way a council's integration would, and one that
+answers as GOV.UK Notify does, checking the client's signed token.
 
 Imported as ``receivers`` (pytest puts this directory on ``sys.path``).
 """
@@ -11,6 +12,8 @@ import hmac
 import json
 import socket
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jwt
 from aiosmtpd.controller import Controller
 
 SECRET = "test-webhook-secret"
@@ -115,18 +119,25 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver(**kwargs)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(receiver))
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port for the block; yields ``http://host:port``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/councilflow"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield receiver
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver(**kwargs)
+    with http_server(_handler_for(receiver)) as base:
+        receiver.url = f"{base}/hooks/councilflow"
+        yield receiver
 
 
 # --- email ---------------------------------------------------------------------------------
@@ -160,3 +171,160 @@ def smtp_server() -> Iterator[tuple[SmtpSink, int]]:
 def delivering_to(settings: Any, receiver: WebhookReceiver, secret: str = SECRET) -> Any:
     """``settings`` with webhooks going to ``receiver``, signed with ``secret``."""
     return settings.model_copy(update={"webhook_url": receiver.url, "webhook_secret": secret})
+
+
+# --- GOV.UK Notify -------------------------------------------------------------------------
+
+NOTIFY_SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
+NOTIFY_SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
+NOTIFY_KEY = f"councilflow_test-{NOTIFY_SERVICE_ID}-{NOTIFY_SECRET}"
+REMINDER_TEMPLATE = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+ESCALATION_TEMPLATE = "a1b2c3d4-e5f6-4a5b-8c9d-0e1f2a3b4c5d"
+# Notify accepts a token whose ``iat`` is within 30 seconds of its own clock.
+NOTIFY_CLOCK_SKEW_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class NotifySend:
+    email_address: str
+    template_id: str
+    personalisation: dict[str, Any]
+    reference: str | None
+
+
+def notify_error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
+    """An error as the API answers it: ``{"errors": [{"error", "message"}], "status_code"}``."""
+    return status, {"errors": [{"error": error, "message": message}], "status_code": status}
+
+
+@dataclass
+class NotifyReceiver:
+    """``POST /v2/notifications/email`` as GOV.UK Notify answers it.
+
+    The bearer token must be a JWT signed HS256 with this service's secret, ``iss`` its service
+    id and ``iat`` within 30 seconds of now (the real clock: the client stamps it from
+    ``time``, as Notify checks it); otherwise 403 ``AuthError``, as Notify answers. A template
+    it does not know, or (with ``team``) an address outside the team, is a 400
+    ``BadRequestError``. ``answer`` may script a failure per request (None: accept).
+    """
+
+    service_id: str = NOTIFY_SERVICE_ID
+    secret: str = NOTIFY_SECRET
+    templates: frozenset[str] = frozenset({REMINDER_TEMPLATE, ESCALATION_TEMPLATE})
+    team: frozenset[str] | None = None
+    answer: Callable[[NotifySend], tuple[int, dict[str, Any]] | None] = lambda send: None
+    sends: list[NotifySend] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    url: str = ""
+
+    def authenticate(self, header: str) -> str | None:
+        """Why the token is refused, in Notify's words, or None."""
+        if not header.startswith("Bearer "):
+            return "Unauthorized: authentication token must be provided"
+        token = header.removeprefix("Bearer ")
+        try:
+            if jwt.get_unverified_header(token).get("alg") != "HS256":
+                return "Invalid token: algorithm used is not HS256"
+            claims = jwt.decode(token, options={"verify_signature": False})
+            if claims.get("iss") != self.service_id:
+                return "Invalid token: service not found"
+            claims = jwt.decode(token, key=self.secret, algorithms=["HS256"])
+        except jwt.InvalidSignatureError:
+            return "Invalid token: API key not found"
+        except jwt.PyJWTError:
+            return "Invalid token: signature, api token is not valid"
+        if "iat" not in claims:
+            return "Invalid token: iat field not provided"
+        if abs(int(claims["iat"]) - time.time()) > NOTIFY_CLOCK_SKEW_SECONDS:
+            return "Error: Your system clock must be accurate to within 30 seconds"
+        return None
+
+    def handle(self, path: str, headers: Any, raw: bytes) -> tuple[int, dict[str, Any]]:
+        why = self.authenticate(headers.get("Authorization", ""))
+        if why is not None:
+            status, body = notify_error(403, "AuthError", why)
+        elif path != "/v2/notifications/email":
+            status, body = notify_error(404, "ResourceNotFound", "Not found")
+        else:
+            status, body = self.accept(json.loads(raw))
+        if status >= 300:
+            with self.lock:
+                self.refused.append((status, body["errors"][0]["message"]))
+        return status, body
+
+    def accept(self, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        send = NotifySend(
+            email_address=data["email_address"],
+            template_id=data["template_id"],
+            personalisation=data.get("personalisation") or {},
+            reference=data.get("reference"),
+        )
+        if send.template_id not in self.templates:
+            return notify_error(400, "BadRequestError", "Template not found")
+        if self.team is not None and send.email_address not in self.team:
+            return notify_error(
+                400, "BadRequestError", "Cannot send to this recipient using a team-only API key"
+            )
+        scripted = self.answer(send)
+        if scripted is not None:
+            return scripted
+        with self.lock:
+            self.sends.append(send)
+        base = self.url
+        notification_id = str(uuid.uuid4())
+        return 201, {
+            "id": notification_id,
+            "reference": send.reference,
+            "content": {"subject": "CouncilFlow", "body": "…", "from_email": "council@notify"},
+            "uri": f"{base}/v2/notifications/{notification_id}",
+            "template": {
+                "id": send.template_id,
+                "version": 1,
+                "uri": f"{base}/v2/template/{send.template_id}",
+            },
+        }
+
+    def addresses(self) -> list[str]:
+        with self.lock:
+            return [s.email_address for s in self.sends]
+
+
+def _notify_handler_for(receiver: NotifyReceiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            status, body = receiver.handle(self.path, self.headers, raw)
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    return Handler
+
+
+@contextmanager
+def notify_receiver(**kwargs: Any) -> Iterator[NotifyReceiver]:
+    receiver = NotifyReceiver(**kwargs)
+    with http_server(_notify_handler_for(receiver)) as base:
+        receiver.url = base
+        yield receiver
+
+
+def notifying_to(settings: Any, receiver: NotifyReceiver, api_key: str = NOTIFY_KEY) -> Any:
+    """``settings`` with reminders going through Notify at ``receiver``, with ``api_key``."""
+    return settings.model_copy(
+        update={
+            "notify_api_key": api_key,
+            "notify_base_url": receiver.url,
+            "notify_reminder_template_id": REMINDER_TEMPLATE,
+            "notify_escalation_template_id": ESCALATION_TEMPLATE,
+        }
+    )

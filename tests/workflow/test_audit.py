@@ -6,7 +6,6 @@ chain was recomputed without the key."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -308,15 +307,6 @@ def test_appending_to_a_case_costs_two_statements(
     assert statements[1].lstrip().upper().startswith("INSERT")
     assert (row.seq, row.chain) == (5, f"case:{both_cases[0]}")
     assert check(work).ok
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
-    """The command reads its database from the environment, through the cached settings."""
-    monkeypatch.setenv("COUNCILFLOW_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_the_command_exits_non_zero_naming_the_event(

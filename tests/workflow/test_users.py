@@ -3,8 +3,6 @@ the scheduler's reserved identity, strong admin tokens, and calendar keys that c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from casework import Work
 from sqlmodel import select
@@ -26,7 +24,7 @@ from workflow.people.users import (
     users_with_role,
 )
 from workflow.schemas import UserIn
-from workflow.settings import Settings, get_settings, is_loopback, token_weakness
+from workflow.settings import Settings, is_loopback, token_weakness
 
 People = dict[str, User]
 VIEWER_TOKEN = "cf_viewer_token_for_the_user_tests"
@@ -156,15 +154,6 @@ def test_the_pool_must_fit_the_threads() -> None:
         Settings(worker_threads=40, db_pool_size=5, db_max_overflow=10)
     fits = Settings(worker_threads=40, dispatch_concurrency=8)
     assert fits.db_pool_size + fits.db_max_overflow >= 50
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
-    """The command reads its database from the environment, through the cached settings."""
-    monkeypatch.setenv("COUNCILFLOW_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_the_command_deactivates_a_person(work: Work, cli_env: None) -> None:

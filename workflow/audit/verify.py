@@ -12,6 +12,10 @@ What is caught, with the key:
   checkpoint names the event it recorded and it is gone or different;
 - an edited checkpoint, a removed one inside the global chain, or one out of order.
 
+A whole case chain removed by a retention purge is not a break: the purge's keyed event in the
+council chain names it and its head (``workflow/audit/purged.py``), and a checkpoint's head
+is accepted as gone only when such an event vouches for it.
+
 What cannot be caught from the database alone: the events after a chain's last checkpointed
 head (the un-checkpointed tail, at most one scheduler pass old) can be removed from the end
 without trace, since the shortened chain is still well-formed; edits, gaps and reorders inside
@@ -36,6 +40,7 @@ from sqlmodel import Session, col, select
 
 from workflow.audit import checkpoints
 from workflow.audit.chain import GENESIS, digest
+from workflow.audit.purged import removed_chains
 from workflow.context import Ctx
 from workflow.models import AuditCheckpoint, AuditEvent
 
@@ -145,8 +150,9 @@ def _checkpoints(ctx: Ctx, batch: int) -> Iterator[list[AuditCheckpoint]]:
             session.expunge(row)
 
 
-def _check_heads(session: Session, page: list[AuditCheckpoint]) -> None:
-    """Every head a checkpoint recorded is still there, with the hash it had."""
+def _check_heads(session: Session, page: list[AuditCheckpoint], removed: dict[str, int]) -> None:
+    """Every head a checkpoint recorded is still there, with the hash it had, unless a
+    retention purge ``removed`` its chain (at or beyond that seq)."""
     wanted = {h["event_id"] for cp in page for h in cp.heads}
     found: dict[int, tuple[str, int, str]] = {}
     ids = sorted(wanted)
@@ -165,6 +171,8 @@ def _check_heads(session: Session, page: list[AuditCheckpoint]) -> None:
             owner = f"case {head['case_id']}" if head["case_id"] is not None else head["chain"]
             name = f"event {head['event_id']} of {owner} (seq {head['seq']})"
             if head["event_id"] not in found:
+                if removed.get(head["chain"], 0) >= head["seq"]:
+                    continue
                 raise Broken(
                     f"{name}, recorded by checkpoint {cp.id}, is missing (removed)",
                     checkpoint_id=cp.id,
@@ -176,7 +184,7 @@ def _check_heads(session: Session, page: list[AuditCheckpoint]) -> None:
                 )
 
 
-def _check_checkpoints(ctx: Ctx, key: str, batch: int) -> int:
+def _check_checkpoints(ctx: Ctx, key: str, batch: int, removed: dict[str, int]) -> int:
     """Each council's checkpoints are a chain of their own; their numbers are one sequence
     across councils, so system work (every council) also sees a number missing, and a
     council's own walk sees a removed one as the next not following the one before."""
@@ -201,7 +209,7 @@ def _check_checkpoints(ctx: Ctx, key: str, batch: int) -> int:
                 )
             prev_id, checked = cp.id, checked + 1
             last[cp.council_id] = (cp.id, cp.hash)
-        _check_heads(ctx.session, page)
+        _check_heads(ctx.session, page, removed)
     return checked
 
 
@@ -213,7 +221,7 @@ def verify(ctx: Ctx, batch: int = BATCH) -> VerifyResult:
     events = 0
     try:
         events = _check_chains(ctx, key, batch)
-        done = _check_checkpoints(ctx, key, batch)
+        done = _check_checkpoints(ctx, key, batch, removed_chains(ctx.session))
     except Broken as broken:
         return VerifyResult(False, events, 0, broken.problem, **broken.where)
     return VerifyResult(True, events, done)

@@ -35,6 +35,7 @@ OWNED = {
             "reminders",
             "audit_events",
             "audit_checkpoints",
+            "identity_providers",
         )
     },
     **{
@@ -51,6 +52,10 @@ OWNED = {
     },
     "report_options": (
         "EXISTS (SELECT 1 FROM reports WHERE reports.id = report_options.report_id)"
+    ),
+    "oidc_sign_ins": (
+        "EXISTS (SELECT 1 FROM identity_providers "
+        "WHERE identity_providers.id = oidc_sign_ins.provider_id)"
     ),
     "idempotency_records": (
         "EXISTS (SELECT 1 FROM users WHERE users.id = idempotency_records.user_id)"

