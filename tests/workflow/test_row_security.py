@@ -8,13 +8,14 @@ a superuser passes every policy. The demo gives two councils, Sefton and Oldham.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from roles import ROLE, as_ordinary_role
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from workflow import demo
 from workflow.clock import FrozenClock
@@ -32,23 +33,36 @@ from workflow.models import (
     User,
 )
 from workflow.people.users import ensure_admin
+from workflow.schema import seed
 from workflow.settings import Settings
 
 TABLES = [User, AgreementRow, Case, Deadline, Reminder, AuditEvent, Report]
 
 
-@pytest.fixture
-def postgres(engine: Engine) -> Engine:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row-level security is PostgreSQL's (CI always runs it)")
-    return engine
+START = datetime(2024, 7, 1, 8, 0, tzinfo=UTC)
+
+
+def truncate(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    seed(engine)
 
 
 @pytest.fixture
-def councils(postgres: Engine, clock: FrozenClock, settings: Settings) -> dict[str, int]:
+def postgres(pg_engine: Engine | None) -> Engine:
+    """PostgreSQL only (not parametrised over SQLite, which has no row-level security)."""
+    if pg_engine is None:
+        pytest.skip("needs PostgreSQL: set COUNCILFLOW_TEST_DATABASE_URL (CI always does)")
+    truncate(pg_engine)
+    return pg_engine
+
+
+@pytest.fixture
+def councils(postgres: Engine) -> dict[str, int]:
     """Sefton (the first council) and Oldham, loaded as the demo loads them."""
     with unit_of_work(postgres) as session:
-        ctx = Ctx(session, clock, settings)
+        ctx = Ctx(session, FrozenClock(START), Settings(reminder_channels=["log"]))
         loaded = demo.load(ctx, ensure_admin(ctx, "cf_row_security_tests_admin_token"))
         return {key: c.id or 0 for key, c in loaded.councils.items()}
 
