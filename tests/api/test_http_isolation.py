@@ -74,6 +74,12 @@ def council_b(client: TestClient, operator: Caller) -> dict[str, Caller]:
     # Emails are unique per council: A's clerk's address is free in B.
     same = {"name": "Namesake", "email": "dee.services@sefton.example.gov.uk", "roles": ["viewer"]}
     admin.ok(admin.post("/users", same), 201)
+    # B signs in through its own provider; A must not see it, nor add one into B.
+    provider = {"name": f"{B_NAME} Entra", "issuer": f"https://login.{B_SLUG}.example/v2.0"}
+    admin.ok(admin.post("/identity-providers", provider | {"client_id": "b-client"}), 201)
+    mine = {"name": "A's", "issuer": "https://login.a.example/v2.0", "client_id": "a"}
+    into_b = mine | {"council_id": made["id"]}
+    assert operator.ok(operator.post("/identity-providers", into_b), 201)["council_id"] == 1
     return people
 
 
@@ -325,7 +331,7 @@ def test_a_person_of_one_council_learns_nothing_of_another(make_client: MakeClie
     schema = client.get(f"{V1}/openapi.json").json()
     compared = probe_api(a, b_ids, schema)
     compared += probe_naming_bodies(a, b_ids, a_case)
-    pages = make_client(secure_cookies=False)
+    pages = make_client(secure_cookies=False, token_sign_in=True)
     for who in ("admin", "clerk"):
         compared += probe_pages(pages, a[who].token, b_ids)
 
