@@ -21,6 +21,7 @@ from api.params import MAX_ID, Id
 from api.web.pages import Page, WebRoute, page_work, signed_in
 from api.web.templating import render
 from workflow.context import Ctx
+from workflow.councils.councils import enter_public
 from workflow.db import unit_of_work
 from workflow.documents.decisions import (
     DecisionNotice,
@@ -38,8 +39,9 @@ from workflow.documents.public import (
 )
 from workflow.documents.register import register_table
 from workflow.lifecycle.bundle import get_case, load
-from workflow.models import User
+from workflow.models import NO_COUNCIL, Council, User
 from workflow.register.export import RegisterFilters, export_register
+from workflow.schema import FIRST_COUNCIL_SLUG
 
 router = APIRouter(route_class=WebRoute)
 
@@ -73,6 +75,20 @@ def _answer(
 
 CASE_BACK = ("Back to the case", "/cases/{case_id}")
 PUBLIC_BACK = ("Back to the decisions published", "/decisions")
+# Which council's published pages: ``?council=slug``, the first council's when absent (an
+# installation of one council never needs it).
+CouncilSlug = Annotated[
+    str, Query(alias="council", min_length=2, max_length=60, pattern=r"^[a-z0-9-]+$")
+]
+
+
+def _suffix(council: Council) -> str:
+    """The query that keeps a public link within its council."""
+    return "" if council.slug == FIRST_COUNCIL_SLUG else f"?council={council.slug}"
+
+
+def _public_back(council: Council) -> tuple[str, str]:
+    return (PUBLIC_BACK[0], PUBLIC_BACK[1] + _suffix(council))
 
 
 def _decision_document(
@@ -168,9 +184,11 @@ def case_contract_change(request: Request, case_id: Id, fmt: Format) -> Response
 # --- the contracts register -----------------------------------------------------------------
 
 
-def _register(page: Page, reader: User, fmt: Format, base: str, csv_href: str) -> Response:
+def _register(
+    page: Page, reader: User, fmt: Format, base: str, csv_href: str, query: str = ""
+) -> Response:
     table = register_table(page.ctx, reader, RegisterFilters())
-    formats = [*_formats(base), {"href": csv_href, "text": "The register as CSV"}]
+    formats = [*_formats(base, query), {"href": csv_href, "text": "The register as CSV"}]
     return _answer(
         page,
         fmt,
@@ -191,10 +209,12 @@ def register_page(request: Request, fmt: Format) -> Response:
 
 
 @router.get("/decisions")
-def decisions_page(request: Request) -> Response:
+def decisions_page(request: Request, council: CouncilSlug = FIRST_COUNCIL_SLUG) -> Response:
     """Every decision notice and officer record the council has published, newest first:
     no sign-in, no exempt content, never a draft (``workflow.documents.public``)."""
     with page_work(request, require_user=False) as page:
+        entered = enter_public(page.ctx, council)
+        suffix = _suffix(entered)
         rows = []
         for d in published_decisions(page.ctx):
             if d.kind == "decision_notice":
@@ -204,8 +224,8 @@ def decisions_page(request: Request) -> Response:
                 label = "Officer decision record"
             rows.append(
                 {
-                    "href": f"{base}.html",
-                    "pdf": f"{base}.pdf",
+                    "href": f"{base}.html{suffix}",
+                    "pdf": f"{base}.pdf{suffix}",
                     "label": label,
                     "title": d.title,
                     "decided_on": d.decided_on,
@@ -214,39 +234,53 @@ def decisions_page(request: Request) -> Response:
             )
         return page.render(
             "documents/decisions.html",
-            {"decisions": rows, "council": page.ctx.settings.council_name, "formats": []},
+            {"decisions": rows, "council": entered.name, "formats": [], "suffix": suffix},
         )
 
 
 @router.get("/decisions/{case_id}/decision-notice.{fmt}")
-def public_decision_notice(request: Request, case_id: Id, fmt: Format) -> Response:
+def public_decision_notice(
+    request: Request, case_id: Id, fmt: Format, council: CouncilSlug = FIRST_COUNCIL_SLUG
+) -> Response:
     with page_work(request, require_user=False) as page:
+        entered = enter_public(page.ctx, council)
         doc = decision_notice(page.ctx, published_notice(page.ctx, case_id), public_viewer())
-        formats = _formats(f"/decisions/{case_id}/decision-notice")
+        formats = _formats(f"/decisions/{case_id}/decision-notice", _suffix(entered))
         return _decision_document(
-            page, fmt, doc, formats, PUBLIC_BACK, f"decision-notice-case-{case_id}"
+            page, fmt, doc, formats, _public_back(entered), f"decision-notice-case-{case_id}"
         )
 
 
 @router.get("/decisions/{case_id}/officer-record/{sign_off_id}.{fmt}")
-def public_officer_record(request: Request, case_id: Id, sign_off_id: Id, fmt: Format) -> Response:
+def public_officer_record(
+    request: Request,
+    case_id: Id,
+    sign_off_id: Id,
+    fmt: Format,
+    council: CouncilSlug = FIRST_COUNCIL_SLUG,
+) -> Response:
     with page_work(request, require_user=False) as page:
+        entered = enter_public(page.ctx, council)
         bundle = published_record(page.ctx, case_id, sign_off_id)
         doc = officer_record(page.ctx, bundle, public_viewer(), sign_off_id)
-        formats = _formats(f"/decisions/{case_id}/officer-record/{sign_off_id}")
+        formats = _formats(f"/decisions/{case_id}/officer-record/{sign_off_id}", _suffix(entered))
         name = f"officer-record-case-{case_id}-sign-off-{sign_off_id}"
-        return _decision_document(page, fmt, doc, formats, PUBLIC_BACK, name)
+        return _decision_document(page, fmt, doc, formats, _public_back(entered), name)
 
 
 @router.get("/transparency/contracts-register.csv")
-def public_register_csv(request: Request) -> Response:
+def public_register_csv(request: Request, council: CouncilSlug = FIRST_COUNCIL_SLUG) -> Response:
     """The register CSV as the public may see it, streamed from a read of its own (as
-    ``api.routes.agreements.register_csv``)."""
+    ``api.routes.agreements.register_csv``), within the council asked for. The council is
+    found before the stream starts, so an unknown slug is a 404, not a broken download."""
     state = request.app.state
+    with unit_of_work(state.engine, write=False, tenant=True) as session:
+        enter_public(Ctx(session, state.clock, state.settings, NO_COUNCIL), council)
 
     def body() -> Iterator[str]:
-        with unit_of_work(state.engine, write=False) as session:
-            ctx = Ctx(session, state.clock, state.settings)
+        with unit_of_work(state.engine, write=False, tenant=True) as session:
+            ctx = Ctx(session, state.clock, state.settings, NO_COUNCIL)
+            enter_public(ctx, council)
             yield from export_register(ctx, public_viewer(), RegisterFilters())
 
     return StreamingResponse(
@@ -257,12 +291,16 @@ def public_register_csv(request: Request) -> Response:
 
 
 @router.get("/transparency/contracts-register.{fmt}")
-def public_register(request: Request, fmt: Format) -> Response:
+def public_register(
+    request: Request, fmt: Format, council: CouncilSlug = FIRST_COUNCIL_SLUG
+) -> Response:
     with page_work(request, require_user=False) as page:
+        suffix = _suffix(enter_public(page.ctx, council))
         return _register(
             page,
             public_viewer(),
             fmt,
             "/transparency/contracts-register",
-            "/transparency/contracts-register.csv",
+            f"/transparency/contracts-register.csv{suffix}",
+            suffix,
         )

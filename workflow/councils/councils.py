@@ -70,6 +70,20 @@ def find_council(ctx: Ctx, slug: str) -> Council:
     return council
 
 
+def enter_public(ctx: Ctx, slug: str) -> Council:
+    """Enter the council whose published pages a member of the public asked for by slug
+    (no one is signed in, so no council is known yet: finding it is system work, as the
+    sign-in lookup is). An unknown slug is a plain NotFound; the public then reads within that
+    council only, through the same scopes and, on PostgreSQL, the same row-level security."""
+    system_work(ctx.session)
+    council = ctx.session.exec(select(Council).where(Council.slug == slug)).first()
+    if council is None:
+        enter_council(ctx.session, None)
+        raise NotFound(f"no council has the slug {slug}")
+    enter(ctx, council)
+    return council
+
+
 def all_councils(ctx: Ctx) -> list[Council]:
     """Every council, for system work (the scheduler's passes) and the operator."""
     query = select(Council).where(ctx.within(col(Council.id))).order_by(col(Council.id))
