@@ -89,6 +89,11 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+# Paths outside the API prefix that machines call and the OpenAPI schema documents: they answer
+# problem details, not the pages' HTML error page.
+MACHINE_PATHS = frozenset({"/healthz"})
+
+
 class NulRefusal:
     """Refuse a NUL character anywhere in the path or query string with a 422.
 
@@ -108,7 +113,7 @@ class NulRefusal:
         path = str(scope.get("path", ""))
         detail = "the address holds a NUL character, which no value may contain"
         response: Response
-        if path.startswith(API_PREFIX):
+        if path.startswith(API_PREFIX) or path in MACHINE_PATHS:
             response = problem(
                 422,
                 detail,

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 
+from bench.seed import first_council_default
 from workflow.models import User
 from workflow.people.users import hash_token
 
@@ -271,9 +272,11 @@ def fill(engine: Engine, cases: int, agreements: int, threshold_pence: int) -> P
     }
     with engine.begin() as conn:
         conn.execute(insert(User), _people())
+        first_council_default(conn, True)
         for statement in SQL.split(";\n"):
             if statement.strip():
                 conn.execute(text(statement), params)
+        first_council_default(conn, False)
     return People(
         tokens={
             "clerk": f"bench-token-{CLERKS}",

@@ -94,3 +94,13 @@ def test_a_control_character_in_a_query_is_a_422(people: dict[str, Caller], path
 def test_a_search_with_a_nul_is_a_422_on_the_page_too(people: dict[str, Caller]) -> None:
     client = people["officer"].client
     assert client.get("/agreements?q=%00").status_code == 422
+
+
+def test_a_nul_in_the_health_checks_address_is_a_problem(people: dict[str, Caller]) -> None:
+    """``/healthz`` is in the OpenAPI schema beside the API: machines read its refusals."""
+    answer = people["officer"].client.get("/healthz?probe=%00")
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert {"field": "probe", "in": "query", "message": "NUL is not allowed"} in answer.json()[
+        "errors"
+    ]
