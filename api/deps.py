@@ -22,6 +22,7 @@ from workflow.context import Ctx
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import Role, User
+from workflow.people.tokens import authenticate_token, is_personal_token
 from workflow.people.users import authenticate, user_for_calendar_key
 from workflow.text import ONE_LINE
 
@@ -63,6 +64,10 @@ def current_user(
     if credentials is None:
         return authenticate(ctx, None)  # no token is no guess: 401, not counted
     token = credentials.credentials
+    if is_personal_token(token):  # a personal access token (issue 10, part 4)
+        return throttle_of(request).guard(
+            request, "bearer token", lambda: authenticate_token(ctx, token, request.method)
+        )
     return throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
 
 
