@@ -16,6 +16,7 @@ from api.web import (
     dashboard,
     drafts,
     oidc,
+    tokens,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -30,5 +31,6 @@ for _module in (
     agreements,
     agreement_facts,
     calendar,
+    tokens,
 ):
     router.include_router(_module.router)
