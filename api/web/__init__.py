@@ -15,6 +15,7 @@ from api.web import (
     cases,
     dashboard,
     drafts,
+    first_run,
     oidc,
     tokens,
 )
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     oidc,
+    first_run,
     dashboard,
     drafts,
     cases,
