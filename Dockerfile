@@ -25,6 +25,11 @@ ENV PATH=/opt/councilflow/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     COUNCILFLOW_DATABASE_URL=sqlite:////data/councilflow.db
+# WeasyPrint renders the documents' PDFs with Pango (issue 9 part 4); DejaVu is its fallback font.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 councilflow \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin councilflow \
     && mkdir -p /data && chown 10001:10001 /data

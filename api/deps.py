@@ -19,9 +19,10 @@ from sqlmodel import Session
 
 from api.throttle import throttle_of
 from workflow.context import Ctx
+from workflow.councils.councils import enter_as
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
-from workflow.models import Role, User
+from workflow.models import NO_COUNCIL, Role, User
 from workflow.people.tokens import authenticate_token, is_personal_token
 from workflow.people.users import authenticate, user_for_calendar_key
 from workflow.text import ONE_LINE
@@ -36,8 +37,10 @@ def get_session(request: Request) -> Iterator[Session]:
     # commit's own failure included (a COMMIT that fails on SQLite leaves its transaction
     # open, and without the rollback the pooled connection would carry it to the next user).
     # A GET only reads: on SQLite it must not queue for the write lock (issue 14, item 1).
+    # Tenant work (issue 10): on PostgreSQL the transaction sees no council's rows until the
+    # caller's council is entered (``current_user``).
     write = request.method not in READ_METHODS
-    with unit_of_work(request.app.state.engine, write=write) as session:
+    with unit_of_work(request.app.state.engine, write=write, tenant=True) as session:
         yield session
 
 
@@ -45,7 +48,8 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_ctx(request: Request, session: SessionDep) -> Ctx:
-    return Ctx(session, request.app.state.clock, request.app.state.settings)
+    """No council until someone signs in: every scope then filters everything out."""
+    return Ctx(session, request.app.state.clock, request.app.state.settings, NO_COUNCIL)
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
@@ -65,10 +69,12 @@ def current_user(
         return authenticate(ctx, None)  # no token is no guess: 401, not counted
     token = credentials.credentials
     if is_personal_token(token):  # a personal access token (issue 10, part 4)
-        return throttle_of(request).guard(
+        user = throttle_of(request).guard(
             request, "bearer token", lambda: authenticate_token(ctx, token, request.method)
         )
-    return throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
+    else:
+        user = throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
+    return enter_as(ctx, user)  # from here on the request is the person's council's
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -90,12 +96,13 @@ def calendar_reader(
 ) -> User:
     if credentials is None and key:
         account, _, _ = key.partition("-")
-        return throttle_of(request).guard(
+        reader = throttle_of(request).guard(
             request,
             "calendar key",
             lambda: user_for_calendar_key(ctx, key),
             account=account if account.isascii() and account.isdigit() else None,
         )
+        return enter_as(ctx, reader)
     return current_user(request, ctx, credentials)
 
 
@@ -109,3 +116,12 @@ def admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def platform_operator(user: CurrentUser) -> User:
+    if not user.has_role(Role.platform_operator):
+        raise Forbidden("this needs the platform operator role")
+    return user
+
+
+OperatorUser = Annotated[User, Depends(platform_operator)]

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from workflow import audit, demo, migrate, retention
 from workflow.clock import Clock
 from workflow.context import Ctx
+from workflow.councils.councils import all_councils, create_council, enter, find_council
 from workflow.db import make_engine, unit_of_work
 from workflow.errors import DomainError
 from workflow.models import Role, pk
@@ -25,18 +26,20 @@ from workflow.people.users import (
     new_token,
     set_active,
 )
-from workflow.schemas import IdentityProviderIn, UserIn
+from workflow.schemas import CouncilIn, IdentityProviderIn, UserIn
 from workflow.settings import Settings, get_settings
 
 app = typer.Typer(help="CouncilFlow: contract extensions and SLA refreshes through Cabinet.")
 db_app = typer.Typer(help="Database schema.")
 audit_app = typer.Typer(help="The tamper-evident audit trail.")
 users_app = typer.Typer(help="Users and their tokens.")
+councils_app = typer.Typer(help="Councils: the tenants of one installation (issue 10).")
 retention_app = typer.Typer(
     help="Keeping decision records and background papers for the periods the law sets."
 )
 idp_app = typer.Typer(help="Identity providers: signing in through OpenID Connect.")
 app.add_typer(db_app, name="db")
+app.add_typer(councils_app, name="councils")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(retention_app, name="retention")
@@ -84,6 +87,42 @@ def audit_verify() -> None:
     raise typer.Exit(code=1)
 
 
+@councils_app.command("add")
+def councils_add(
+    name: str = typer.Argument(..., help="the council's name, e.g. 'Oldham Council'"),
+    slug: str = typer.Argument(..., help="its short name, e.g. 'oldham'"),
+) -> None:
+    """Create a council with the installation's settings and print its first admin's token
+    (shown this once)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            ctx = Ctx(session, _clock(settings), settings)
+            council, admin, token = create_council(ctx, CouncilIn(name=name, slug=slug), None)
+    except (DomainError, ValidationError) as exc:
+        detail = exc.detail if isinstance(exc, DomainError) else str(exc)
+        typer.echo(f"error: {detail}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"council {council.id} {council.slug}: {council.name}")
+    typer.echo(f"first admin {admin.email}, token: {token}")
+
+
+@councils_app.command("list")
+def councils_list() -> None:
+    """Every council: id, slug and name."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=False) as session:
+        for council in all_councils(Ctx(session, _clock(settings), settings)):
+            typer.echo(f"{council.id}\t{council.slug}\t{council.name}")
+
+
+def _council_ctx(ctx: Ctx, slug: str | None) -> Ctx:
+    """``ctx`` entered into the council ``--council`` names (the first when none is)."""
+    return ctx if slug is None else enter(ctx, find_council(ctx, slug))
+
+
 @retention_app.command("purge")
 def retention_purge(
     dry_run: bool = typer.Option(
@@ -114,13 +153,14 @@ def users_add(
     email: str = typer.Option(...),
     role: list[Role] = typer.Option(..., "--role", help="repeat for several roles"),
     directorate: str | None = typer.Option(None),
+    council: str | None = typer.Option(None, help="the council's slug (default: the first)"),
 ) -> None:
     """Create a user and print its token (shown this once)."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(engine) as session:
-            ctx = Ctx(session, _clock(settings), settings)
+            ctx = _council_ctx(Ctx(session, _clock(settings), settings), council)
             user, token = create_user(
                 ctx, UserIn(name=name, email=email, roles=role, directorate=directorate), None
             )
@@ -255,15 +295,19 @@ def demo_load() -> None:
         ctx = Ctx(session, _clock(settings), settings)
         admin = ensure_admin(ctx, token)
         loaded = demo.load(ctx, admin)
-    typer.echo("Loaded the demo:")
+    typer.echo("Loaded the demo, as two councils:")
     assert loaded.sefton is not None and loaded.oldham is not None
-    typer.echo(f"  case {loaded.sefton.id}: {loaded.sefton.title}")
-    typer.echo(f"  case {loaded.oldham.id}: {loaded.oldham.title} (exempt paragraph 3)")
+    sefton, oldham = loaded.councils["sefton"], loaded.councils["oldham"]
+    typer.echo(f"  {sefton.name} ({sefton.slug}): case {loaded.sefton.id}: {loaded.sefton.title}")
+    typer.echo(
+        f"  {oldham.name} ({oldham.slug}): case {loaded.oldham.id}: {loaded.oldham.title} "
+        "(exempt paragraph 3)"
+    )
     typer.echo("Where the demo's facts come from:")
     for source, fact in demo.PROVENANCE:
         typer.echo(f"  [{source}] {fact}")
     typer.echo("Tokens (shown once):")
-    typer.echo(f"  admin: {token}")
+    typer.echo(f"  admin (Sefton; platform operator): {token}")
     for key, value in loaded.tokens.items():
         user = loaded.users[key]
         typer.echo(f"  {key:15} {user.name} <{user.email}>: {value}")

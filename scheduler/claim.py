@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, and_, true, update
 from sqlmodel import Session, col, select
 
 from workflow.models import Reminder, ReminderStatus
@@ -42,13 +42,22 @@ def _order_of(condition_index: int) -> Any:
 
 
 def claim_batch(
-    session: Session, *, now: datetime, worker_id: str, lease: timedelta, limit: int
+    session: Session,
+    *,
+    now: datetime,
+    worker_id: str,
+    lease: timedelta,
+    limit: int,
+    council_id: int | None = None,
 ) -> list[int]:
     """Claim up to ``limit`` due reminders for ``worker_id``; answers their ids.
 
     Each claimed row gets ``claimed_until = now + lease`` and one more attempt. The caller
     commits before sending, so a crash after this point leaves the rows to be re-claimed when
     the lease runs out, never lost.
+
+    ``council_id``: one council's reminders only (an admin's pass); None claims every
+    council's, as the scheduler's own pass does (system work, issue 10).
     """
     claimed: list[int] = []
     for index, condition in enumerate(_due_conditions(now)):
@@ -59,6 +68,7 @@ def claim_batch(
             session.execute(
                 select(col(Reminder.id))
                 .where(condition)
+                .where(true() if council_id is None else col(Reminder.council_id) == council_id)
                 .order_by(_order_of(index))
                 .limit(wanted)
                 .with_for_update(skip_locked=True)

@@ -66,6 +66,7 @@ def dispatch_due(
     channels: Mapping[str, Channel],
     stop: threading.Event | None = None,
     concurrency: int | None = None,
+    council_id: int | None = None,
 ) -> DispatchCounts:
     """Send every reminder that is due, batch by batch, until none is left or ``stop``.
 
@@ -84,7 +85,7 @@ def dispatch_due(
                 ThreadPoolExecutor(concurrency, thread_name_prefix="councilflow-send")
             )
         while stop is None or not stop.is_set():
-            taken, batch = _claim(engine, clock, settings, worker_id, limit, counts)
+            taken, batch = _claim(engine, clock, settings, worker_id, limit, counts, council_id)
             if taken == 0:
                 break
             assert batch.lease_until is not None
@@ -102,11 +103,14 @@ def _claim(
     worker_id: str,
     limit: int,
     counts: DispatchCounts,
+    council_id: int | None = None,
 ) -> tuple[int, _Batch]:
     lease = timedelta(seconds=settings.claim_lease_seconds)
     with unit_of_work(engine) as session:
         now = clock.now()
-        ids = claim_batch(session, now=now, worker_id=worker_id, lease=lease, limit=limit)
+        ids = claim_batch(
+            session, now=now, worker_id=worker_id, lease=lease, limit=limit, council_id=council_id
+        )
         if not ids:
             return 0, _Batch()
         rows = list(session.exec(select(Reminder).where(col(Reminder.id).in_(ids))).all())

@@ -23,33 +23,38 @@ from workflow.settings import Settings
 PAGE = 100
 
 
-def scheduler_actor(engine: Engine, clock: Clock, settings: Settings) -> User:
+def scheduler_actor(
+    engine: Engine, clock: Clock, settings: Settings, council_id: int | None = None
+) -> User:
     """The system user, created in its own transaction so that two schedulers starting at
     once (each trying to create it) do not fail the expiry pass: the loser reads the winner's."""
     for _ in range(2):
         try:
             with unit_of_work(engine) as session:
-                return system_user(Ctx(session, clock, settings))
+                return system_user(Ctx(session, clock, settings, council_id))
         except IntegrityError:
             continue
     raise RuntimeError("could not create or read the scheduler's system user")
 
 
-def expire_overdue(engine: Engine, clock: Clock, settings: Settings) -> list[int]:
-    """Expire every case due for expiry, a page per unit of work; answers the case ids."""
-    actor = scheduler_actor(engine, clock, settings)
+def expire_overdue(
+    engine: Engine, clock: Clock, settings: Settings, council_id: int | None = None
+) -> list[int]:
+    """Expire every case due for expiry, a page per unit of work; answers the case ids.
+    ``council_id``: that council's cases, under its settings and by its scheduler identity."""
+    actor = scheduler_actor(engine, clock, settings, council_id)
     expired: list[int] = []
     while True:
         with unit_of_work(engine) as session:
-            page = expire_due(Ctx(session, clock, settings), actor, limit=PAGE)
+            page = expire_due(Ctx(session, clock, settings, council_id), actor, limit=PAGE)
         expired += page
         # A short page means no more candidates; refused ones would come back every time.
         if len(page) < PAGE:
             break
     with unit_of_work(engine) as session:
         # Cabinet's own terms start once call-in is over (issue 12, fault 1)...
-        implement_due(Ctx(session, clock, settings), actor, limit=10 * PAGE)
+        implement_due(Ctx(session, clock, settings, council_id), actor, limit=10 * PAGE)
     with unit_of_work(engine) as session:
         # ...and envelopes whose time has passed unused end (issue 12, fault 3).
-        expired += lapse_due(Ctx(session, clock, settings), actor, limit=10 * PAGE)
+        expired += lapse_due(Ctx(session, clock, settings, council_id), actor, limit=10 * PAGE)
     return expired

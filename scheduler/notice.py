@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from workflow.councils.constitution import effective
 from workflow.lifecycle.parts import exempt_paragraph_of
-from workflow.models import Agreement, Case, CaseAgreement, Reminder, ReminderPurpose
+from workflow.models import Agreement, Case, CaseAgreement, Council, Reminder, ReminderPurpose, pk
 from workflow.settings import Settings
 from workflow.text import one_line
 
@@ -78,6 +79,10 @@ class Notice:
     link: str
     exempt_paragraph: int | None = None
     agreements: tuple[AgreementLine, ...] = field(default_factory=tuple)
+    # The case's council's own addresses (issue 10), where its constitution sets them; the
+    # channel's installation-wide ones otherwise.
+    sender: str | None = None
+    webhook_url: str | None = None
 
     @property
     def is_escalation(self) -> bool:
@@ -169,6 +174,7 @@ def build_notices(
                 agreement.reference, agreement.title, agreement.counterparty, agreement.end_date
             )
         )
+    addresses = _addresses(session, {c.council_id for c in cases.values()}, settings)
     notices = {}
     for r in reminders:
         case = cases[r.case_id]
@@ -188,5 +194,16 @@ def build_notices(
             link=case_link(settings, r.case_id),
             exempt_paragraph=exempt,
             agreements=() if exempt is not None else tuple(lines[r.case_id]),
+            sender=addresses[case.council_id].smtp_from,
+            webhook_url=addresses[case.council_id].webhook_url,
         )
     return notices
+
+
+def _addresses(session: Session, council_ids: set[int], settings: Settings) -> dict[int, Settings]:
+    """Each council's effective settings, for the addresses its reminders go from and to:
+    one query a batch, whatever its length."""
+    if not council_ids:
+        return {}
+    rows = session.exec(select(Council).where(col(Council.id).in_(council_ids))).all()
+    return {pk(c.id): effective(settings, c.settings) for c in rows}

@@ -40,6 +40,7 @@ CORE = {
     "workflow.deadlines",
     "workflow.register",
     "workflow.retention",
+    "workflow.documents",
     "workflow.demo",
 }
 CONCEPT_FORBIDDEN = {
@@ -52,6 +53,10 @@ CONCEPT_FORBIDDEN = {
     # Retention reads what ended cases left behind from the tables themselves, and removes it
     # through the audit trail; nothing of the live lifecycle, deadlines or register.
     "workflow/retention": CORE - {"workflow.retention"},
+    # The published documents read the lifecycle and the register; nothing reads them back.
+    "workflow/lifecycle": {"workflow.documents"},
+    "workflow/register": {"workflow.documents"},
+    "workflow/deadlines": {"workflow.documents"},
     # Procurement law reads agreements and proposals; the lifecycle and register read it.
     "workflow/procurement": CORE | {"workflow.audit", "workflow.people", "workflow.reminders"},
 }

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -29,6 +29,16 @@ from workflow.settings import Settings
 
 # The execution option a read-only unit of work carries to the SQLite "begin" listener.
 READ_ONLY = "councilflow_read_only"
+
+# Row-level security (issue 10, PostgreSQL only): the policies of migration 0012 let a
+# transaction see the rows of the council in ``app.council_id``, or every council's while
+# ``app.system`` is ``on``. Both are set with ``set_config(…, true)`` — ``SET LOCAL`` — so they
+# end with the transaction and a pooled connection carries nothing to its next user.
+SYSTEM = "system"  # session.info key: the transaction works across councils
+COUNCIL = "council"  # session.info key: the council the transaction is for
+_SET = text(
+    "SELECT set_config('app.council_id', :council, true), set_config('app.system', :system, true)"
+)
 
 
 def pool_options(settings: Settings) -> dict[str, Any]:
@@ -78,16 +88,57 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+@event.listens_for(Session, "after_begin")
+def _apply_tenancy(session: Session, _transaction: Any, connection: Any) -> None:
+    """At every transaction's start, tell PostgreSQL whose rows it may see (nothing to say
+    for a request not yet signed in: unset, the policies show nothing)."""
+    if connection.dialect.name == "postgresql" and (
+        session.info.get(SYSTEM, True) or session.info.get(COUNCIL) is not None
+    ):
+        connection.execute(_SET, _tenancy_values(session))
+
+
+def _tenancy_values(session: Session) -> dict[str, str]:
+    council = session.info.get(COUNCIL)
+    return {
+        "council": "" if council is None else str(council),
+        "system": "on" if session.info.get(SYSTEM, True) else "off",
+    }
+
+
+def enter_council(session: Session, council_id: int | None) -> None:
+    """From here on the transaction sees only ``council_id``'s rows (PostgreSQL's second
+    wall; the first is the read scopes' own filter). ``None`` sees nothing."""
+    _set_tenancy(session, council_id, system=False)
+
+
+def system_work(session: Session) -> None:
+    """From here on the transaction sees every council: the scheduler's cross-council passes
+    and the sign-in lookup that finds whose token this is, before any council is known."""
+    _set_tenancy(session, session.info.get(COUNCIL), system=True)
+
+
+def _set_tenancy(session: Session, council_id: int | None, *, system: bool) -> None:
+    session.info[COUNCIL], session.info[SYSTEM] = council_id, system
+    if session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.execute(_SET, _tenancy_values(session))
+
+
 @contextmanager
-def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, write: bool = True, tenant: bool = False) -> Iterator[Session]:
     """A session that commits when the block ends cleanly and rolls back otherwise.
 
     ``write=False`` says the block only reads: on SQLite it then begins deferred and never
     takes the write lock. (It may still write, as SQLite upgrades the lock, but under
     contention that upgrade can fail with "database is locked": say ``write=True`` when
-    a block might write.) On PostgreSQL both are the same."""
+    a block might write.) On PostgreSQL both are the same.
+
+    ``tenant=True`` (a request) starts seeing no council's rows at all on PostgreSQL until
+    ``enter_council``; otherwise (the command line, the scheduler, tests) the work is system
+    work across councils, as is any session opened without a unit of work."""
     bind = engine if write else engine.execution_options(**{READ_ONLY: True})
     with Session(bind, expire_on_commit=False) as session:
+        session.info[SYSTEM] = not tenant
         try:
             yield session
             session.commit()

@@ -13,13 +13,33 @@ from typing import Any
 from sqlmodel import select
 
 from workflow.context import Ctx
+from workflow.councils.councils import (
+    admin_email,
+    create_council,
+    enter,
+    find_council,
+    get_council,
+)
+from workflow.db import enter_council
+from workflow.errors import NotFound
 from workflow.lifecycle.cases import create_case
-from workflow.models import Agreement, Case, ContractType, Ground, ProcurementRegime, User, pk
+from workflow.models import (
+    Agreement,
+    Case,
+    ContractType,
+    Council,
+    Ground,
+    ProcurementRegime,
+    User,
+    pk,
+)
 from workflow.people.users import create_user
 from workflow.register.agreements import create_agreement
+from workflow.schema import FIRST_COUNCIL_SLUG
 from workflow.schemas import (
     AgreementIn,
     CaseIn,
+    CouncilIn,
     ExemptPartIn,
     OptionIn,
     ProposalIn,
@@ -78,6 +98,31 @@ OLDHAM_PEOPLE = [
         ASC,
     ),
 ]
+# Oldham is a council of its own in the demo (issue 10): it needs its own clerk, executive,
+# Cabinet member, scrutiny chair and viewer to walk its case, none of them Sefton's.
+OLDHAM_COUNCIL_PEOPLE = [
+    DemoPerson(
+        "oldham_clerk", "Dan Services (Oldham)", "dan.services@oldham.example.gov.uk",
+        ["democratic_services"],
+    ),
+    DemoPerson(
+        "oldham_executive", "Olu Director (Oldham)", "olu.director@oldham.example.gov.uk",
+        ["executive"], ASC,
+    ),
+    DemoPerson(
+        "oldham_cabinet_member", "Cllr Omar Member (Oldham)",
+        "omar.member@oldham.example.gov.uk", ["cabinet_member"],
+    ),
+    DemoPerson(
+        "oldham_scrutiny", "Cllr Ola Scrutiny (Oldham)", "ola.scrutiny@oldham.example.gov.uk",
+        ["scrutiny", "scrutiny_chair"],
+    ),
+    DemoPerson(
+        "oldham_viewer", "Val Viewer (Oldham)", "val.viewer@oldham.example.gov.uk", ["viewer"]
+    ),
+]  # fmt: skip
+SEFTON = ("Sefton Council", "sefton")
+OLDHAM = ("Oldham Council", "oldham")
 
 # Issue 12, fault 9: the Sefton minute names its providers but not what each contract is
 # worth. The demo's annual values are invented, so they are attached to fictional providers,
@@ -153,11 +198,14 @@ class Demo:
     tokens: dict[str, str] = field(default_factory=dict)
     sefton: Case | None = None
     oldham: Case | None = None
+    councils: dict[str, Council] = field(default_factory=dict)
 
 
 def load_people(ctx: Ctx, admin: User, people: list[DemoPerson], demo: Demo) -> None:
     for p in people:
-        existing = ctx.session.exec(select(User).where(User.email == p.email)).first()
+        existing = ctx.session.exec(
+            select(User).where(User.email == p.email, User.council_id == ctx.home)
+        ).first()
         if existing is not None:
             demo.users[p.key] = existing
             continue
@@ -343,18 +391,48 @@ def oldham_case_in(agreement_ids: list[int], public_interest_by: int | None = No
 
 
 def load(ctx: Ctx, admin: User) -> Demo:
-    """Users, agreements and both cases as drafts, ready to be walked through."""
+    """Users, agreements and both cases as drafts, ready to be walked through, as two
+    councils (issue 10): Sefton is ``admin``'s council (``ctx``'s: the first, from the command
+    line, renamed Sefton while it still has its installed name), and Oldham a council of its
+    own, with its own admin and people, which no one of Sefton can see."""
     demo = Demo()
     demo.users["admin"] = admin
-    load_people(ctx, admin, SEFTON_PEOPLE + OLDHAM_PEOPLE, demo)
+    sefton = get_council(ctx, admin.council_id)
+    if sefton.slug == FIRST_COUNCIL_SLUG:
+        sefton.name, sefton.slug = SEFTON
+        ctx.session.add(sefton)
+    demo.councils["sefton"] = sefton
+    load_people(ctx, admin, SEFTON_PEOPLE, demo)
     officer = demo.users["officer"]
     agreements = sefton_agreements(ctx, officer)
     demo.sefton = create_case(ctx, sefton_case_in([a.id for a in agreements]), officer)  # type: ignore[misc]
+    demo.oldham = _oldham(ctx, demo)
+    return demo
+
+
+def _oldham(ctx: Ctx, demo: Demo) -> Case:
+    """Oldham's council, people, SLA and case, made within Oldham (its own ``Ctx``)."""
+    name, slug = OLDHAM
+    try:
+        council = find_council(Ctx(ctx.session, ctx.clock, ctx.settings), slug)
+        inside = enter(Ctx(ctx.session, ctx.clock, ctx.settings), council)
+        oldham_admin = ctx.session.exec(
+            select(User).where(User.council_id == council.id, User.email == admin_email(slug))
+        ).one()
+    except NotFound:
+        council, oldham_admin, token = create_council(ctx, CouncilIn(name=name, slug=slug), None)
+        inside = enter(Ctx(ctx.session, ctx.clock, ctx.settings), council)
+        demo.tokens["oldham_admin"] = token
+    demo.councils["oldham"] = council
+    demo.users["oldham_admin"] = oldham_admin
+    load_people(inside, oldham_admin, OLDHAM_PEOPLE + OLDHAM_COUNCIL_PEOPLE, demo)
     oldham_officer = demo.users["oldham_officer"]
-    miocare = oldham_agreement(ctx, oldham_officer)
-    demo.oldham = create_case(
-        ctx,
+    miocare = oldham_agreement(inside, oldham_officer)
+    case = create_case(
+        inside,
         oldham_case_in([pk(miocare.id)], public_interest_by=pk(oldham_officer.id)),
         oldham_officer,
     )
-    return demo
+    if ctx.council_id is not None:
+        enter_council(ctx.session, ctx.council_id)
+    return case

@@ -21,8 +21,27 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    seed(engine)
+    """Migrate, in one transaction. On SQLite, which alters a table by rebuilding it (create,
+    copy, drop, rename), foreign keys are off while it does (``PRAGMA foreign_keys`` cannot
+    change inside a transaction, so it is set on the connection first), and checked whole
+    before the commit: dropping ``users`` under the rows that point at it would otherwise fail
+    (migration 0012 rebuilds it and others)."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config = alembic_config(engine.url.render_as_string(hide_password=False))
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+    if revision == "head":  # the rows every database must have, in the tables of the head
+        seed(engine)

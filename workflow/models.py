@@ -39,6 +39,8 @@ class Role(StrEnum):
     scrutiny_chair = "scrutiny_chair"
     chairman = "chairman"
     vice_chairman = "vice_chairman"
+    # Issue 10: may create councils (an installation's operator, not any council's officer).
+    platform_operator = "platform_operator"
 
 
 class AgreementKind(StrEnum):
@@ -160,12 +162,45 @@ def _instant(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-class User(SQLModel, table=True):
-    __tablename__ = "users"
+# The council an installation's data belonged to before councils existed (migration 0012), and
+# the one a unit of work with no council of its own (the command line, tests) writes into.
+FIRST_COUNCIL = 1
+# The council of a request nobody has signed in to yet: no council has it, so every scope
+# filters everything out and a write fails its foreign key (fail closed).
+NO_COUNCIL = 0
+
+
+def _council() -> Any:
+    """The owning council (issue 10): every row of a table a query can reach without going
+    through a case carries it, so a read scope filters on it and PostgreSQL's row-level
+    security can check it."""
+    return Field(default=FIRST_COUNCIL, foreign_key="councils.id", index=True)
+
+
+class Council(SQLModel, table=True):
+    """A tenant: one council's people, agreements, cases, deadlines, reminders, audit chains
+    and constitution. ``settings`` holds only what its constitution says differently from
+    the installation's ``COUNCILFLOW_*`` values (``workflow.councils.settings``), so a new
+    council starts with the installation's defaults."""
+
+    __tablename__ = "councils"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    email: str = Field(sa_column=Column(String(320), unique=True, nullable=False))
+    slug: str = Field(sa_column=Column(String(60), unique=True, nullable=False))
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    # One person may work for two councils (a shared service): an email is unique per council.
+    __table_args__ = (UniqueConstraint("council_id", "email", name="uq_users_council_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
+    name: str
+    email: str = Field(sa_column=Column(String(320), nullable=False))
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     directorate: str | None = None
     token_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True))
@@ -186,10 +221,15 @@ class User(SQLModel, table=True):
 
 class Agreement(SQLModel, table=True):
     __tablename__ = "agreements"
-    __table_args__ = (Index("ix_agreements_kind_end", "kind", "end_date"),)
+    __table_args__ = (
+        Index("ix_agreements_kind_end", "kind", "end_date"),
+        # A council numbers its own contracts: two councils may both have "SC-001".
+        UniqueConstraint("council_id", "reference", name="uq_agreements_council_reference"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    reference: str = Field(sa_column=Column(String(100), unique=True, nullable=False))
+    council_id: int = _council()
+    reference: str = Field(sa_column=Column(String(100), nullable=False))
     title: str
     kind: str
     counterparty: str
@@ -223,6 +263,7 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
 
     id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
     kind: str
     title: str
     directorate: str = Field(index=True)
@@ -463,6 +504,7 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (Index("ix_deadlines_status_due", "status", "due_on"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
     case_id: int = Field(foreign_key="cases.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
     kind: str
@@ -482,6 +524,7 @@ class Reminder(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
     deadline_id: int = Field(foreign_key="deadlines.id", index=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     deadline_kind: str
@@ -510,6 +553,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_events_chain_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    council_id: int = _council()
     chain: str = Field(sa_column=Column(String(40), nullable=False))
     seq: int
     case_id: int | None = Field(default=None, index=True)
@@ -532,6 +576,10 @@ class AuditCheckpoint(SQLModel, table=True):
     __tablename__ = "audit_checkpoints"
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # Each council's checkpoints are a chain of their own (``prev_hash`` is the council's
+    # previous one); ``id`` stays one number across councils, so two schedulers still race on
+    # the primary key.
+    council_id: int = _council()
     at: datetime = _instant()
     last_event_id: int  # high-water mark: the next checkpoint looks only at events after it
     heads: list[dict[str, Any]] = Field(
@@ -565,12 +613,12 @@ class IdentityProvider(SQLModel, table=True):
     """A council's OpenID Provider (issue 10, part 3): whom CouncilFlow trusts to say who is
     signing in, and how that provider's groups or roles claim becomes CouncilFlow roles.
 
-    ``council_id`` has no foreign key yet: councils are being added beside this table."""
+    The council's own (issue 10): the people it signs in are that council's."""
 
     __tablename__ = "identity_providers"
 
     id: int | None = Field(default=None, primary_key=True)
-    council_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    council_id: int = _council()
     name: str  # shown as "Sign in with <name>"
     issuer: str = Field(sa_column=Column(String(500), unique=True, nullable=False))
     client_id: str

@@ -75,6 +75,20 @@ class TokenIn(Strict):
     expires_in_days: Annotated[int, Field(strict=True, ge=1, le=3660)] = 30
 
 
+class CouncilIn(Strict):
+    """``POST /api/v1/councils`` (SPEC §9)."""
+
+    name: ShortText
+    slug: Annotated[str, Field(min_length=2, max_length=60), ONE_LINE]
+
+
+class ConstitutionIn(Strict):
+    """``PUT /api/v1/council/settings``: what the council's constitution sets differently
+    from the installation (``workflow.councils.constitution.CONSTITUTION`` names them)."""
+
+    settings: dict[str, object]
+
+
 class IdentityProviderIn(Strict):
     """A council's OpenID Provider (issue 10, part 3). The issuer must be HTTPS, except on
     this machine's loopback address (a test or development provider)."""

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # regs 12 and 13: a decision record is published this many working days after the
     # decision; call-in counts from that publication.
     decision_record_working_days: int = 2
+    # Issue 9 part 4: the council the published documents name, and the prefix of the Open
+    # Contracting IDs (ocid) of its contracting processes — each publisher registers its own
+    # ``ocds-`` prefix with the Open Contracting Partnership; this placeholder marks drafts.
+    council_name: str = "The Council"
+    ocds_prefix: str = "ocds-cflw00"
     # Policy, not law: whether a delegate's sign-off whose value reaches the key-decision
     # threshold is itself a key decision (its own 28-day notice and call-in). Sefton and
     # Oldham treat Cabinet's resolution as the key decision and the sign-off as carrying it

@@ -11,6 +11,7 @@ from api.routes import (
     calendar,
     cases,
     council_reports,
+    councils,
     duties,
     events,
     identity_providers,
@@ -29,7 +30,7 @@ def api_router(clock_travel: bool) -> APIRouter:
     template clients see (the metrics label requests by it)."""
     router = APIRouter(route_class=IdempotentRoute)
     modules = [users, agreements, cases, events, notices, records, council_reports, duties]
-    modules += [machine, calendar, admin, identity_providers, tokens]
+    modules += [machine, calendar, admin, councils, identity_providers, tokens]
     for module in modules:
         router.include_router(module.router)
     if clock_travel:

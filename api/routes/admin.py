@@ -47,4 +47,7 @@ def post_tick(request: Request, ctx: CtxDep, admin: AdminUser) -> dict[str, Any]
     state = request.app.state
     # The pass is the scheduler's; the app was handed it at start (``api.app``), so this layer
     # never imports ``scheduler/``.
-    return state.run_tick(state.engine, state.clock, state.settings)  # type: ignore[no-any-return]
+    # An admin's pass is their council's only: its answer names no other council's cases.
+    return state.run_tick(  # type: ignore[no-any-return]
+        state.engine, state.clock, state.settings, council_id=admin.council_id
+    )

@@ -16,8 +16,9 @@ from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, WRITE, problems
 from api.schemas import ImportResultOut, Page
 from workflow.context import Ctx
+from workflow.councils.councils import enter_as, person_of_session
 from workflow.db import unit_of_work
-from workflow.models import AgreementKind, User
+from workflow.models import NO_COUNCIL, AgreementKind, User, pk
 from workflow.register.agreements import (
     create_agreement,
     get_agreement,
@@ -89,14 +90,14 @@ def register_csv(request: Request, user: User, filters: RegisterFilters) -> Stre
     """Stream the register CSV from a read of its own: the request's unit of work ends before
     the answer is sent (``api.deps``), and the rows are read a batch at a time as it goes."""
     state = request.app.state
-    user_id = user.id  # read now: ``user`` belongs to the request's session, closed by then
+    user_id = pk(user.id)  # read now: ``user`` belongs to the request's session, closed by then
 
     def body() -> Iterator[str]:
-        with unit_of_work(state.engine, write=False) as session:
-            reader = session.get(User, user_id)
-            assert reader is not None
-            ctx = Ctx(session, state.clock, state.settings)
-            yield from export_register(ctx, reader, filters)
+        with unit_of_work(state.engine, write=False, tenant=True) as session:
+            ctx = Ctx(session, state.clock, state.settings, NO_COUNCIL)
+            reader = person_of_session(ctx, user_id)
+            assert reader is not None  # signed in a moment ago, by this very request
+            yield from export_register(ctx, enter_as(ctx, reader), filters)
 
     return StreamingResponse(
         body(),

@@ -6,6 +6,8 @@ which redacts them for anyone not entitled exactly as it redacts the case itself
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from api.deps import CtxDep, CurrentUser
@@ -13,6 +15,7 @@ from api.idempotency import IdempotentRoute
 from api.params import API_PREFIX, Cursor, Id, Limit
 from api.responses import AUTH, problems
 from api.schemas import Page
+from workflow.documents.ocds import contract_change_notice
 from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.read import AuditEventOut, CaseScope, DecisionRecordOut
 from workflow.paging import check_limit, decode_cursor, page
@@ -54,3 +57,17 @@ def get_decision_record(
     off, or for a sign-off not of this case."""
     bundle = load(ctx, get_case(ctx, case_id))
     return CaseScope(ctx, user).decision_record(bundle, sign_off_id)
+
+
+@router.get(
+    "/cases/{case_id}/contract-change-notice",
+    responses=problems(*AUTH, 404),
+    summary="The draft contract change notice, as an OCDS 1.1 release package",
+)
+def get_contract_change_notice(case_id: Id, ctx: CtxDep, user: CurrentUser) -> dict[str, Any]:
+    """One ``contractAmendment`` release per agreement the case modifies, its amendment's
+    ``rationale`` the case's lawful ground (Procurement Act 2023 s.75; SPEC §9). A draft for
+    the council to check and publish; the web page ``/cases/{id}/documents/`` has it as HTML
+    and PDF. Exempt figures are left out for a reader not entitled to them."""
+    bundle = load(ctx, get_case(ctx, case_id))
+    return contract_change_notice(ctx, bundle, user).package

@@ -1,7 +1,8 @@
 """The web pages (GOV.UK Design System), served by the same app over the same domain calls.
 
 ``router`` is what ``api.app.create_app`` includes; each page family lives in its own module.
-``drafts`` comes before ``cases`` so that ``/cases/new`` is not taken for a case id.
+``drafts`` comes before ``cases`` so that ``/cases/new`` is not taken for a case id, and
+``documents`` before ``agreements`` so that ``/agreements/register.html`` is not either.
 """
 
 from fastapi import APIRouter
@@ -14,6 +15,7 @@ from api.web import (
     calendar,
     cases,
     dashboard,
+    documents,
     drafts,
     first_run,
     oidc,
@@ -27,6 +29,7 @@ for _module in (
     oidc,
     first_run,
     dashboard,
+    documents,
     drafts,
     cases,
     actions,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,7 +35,9 @@ COMING_UP_DAYS = 180
 
 
 def _directorates(page: Any) -> list[str]:
-    rows = page.ctx.session.exec(select(Agreement.directorate).distinct()).all()
+    rows = page.ctx.session.exec(
+        select(Agreement.directorate).where(page.ctx.within(col(Agreement.council_id))).distinct()
+    ).all()
     return sorted(r for r in rows if r)
 
 

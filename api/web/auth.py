@@ -14,7 +14,7 @@ from api.throttle import throttle_of
 from api.web.oidc import allow_providers, provider_sign_out
 from api.web.pages import Page, WebRoute, error_page, page_work, safe_next
 from workflow.errors import TooManyAttempts, Unauthenticated
-from workflow.people.identity import list_providers, token_sign_in_on
+from workflow.people.identity import for_sign_in, list_providers, token_sign_in_on
 from workflow.people.users import authenticate, end_sessions
 
 __all__ = ["router", "safe_next"]
@@ -27,7 +27,7 @@ def _sign_in_page(
 ) -> Response:
     """A "Sign in with <provider>" button per identity provider, and the access-token form
     while the token sign-in is on (``workflow.people.identity.token_sign_in_on``)."""
-    providers = list_providers(page.ctx)
+    providers = list_providers(for_sign_in(page.ctx))
     allow_providers(page, providers)
     context = {
         "next": target,
@@ -49,7 +49,7 @@ def sign_in(request: Request) -> Response:
     with page_work(request, require_user=False) as page:
         token = str(page.form.get("token", "")).strip()
         target = safe_next(str(page.form.get("next", "/")))
-        if not token_sign_in_on(page.ctx):
+        if not token_sign_in_on(for_sign_in(page.ctx)):
             return error_page(
                 request,
                 403,

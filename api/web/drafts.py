@@ -294,7 +294,9 @@ def _add_references(page: Page, draft: Draft, errors: Errors) -> None:
     found = {
         a.reference: a.id
         for a in page.ctx.session.exec(
-            select(Agreement).where(col(Agreement.reference).in_(refs))
+            select(Agreement).where(
+                col(Agreement.reference).in_(refs), page.ctx.within(col(Agreement.council_id))
+            )
         ).all()
     }
     missing = [r for r in refs if r not in found]
@@ -422,7 +424,9 @@ def _render(page: Page, draft: Draft, errors: Errors, case: Case | None) -> Resp
     agreements = (
         list(
             page.ctx.session.exec(
-                select(Agreement).where(col(Agreement.id).in_(pool)).order_by(col(Agreement.id))
+                select(Agreement)
+                .where(col(Agreement.id).in_(pool), page.ctx.within(col(Agreement.council_id)))
+                .order_by(col(Agreement.id))
             ).all()
         )
         if pool

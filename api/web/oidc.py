@@ -18,6 +18,7 @@ from workflow.people.identity import (
     SignInRefused,
     Vouched,
     begin_sign_in,
+    for_sign_in,
     get_provider,
     person_for,
     take_state,
@@ -49,7 +50,7 @@ def _refused(request: Request, exc: SignInRefused) -> Response:
 def set_off(request: Request, provider_id: int) -> Response:
     """Off to the provider, with a state, a nonce and a PKCE challenge."""
     with page_work(request, require_user=False) as page:
-        provider = get_provider(page.ctx, provider_id)
+        provider = get_provider(for_sign_in(page.ctx), provider_id)
         try:
             departure = depart(clients_of(request), provider, callback_uri(page))
         except SignInRefused as exc:
@@ -74,7 +75,7 @@ def come_back(request: Request) -> Response:
     query = request.query_params
     with page_work(request, require_user=False, write=True) as page:
         try:
-            begun = take_state(page.ctx, query.get("state", ""))
+            begun = take_state(for_sign_in(page.ctx), query.get("state", ""))
             if page.session.data.get(STATE_KEY) != query.get("state"):
                 raise SignInRefused(
                     "Your sign-in could not be completed",

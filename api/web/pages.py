@@ -27,9 +27,10 @@ from api.problems import database_problem
 from api.web import session as web_session
 from api.web.templating import render
 from workflow.context import Ctx
+from workflow.councils.councils import enter_as, leave, person_of_session
 from workflow.db import unit_of_work
 from workflow.errors import DomainError, Forbidden, NotFound
-from workflow.models import User
+from workflow.models import NO_COUNCIL, User
 from workflow.settings import Settings
 
 SERVICE_NAME = "CouncilFlow"
@@ -111,13 +112,15 @@ def page_work(
     state = request.app.state
     session = _session_of(request)
     writes = request.method not in READ_METHODS if write is None else write
-    with unit_of_work(state.engine, write=writes) as db:
-        ctx = Ctx(db, state.clock, state.settings)
+    with unit_of_work(state.engine, write=writes, tenant=True) as db:
+        ctx = Ctx(db, state.clock, state.settings, NO_COUNCIL)
         user = None
         if session.user_id is not None:
-            found = db.get(User, session.user_id)
+            found = person_of_session(ctx, session.user_id)
             if found is not None and session.matches(found):
-                user = found
+                user = enter_as(ctx, found)  # the page works within the person's council
+            else:
+                leave(ctx)
         if user is None and require_user:
             raise SignInRequired
         form = getattr(request.state, "form", None) or FormData()

@@ -48,6 +48,7 @@ def involved_cases(ctx: Ctx, user: User, limit: int = DASHBOARD_ROWS) -> list[Ca
     rows = ctx.session.exec(
         select(Case)
         .where((col(Case.author_id) == user.id) | col(Case.id).in_(named))
+        .where(ctx.within(col(Case.council_id)))
         .order_by(col(Case.id).desc())
         .limit(limit)
     ).all()
@@ -98,7 +99,9 @@ def my_deadlines(ctx: Ctx, user: User, days: int = UPCOMING_DAYS) -> MyDeadlines
 def case_titles(ctx: Ctx, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = ctx.session.exec(select(Case.id, Case.title).where(col(Case.id).in_(ids))).all()
+    rows = ctx.session.exec(
+        select(Case.id, Case.title).where(col(Case.id).in_(ids), ctx.within(col(Case.council_id)))
+    ).all()
     return {i: t for i, t in rows if i is not None}
 
 
@@ -137,6 +140,7 @@ def _sign_offs_due(ctx: Ctx, case_ids: list[int]) -> dict[int, date]:
     rows = ctx.session.exec(
         select(Deadline).where(
             col(Deadline.case_id).in_(case_ids),
+            ctx.within(col(Deadline.council_id)),
             Deadline.kind == "sign_off_due",
             Deadline.status == DeadlineStatus.open,
         )
@@ -149,7 +153,9 @@ def _sign_offs_due(ctx: Ctx, case_ids: list[int]) -> dict[int, date]:
 
 def waiting_on(ctx: Ctx, user: User) -> Waiting:
     waiting = Waiting()
-    delegated = select(Case).where(Case.state == State.delegated_approval)
+    delegated = select(Case).where(
+        Case.state == State.delegated_approval, ctx.within(col(Case.council_id))
+    )
     named = select(Delegation.case_id).where(
         (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
     )
@@ -172,6 +178,7 @@ def waiting_on(ctx: Ctx, user: User) -> Waiting:
         before = (
             select(Case)
             .where(Case.state == State.cabinet_consideration, col(Case.meeting_date).is_not(None))
+            .where(ctx.within(col(Case.council_id)))
             .order_by(col(Case.meeting_date), col(Case.agenda_item), col(Case.id))
         )
         first = ctx.session.exec(before.limit(1)).first()
@@ -187,6 +194,7 @@ def waiting_on(ctx: Ctx, user: User) -> Waiting:
             ctx.session.exec(
                 select(Case)
                 .where(Case.state == State.drafted, Case.author_id == user.id)
+                .where(ctx.within(col(Case.council_id)))
                 .order_by(col(Case.id))
                 .limit(DASHBOARD_ROWS)
             ).all()
@@ -208,7 +216,7 @@ def reminders_by_deadline(ctx: Ctx, deadline_ids: list[int]) -> dict[int, list[R
         return {}
     rows = ctx.session.exec(
         select(Reminder)
-        .where(col(Reminder.deadline_id).in_(deadline_ids))
+        .where(col(Reminder.deadline_id).in_(deadline_ids), ctx.within(col(Reminder.council_id)))
         .order_by(col(Reminder.fire_at), col(Reminder.id))
     ).all()
     out: dict[int, list[Reminder]] = defaultdict(list)
@@ -221,5 +229,7 @@ def names(ctx: Ctx, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = ctx.session.exec(select(User.id, User.name).where(col(User.id).in_(wanted))).all()
+    rows = ctx.session.exec(
+        select(User.id, User.name).where(col(User.id).in_(wanted), ctx.within(col(User.council_id)))
+    ).all()
     return {i: n for i, n in rows if i is not None}

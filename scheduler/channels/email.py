@@ -66,10 +66,16 @@ def html_body(notice: Notice) -> str:
     return f'<!DOCTYPE html><html lang="en"><body>{body}</body></html>\n'
 
 
+def sender_of(notice: Notice, settings: Settings) -> str:
+    """The council's own sending address (issue 10), or the installation's."""
+    return notice.sender or settings.smtp_from
+
+
 def message_for(notice: Notice, settings: Settings, clock: Clock) -> EmailMessage:
-    domain = settings.smtp_from.rpartition("@")[2] or "councilflow"
+    sender = sender_of(notice, settings)
+    domain = sender.rpartition("@")[2] or "councilflow"
     msg = EmailMessage()
-    msg["From"] = settings.smtp_from
+    msg["From"] = sender
     msg["To"] = ", ".join(notice.recipients)
     msg["Subject"] = notice.subject
     msg["Date"] = format_datetime(clock.now())
@@ -110,7 +116,9 @@ class EmailChannel:
                 if self.settings.smtp_username:
                     smtp.login(self.settings.smtp_username, self.settings.smtp_password or "")
                 refused = smtp.send_message(
-                    msg, from_addr=self.settings.smtp_from, to_addrs=list(notice.recipients)
+                    msg,
+                    from_addr=sender_of(notice, self.settings),
+                    to_addrs=list(notice.recipients),
                 )
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}: {exc}") from exc

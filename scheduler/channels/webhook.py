@@ -43,7 +43,8 @@ class WebhookChannel:
         self.client = httpx.Client(timeout=settings.webhook_timeout_seconds)
 
     def send(self, notice: Notice) -> None:
-        if not self.url:
+        url = notice.webhook_url or self.url  # the council's own receiver, if it has one
+        if not url:
             raise DeliveryError("no webhook URL is configured (COUNCILFLOW_WEBHOOK_URL)")
         body = encode(notice)
         timestamp = str(int(self.clock.now().timestamp()))
@@ -55,7 +56,7 @@ class WebhookChannel:
             "User-Agent": "CouncilFlow-Scheduler",
         }
         try:
-            response = self.client.post(self.url, content=body, headers=headers)
+            response = self.client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"webhook POST failed: {type(exc).__name__}: {exc}") from exc
         if not response.is_success:

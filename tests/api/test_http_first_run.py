@@ -101,7 +101,7 @@ def test_a_fresh_database_prints_a_link_that_works_once(tmp_path: Path) -> None:
             me = browser.get(
                 f"{served.base}/api/v1/me", headers={"Authorization": f"Bearer {token.group(1)}"}
             )
-            assert me.json()["roles"] == ["admin"]
+            assert me.json()["roles"] == ["admin", "platform_operator"]
         with httpx.Client() as other:
             again = _open(other, served.link)
             assert again.status_code == 410 and "has been used" in again.text

@@ -54,7 +54,8 @@ def test_serve_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
         admin = httpx.Client(
             base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {TOKEN}"}
         )
-        assert admin.get("/me").json()["roles"] == ["admin"]
+        # The installation's own admin is also its platform operator (issue 10).
+        assert admin.get("/me").json()["roles"] == ["admin", "platform_operator"]
         person = {
             "name": "Sam Officer",
             "email": "sam@example.gov.uk",

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 from scheduler.channels.webhook import sign
 from scheduler.tick import run_tick
 from workflow.clock import FrozenClock
-from workflow.models import Reminder
+from workflow.councils.councils import create_council, set_constitution
+from workflow.models import Case, Deadline, Reminder, pk
+from workflow.schemas import CouncilIn
 from workflow.settings import Settings
 
 
@@ -61,3 +63,26 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
     assert sign("key", "1719820800", b'{"a":1}') == (
         "sha256=b4c724aff0584e2e6d3dbf07f1c3c47d3a488722324343a689761b8baeba7f46"
     )
+
+
+def test_a_councils_reminders_go_to_its_own_receiver(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    """Issue 10: a council whose constitution names its own webhook gets its reminders there;
+    the others' go to the installation's."""
+    with webhook_receiver(now=clock.now) as installation, webhook_receiver(now=clock.now) as own:
+        with work() as ctx:
+            council, _, _ = create_council(ctx, CouncilIn(name="Other", slug="other"), None)
+            set_constitution(ctx, council, {"webhook_url": own.url})
+            first = reminder_rows.due_reminder(ctx.session, ctx.now(), channel="webhook")
+            theirs = reminder_rows.due_reminder(ctx.session, ctx.now(), channel="webhook")
+            case = ctx.session.get(Case, theirs.case_id)
+            deadline = ctx.session.get(Deadline, theirs.deadline_id)
+            assert case is not None and deadline is not None
+            for row in (case, deadline, theirs):
+                row.council_id = pk(council.id)
+                ctx.session.add(row)
+            ids = (first.id, theirs.id)
+        result = run_tick(engine, clock, delivering_to(settings, installation))
+    assert result["sent"] == 2
+    assert installation.keys() == [str(ids[0])] and own.keys() == [str(ids[1])]

@@ -34,6 +34,10 @@ APPROVED_AT = datetime(2024, 9, 6, 9, tzinfo=UTC)
 # In pence, as shown on pages, and in pounds as the register CSV writes it.
 MIOCARE_FIGURES = ("2500000000", "£25,000,000", "5000000000", "£50,000,000", "25000000.00")
 BOUND = 16  # statements for one list request, sign-in and session included
+# PostgreSQL's row-level security (issue 10): once the person is known, their council is set
+# for the transaction (``SET LOCAL``), one statement a request whatever the page's length.
+# (The sign-in lookup's own ``set_config`` takes the place of SQLite's ``BEGIN``.)
+ROW_SECURITY = {"postgresql": 1}
 
 
 def add_cases(
@@ -152,7 +156,7 @@ def test_a_list_costs_the_same_statements_for_5_cases_as_for_50(
     assert "Cases waiting for your sign-off" in dashboard
     assert dashboard.count("govuk-tag--grey") >= 10  # "Not yet": call-in is still running
     assert many == few, {k: (few[k], many[k]) for k in few if few[k] != many[k]}
-    assert max(many.values()) <= BOUND, many
+    assert max(many.values()) <= BOUND + ROW_SECURITY.get(engine.dialect.name, 0), many
 
 
 # --- one rule per figure (issue 13) -----------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date
 
 from casework import (
     APPROVED_AT,
+    GROUND,
     Work,
     approve_payload,
     case_of,
@@ -31,7 +32,7 @@ from workflow.schemas import ProposalIn
 def test_lapse_due_reads_only_the_cases_due(
     engine: Engine, work: Work, clock: FrozenClock, people: dict[str, User]
 ) -> None:
-    later = ProposalIn(start_date=date(2024, 11, 1), initial_months=6, max_months=12)
+    later = ProposalIn(start_date=date(2024, 11, 1), initial_months=6, max_months=12, ground=GROUND)
     with work() as ctx:
         due = [new_case(ctx, people) for _ in range(2)]
         waiting = [new_case(ctx, people, proposal=later) for _ in range(3)]

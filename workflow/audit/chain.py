@@ -25,15 +25,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workflow.context import Ctx
-from workflow.models import AuditEvent
+from workflow.models import FIRST_COUNCIL, AuditEvent
 
 GENESIS = "0" * 64
 COUNCIL_CHAIN = "council"  # events with no case: agreements created, register imports
 RETRIES = 5
 
 
-def chain_of(case_id: int | None) -> str:
-    return COUNCIL_CHAIN if case_id is None else f"case:{case_id}"
+def chain_of(case_id: int | None, council_id: int = FIRST_COUNCIL) -> str:
+    """A case's chain, or its council's for events with no case: each council has its own
+    (``council:<id>``); the first keeps the name it had before councils (``council``), since
+    the name is hashed into every link already written."""
+    if case_id is not None:
+        return f"case:{case_id}"
+    return COUNCIL_CHAIN if council_id == FIRST_COUNCIL else f"{COUNCIL_CHAIN}:{council_id}"
 
 
 def canonical(event: AuditEvent) -> bytes:
@@ -96,8 +101,9 @@ def append(
     has not (a reminder retry) passes ``False`` and gets the savepoint-and-retry path."""
     if exempt_paragraph is not None:
         data = {**(data or {}), "exempt_paragraph": exempt_paragraph}
-    chain = chain_of(case_id)
+    chain = chain_of(case_id, ctx.home)
     row = AuditEvent(
+        council_id=ctx.home,
         chain=chain,
         seq=0,
         case_id=case_id,

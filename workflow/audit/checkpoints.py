@@ -51,22 +51,33 @@ def digest(checkpoint: AuditCheckpoint, key: str) -> str:
     return keyed(key, canonical(checkpoint))
 
 
-def last_checkpoints(session: Session) -> list[AuditCheckpoint]:
-    """The last two checkpoints, newest first."""
+def last_checkpoints(session: Session, council_id: int) -> list[AuditCheckpoint]:
+    """The council's last two checkpoints, newest first."""
     return list(
         session.exec(
-            select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc()).limit(2)
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.council_id == council_id)
+            .order_by(col(AuditCheckpoint.id).desc())
+            .limit(2)
         ).all()
     )
 
 
-def grown_heads(session: Session, after_event_id: int) -> tuple[list[dict[str, Any]], int]:
-    """The head of every chain with an event after ``after_event_id``, and the highest such
-    event id: the new events' range comes from the primary key, each head from
+def last_number(session: Session) -> int:
+    """The highest checkpoint number of any council (numbers are one sequence across them, so
+    racing schedulers collide on the primary key); the scheduler's pass is system work."""
+    return session.exec(select(func.max(AuditCheckpoint.id))).one() or 0
+
+
+def grown_heads(
+    session: Session, after_event_id: int, council_id: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The head of every chain of the council with an event after ``after_event_id``, and the
+    highest such event id: the new events' range comes from the primary key, each head from
     ``(chain, seq)``."""
     grown = (
         select(AuditEvent.chain, func.max(AuditEvent.seq).label("seq"))
-        .where(col(AuditEvent.id) > after_event_id)
+        .where(col(AuditEvent.id) > after_event_id, AuditEvent.council_id == council_id)
         .group_by(col(AuditEvent.chain))
         .subquery()
     )
@@ -92,8 +103,8 @@ def grown_heads(session: Session, after_event_id: int) -> tuple[list[dict[str, A
 
 
 def checkpoint(ctx: Ctx) -> AuditCheckpoint | None:
-    """Append one checkpoint covering every chain that grew since the last; ``None`` when
-    nothing did (no empty checkpoints). Flushes, never commits."""
+    """Append one checkpoint of ``ctx``'s council covering every chain of it that grew since
+    its last; ``None`` when nothing did (no empty checkpoints). Flushes, never commits."""
     for attempt in range(RETRIES):
         try:
             with ctx.session.begin_nested():
@@ -106,10 +117,10 @@ def checkpoint(ctx: Ctx) -> AuditCheckpoint | None:
 
 
 def _append(ctx: Ctx) -> AuditCheckpoint | None:
-    recent = last_checkpoints(ctx.session)
+    recent = last_checkpoints(ctx.session, ctx.home)
     last = recent[0] if recent else None
     after = recent[1].last_event_id if len(recent) > 1 else 0
-    heads, high = grown_heads(ctx.session, after)
+    heads, high = grown_heads(ctx.session, after, ctx.home)
     if last is not None:
         recorded = {(h["chain"], h["seq"]) for h in last.heads}
         heads = [h for h in heads if (h["chain"], h["seq"]) not in recorded]
@@ -117,7 +128,8 @@ def _append(ctx: Ctx) -> AuditCheckpoint | None:
     if not heads:
         return None
     row = AuditCheckpoint(
-        id=(last.id + 1) if last is not None else 1,
+        id=last_number(ctx.session) + 1,
+        council_id=ctx.home,
         at=ctx.now(),
         last_event_id=high,
         heads=heads,

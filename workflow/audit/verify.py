@@ -64,11 +64,13 @@ class Broken(Exception):
         self.problem, self.where = problem, where
 
 
-def _events(session: Session, batch: int) -> Iterator[AuditEvent]:
-    """Every event in (chain, seq) order, a page at a time on the unique index."""
+def _events(ctx: Ctx, batch: int) -> Iterator[AuditEvent]:
+    """Every event of the work's council (every council's, for system work) in (chain, seq)
+    order, a page at a time on the unique index."""
+    session = ctx.session
     after: tuple[str, int] | None = None
     while True:
-        query = select(AuditEvent)
+        query = select(AuditEvent).where(ctx.within(col(AuditEvent.council_id)))
         if after is not None:
             chain, seq = after
             query = query.where(
@@ -93,9 +95,9 @@ def _name(row: AuditEvent) -> str:
     return f"event {row.id} of {where}"
 
 
-def _check_chains(session: Session, key: str, batch: int) -> int:
+def _check_chains(ctx: Ctx, key: str, batch: int) -> int:
     chain, seq, prev_hash, prev_id, checked = "", 0, GENESIS, 0, 0
-    for row in _events(session, batch):
+    for row in _events(ctx, batch):
         if row.chain != chain:
             chain, seq, prev_hash, prev_id = row.chain, 0, GENESIS, 0
         where = {"event_id": row.id, "case_id": row.case_id}
@@ -128,13 +130,14 @@ def _check_chains(session: Session, key: str, batch: int) -> int:
     return checked
 
 
-def _checkpoints(session: Session, batch: int) -> Iterator[list[AuditCheckpoint]]:
+def _checkpoints(ctx: Ctx, batch: int) -> Iterator[list[AuditCheckpoint]]:
+    session = ctx.session
     after = 0
     while True:
         rows = list(
             session.exec(
                 select(AuditCheckpoint)
-                .where(col(AuditCheckpoint.id) > after)
+                .where(col(AuditCheckpoint.id) > after, ctx.within(col(AuditCheckpoint.council_id)))
                 .order_by(col(AuditCheckpoint.id))
                 .limit(batch)
             ).all()
@@ -181,25 +184,32 @@ def _check_heads(session: Session, page: list[AuditCheckpoint], removed: dict[st
                 )
 
 
-def _check_checkpoints(session: Session, key: str, batch: int, removed: dict[str, int]) -> int:
-    prev_id, prev_hash, checked = 0, GENESIS, 0
-    for page in _checkpoints(session, batch):
+def _check_checkpoints(ctx: Ctx, key: str, batch: int, removed: dict[str, int]) -> int:
+    """Each council's checkpoints are a chain of their own; their numbers are one sequence
+    across councils, so system work (every council) also sees a number missing, and a
+    council's own walk sees a removed one as the next not following the one before."""
+    everyone = ctx.council_id is None
+    prev_id, checked = 0, 0
+    last: dict[int, tuple[int, str]] = {}  # council -> its previous checkpoint's (id, hash)
+    for page in _checkpoints(ctx, batch):
         for cp in page:
-            if cp.id != prev_id + 1:
+            if everyone and cp.id != prev_id + 1:
                 raise Broken(
                     f"checkpoint {prev_id + 1} is missing (removed)", checkpoint_id=prev_id + 1
                 )
+            before, prev_hash = last.get(cp.council_id, (0, GENESIS))
             if cp.prev_hash != prev_hash:
                 raise Broken(
-                    f"checkpoint {cp.id} does not follow checkpoint {prev_id}", checkpoint_id=cp.id
+                    f"checkpoint {cp.id} does not follow checkpoint {before}", checkpoint_id=cp.id
                 )
             if checkpoints.digest(cp, key) != cp.hash:
                 raise Broken(
                     f"checkpoint {cp.id} was changed (its keyed hash does not match)",
                     checkpoint_id=cp.id,
                 )
-            prev_id, prev_hash, checked = cp.id, cp.hash, checked + 1
-        _check_heads(session, page, removed)
+            prev_id, checked = cp.id, checked + 1
+            last[cp.council_id] = (cp.id, cp.hash)
+        _check_heads(ctx.session, page, removed)
     return checked
 
 
@@ -210,8 +220,8 @@ def verify(ctx: Ctx, batch: int = BATCH) -> VerifyResult:
     key = ctx.settings.audit_key
     events = 0
     try:
-        events = _check_chains(ctx.session, key, batch)
-        done = _check_checkpoints(ctx.session, key, batch, removed_chains(ctx.session))
+        events = _check_chains(ctx, key, batch)
+        done = _check_checkpoints(ctx, key, batch, removed_chains(ctx.session))
     except Broken as broken:
         return VerifyResult(False, events, 0, broken.problem, **broken.where)
     return VerifyResult(True, events, done)

@@ -50,7 +50,9 @@ def _filtered(
     ctx: Ctx, model: type[Row], kind: Any, where: DutyFilter, cursor: str | None, limit: int
 ) -> tuple[list[Row], str | None]:
     limit = check_limit(limit)
-    query = select(model).where(col(model.id) > decode_cursor(cursor))
+    query = select(model).where(
+        col(model.id) > decode_cursor(cursor), ctx.within(col(model.council_id))
+    )
     if where.case_id is not None:
         query = query.where(col(model.case_id) == where.case_id)
     if where.kind is not None:
@@ -87,7 +89,7 @@ def calendar_deadlines(
     query = (
         select(Deadline, Case)
         .join(Case, col(Case.id) == col(Deadline.case_id))
-        .where(Deadline.status == DeadlineStatus.open)
+        .where(Deadline.status == DeadlineStatus.open, ctx.within(col(Deadline.council_id)))
     )
     if due_to is not None:
         query = query.where(col(Deadline.due_on) <= due_to)

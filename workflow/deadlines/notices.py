@@ -48,6 +48,7 @@ def refresh_notices_now_published(ctx: Ctx, limit: int = 100) -> list[int]:
             select(Case.id)
             .join(Deadline, col(Deadline.case_id) == col(Case.id))
             .where(Deadline.kind == kind, Deadline.status == DeadlineStatus.open, dated)
+            .where(ctx.within(col(Case.council_id)))
             .where(col(Deadline.updated_at) < planned_before)
             .limit(limit)
         ).all()

@@ -39,7 +39,7 @@ CANCELLABLE = (ReminderStatus.pending, ReminderStatus.failed)
 
 
 def facts_of(ctx: Ctx, bundle: CaseBundle, people: dict[int, User] | None = None) -> CaseFacts:
-    people = people if people is not None else humans(ctx)
+    people = people if people is not None else humans(ctx, bundle.case.council_id)
     return CaseFacts(
         case=bundle.case,
         agreements=bundle.agreements,
@@ -54,11 +54,14 @@ def facts_of(ctx: Ctx, bundle: CaseBundle, people: dict[int, User] | None = None
     )
 
 
-def humans(ctx: Ctx) -> dict[int, User]:
-    """Every human user, in one query: the office holders and recipients of a case's
-    deadlines are all among them, and one council has few enough people that reading them
-    once is cheaper than one query for each role and person a deadline names."""
-    rows = ctx.session.exec(select(User).where(col(User.is_system).is_(False))).all()
+def humans(ctx: Ctx, council_id: int) -> dict[int, User]:
+    """Every human user of the case's council, in one query: the office holders and
+    recipients of a case's deadlines are all among them, and one council has few enough
+    people that reading them once is cheaper than one query for each role and person a
+    deadline names."""
+    rows = ctx.session.exec(
+        select(User).where(col(User.is_system).is_(False), User.council_id == council_id)
+    ).all()
     return {pk(u.id): u for u in rows}
 
 
@@ -99,7 +102,7 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
     """Diff the planned deadlines against the stored ones and re-plan reminders as needed."""
     session, now, case = ctx.session, ctx.now(), bundle.case
     assert case.id is not None
-    people = humans(ctx)
+    people = humans(ctx, case.council_id)
     planned = {p.key: p for p in plan(facts_of(ctx, bundle, people), ctx.settings)}
     stored = session.exec(
         select(Deadline).where(
@@ -136,6 +139,7 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
         existing = by_key.get(key)
         if existing is None:
             row = Deadline(
+                council_id=case.council_id,
                 case_id=case.id,
                 agreement_id=p.agreement_id,
                 kind=p.kind,
@@ -211,6 +215,7 @@ def _plan_reminders(ctx: Ctx, row: Deadline, coalesce: bool) -> None:
         for channel in settings.reminder_channels:
             ctx.session.add(
                 Reminder(
+                    council_id=row.council_id,
                     deadline_id=row.id,
                     case_id=row.case_id,
                     deadline_kind=row.kind,

@@ -88,7 +88,7 @@ class DutyScope:
         rows = self.ctx.session.exec(
             select(Case, Delegation)
             .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
-            .where(col(Case.id).in_(case_ids))
+            .where(col(Case.id).in_(case_ids), self.ctx.within(col(Case.council_id)))
             .order_by(col(Delegation.id))
         ).all()
         facts: dict[int, Case] = {}
@@ -114,11 +114,13 @@ class DutyScope:
         return sight is None or sight.exempt or kind != DeadlineKind.envelope_exhausted
 
     def deadlines(self, rows: list[Deadline]) -> list[DeadlineOut]:
+        rows = [d for d in rows if self.ctx.sees(d.council_id)]  # another council's: nothing
         sight = self.sight({d.case_id for d in rows})
         today = self.ctx.today()
         return [DeadlineOut.of(d, today) for d in rows if self._shown(d.kind, sight.get(d.case_id))]
 
     def reminders(self, rows: list[Reminder]) -> list[ReminderOut]:
+        rows = [r for r in rows if self.ctx.sees(r.council_id)]
         sight = self.sight({r.case_id for r in rows})
         return [
             ReminderOut.of(r, self._recipients(r, sight.get(r.case_id)))

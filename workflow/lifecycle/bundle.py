@@ -135,8 +135,8 @@ def _months_elsewhere(case_id: Any) -> ColumnElement[int]:
 
 def get_case(ctx: Ctx, case_id: int) -> Case:
     case = ctx.session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"case {case_id} does not exist")
+    if case is None or not ctx.sees(case.council_id):
+        raise NotFound(f"case {case_id} does not exist")  # another council's: the same 404
     return case
 
 
@@ -159,7 +159,7 @@ def load_locked(ctx: Ctx, case_id: int) -> CaseBundle:
         select(Case, Report, ReportOption)
         .outerjoin(Report, col(Report.case_id) == col(Case.id))
         .outerjoin(ReportOption, col(ReportOption.report_id) == col(Report.id))
-        .where(col(Case.id) == case_id)
+        .where(col(Case.id) == case_id, ctx.within(col(Case.council_id)))
         .order_by(col(ReportOption.position))
         .with_for_update(of=Case)
         .execution_options(populate_existing=True)

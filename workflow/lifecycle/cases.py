@@ -53,6 +53,7 @@ def create_case(ctx: Ctx, data: CaseIn, actor: User) -> Case:
     _check_people(ctx, data.urgency, data.private_urgency, data.public_interest)
     now = ctx.now()
     case = Case(
+        council_id=ctx.home,
         kind=data.kind,
         title=data.title,
         directorate=data.directorate,
@@ -212,7 +213,9 @@ def list_cases(
     limit: int = 50,
 ) -> tuple[list[Case], str | None]:
     limit = check_limit(limit)
-    query = select(Case).where(col(Case.id) > decode_cursor(cursor))
+    query = select(Case).where(
+        col(Case.id) > decode_cursor(cursor), ctx.within(col(Case.council_id))
+    )
     if state is not None:
         query = query.where(Case.state == state)
     if kind is not None:
@@ -229,7 +232,11 @@ def _agreements(ctx: Ctx, ids: list[int]) -> list[Agreement]:
     unique = list(dict.fromkeys(ids))
     found = {
         a.id: a
-        for a in ctx.session.exec(select(Agreement).where(col(Agreement.id).in_(unique))).all()
+        for a in ctx.session.exec(
+            select(Agreement).where(
+                col(Agreement.id).in_(unique), ctx.within(col(Agreement.council_id))
+            )
+        ).all()
     }
     missing = [i for i in unique if i not in found]
     if missing:
@@ -257,10 +264,15 @@ def _check_people(
     problems = [
         FieldProblem(where, f"user {uid} does not exist")
         for where, uid in named.items()
-        if uid is not None and ctx.session.get(User, uid) is None
+        if uid is not None and not _known(ctx, uid)
     ]
     if problems:
         raise InvalidInput("an urgency names a user who does not exist", problems)
+
+
+def _known(ctx: Ctx, user_id: int) -> bool:
+    user = ctx.session.get(User, user_id)
+    return user is not None and ctx.sees(user.council_id)
 
 
 def _link_agreements(ctx: Ctx, case: Case, agreements: list[Agreement]) -> None:

@@ -42,6 +42,7 @@ def _decisions(ctx: Ctx, start: date, end: date) -> list[tuple[Resolution, Case]
         select(Resolution, Case)
         .join(Case, col(Case.id) == col(Resolution.case_id))
         .where(col(Resolution.decided_on) >= start, col(Resolution.decided_on) <= end)
+        .where(ctx.within(col(Case.council_id)))
         .order_by(col(Resolution.decided_on), col(Resolution.id))
     ).all()
     return [(r, c) for r, c in rows]

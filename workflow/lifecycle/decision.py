@@ -125,7 +125,10 @@ def guard_context(
     found = [preloaded[uid] for uid in wanted if uid is not None and uid in preloaded]
     ids = [uid for uid in wanted if uid is not None and uid not in preloaded]
     if ids:
-        found += ctx.session.exec(select(User).where(col(User.id).in_(ids))).all()
+        # A person named in a payload must be of the case's council: another's is no one.
+        found += ctx.session.exec(
+            select(User).where(col(User.id).in_(ids), User.council_id == case.council_id)
+        ).all()
     for user in found:
         if not user.is_system:
             people[pk(user.id)] = user

@@ -345,6 +345,7 @@ def expire_due(ctx: Ctx, actor: User, today: date | None = None, limit: int = 10
     candidates = ctx.session.exec(
         select(Case.id)
         .where(Case.state == "active", col(Case.term_end) < today)
+        .where(ctx.within(col(Case.council_id)))
         .order_by(col(Case.id))
         .limit(limit)
     ).all()
@@ -375,6 +376,7 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
             Case.state == "delegated_approval",
             col(Case.term_end).is_(None),
             col(Resolution.cabinet_months).is_not(None),
+            ctx.within(col(Case.council_id)),
         )
         .distinct()
         .order_by(col(Case.id))
@@ -390,7 +392,11 @@ def lapse_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
     pass reads no case that is not due however many wait in delegated approval."""
     candidates = ctx.session.exec(
         select(Case.id)
-        .where(Case.state == "delegated_approval", col(Case.lapses_after) < ctx.today())
+        .where(
+            Case.state == "delegated_approval",
+            col(Case.lapses_after) < ctx.today(),
+            ctx.within(col(Case.council_id)),
+        )
         .order_by(col(Case.id))
         .limit(limit)
     ).all()

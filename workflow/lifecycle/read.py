@@ -606,7 +606,8 @@ class CaseScope:
         return grouped
 
     def bundles(self, cases: list[Case]) -> list[CaseBundle]:
-        return load_many(self.ctx, cases)
+        # Tenancy sits here as well as in the queries: a case of another council is never read.
+        return load_many(self.ctx, [c for c in cases if self.ctx.sees(c.council_id)])
 
     def read(self, bundles: list[CaseBundle]) -> list[CaseOut]:
         """The read models of bundles already loaded (one query more: their deadlines)."""

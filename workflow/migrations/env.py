@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from workflow import models  # noqa: F401  (registers the tables)
@@ -33,6 +34,10 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # A migration is system work: row-level security (0012) must not hide any
+            # council's rows from a migration's own reads and updates.
+            connection.execute(text("SELECT set_config('app.system', 'on', true)"))
         context.run_migrations()
 
 

@@ -10,12 +10,14 @@ still outstanding is refused: a first run happens once.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
+from workflow.db import system_work
 from workflow.errors import Unauthenticated
 from workflow.models import FirstRunLink, Role, User
 from workflow.people.users import create_user, hash_token
@@ -26,7 +28,8 @@ PATH = "/first-run/"
 
 
 def has_people(ctx: Ctx) -> bool:
-    """Anyone but the service's own identities (the scheduler)."""
+    """Anyone but the service's own identities (the scheduler), in any council."""
+    system_work(ctx.session)
     query = select(User.id).where(col(User.is_system).is_(False)).limit(1)
     return ctx.session.exec(query).first() is not None
 
@@ -67,17 +70,20 @@ def usable_link(ctx: Ctx, token: str) -> FirstRunLink:
 
 
 def make_first_admin(ctx: Ctx, token: str, data: UserIn) -> tuple[User, str]:
-    """Spend the link on the first admin (whatever roles ``data`` names, they are an admin),
-    answered with their sign-in token, shown this once as every user's is."""
+    """Spend the link on the first admin (whatever roles ``data`` names, they are an admin
+    and the platform operator), answered with their sign-in token, shown this once."""
     link = usable_link(ctx, token)
-    admin = data.model_copy(update={"roles": sorted({*data.roles, Role.admin})})
-    user, user_token = create_user(ctx, admin, actor=None)
+    roles = sorted({*data.roles, Role.admin, Role.platform_operator})
+    # The installation's first person: the first council's admin, and its platform operator
+    # (who may add further councils), as the operator at the command line would be.
+    first = replace(ctx, council_id=None)
+    user, user_token = create_user(first, data.model_copy(update={"roles": roles}), actor=None)
     link.used_at = ctx.now()
     link.user_id = user.id
     ctx.session.add(link)
     ctx.session.flush()
     audit.append(
-        ctx,
+        first,
         event="first_admin_created",
         at=link.used_at,
         actor_id=user.id,

@@ -27,6 +27,7 @@ from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
+from workflow.db import system_work
 from workflow.errors import Conflict, DomainError, Forbidden, NotFound
 from workflow.models import IdentityProvider, OidcSignIn, Role, User, pk
 from workflow.people.users import create_user
@@ -91,8 +92,10 @@ def add_provider(ctx: Ctx, data: IdentityProviderIn, actor: User | None) -> Iden
     taken = select(IdentityProvider).where(IdentityProvider.issuer == data.issuer)
     if ctx.session.exec(taken).first() is not None:
         raise Conflict(f"an identity provider with issuer {data.issuer} already exists")
+    # An admin adds their own council's; the operator at the command line names one.
+    council = ctx.home if actor is not None or data.council_id is None else data.council_id
     provider = IdentityProvider(
-        council_id=data.council_id,
+        council_id=council,
         name=data.name,
         issuer=data.issuer,
         client_id=data.client_id,
@@ -133,12 +136,23 @@ def _audit(ctx: Ctx, event: str, actor: User | None, provider: IdentityProvider)
 
 
 def list_providers(ctx: Ctx) -> list[IdentityProvider]:
-    return list(ctx.session.exec(select(IdentityProvider).order_by(col(IdentityProvider.id))))
+    """The council's providers; every council's on the sign-in page (``for_sign_in``)."""
+    query = select(IdentityProvider).where(ctx.within(col(IdentityProvider.council_id)))
+    return list(ctx.session.exec(query.order_by(col(IdentityProvider.id))))
+
+
+def for_sign_in(ctx: Ctx) -> Ctx:
+    """Signing in is system work until it knows who it is (as ``authenticate`` is): the
+    sign-in page lists every council's providers, and a provider's answer is matched to its
+    own council's people (``person_for``)."""
+    system_work(ctx.session)
+    ctx.council_id = None
+    return ctx
 
 
 def get_provider(ctx: Ctx, provider_id: int) -> IdentityProvider:
     provider = ctx.session.get(IdentityProvider, provider_id)
-    if provider is None:
+    if provider is None or not ctx.sees(provider.council_id):
         raise NotFound(f"identity provider {provider_id} does not exist")
     return provider
 
@@ -252,7 +266,11 @@ def person_for(ctx: Ctx, provider: IdentityProvider, vouched: Vouched) -> User:
     roles = roles_from(provider, vouched)
     if not roles and provider.provisioning == "create" and provider.create_role:
         roles = [provider.create_role]
-    user = ctx.session.exec(select(User).where(User.email == email)).first()
+    # The provider's council's people only: its answer says nothing about another council's.
+    ctx.council_id = provider.council_id
+    user = ctx.session.exec(
+        select(User).where(User.email == email, User.council_id == provider.council_id)
+    ).first()
     if user is None and provider.provisioning != "create":
         raise SignInRefused(
             "You do not have a CouncilFlow account",

@@ -22,9 +22,10 @@ from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
+from workflow.db import system_work
 from workflow.errors import FieldProblem, Forbidden, InvalidInput, NotFound, Unauthenticated
-from workflow.models import PersonalAccessToken, Role, User, pk
-from workflow.people.users import hash_token
+from workflow.models import Council, PersonalAccessToken, Role, User, pk
+from workflow.people.users import SIGNED_IN_COUNCIL, hash_token
 from workflow.schemas import TokenIn
 
 PREFIX = "cfpat_"
@@ -118,7 +119,13 @@ def revoke_token(ctx: Ctx, token_id: int, actor: User) -> PersonalAccessToken:
     (a 404, so token ids say nothing about other people's tokens). Revoking twice keeps the
     first revocation. Audited."""
     row = ctx.session.get(PersonalAccessToken, token_id)
-    if row is None or (row.user_id != actor.id and not actor.has_role(Role.admin)):
+    owner = ctx.session.get(User, row.user_id) if row is not None else None
+    if (
+        row is None
+        or owner is None
+        or not ctx.sees(owner.council_id)  # an admin's reach is their own council
+        or (row.user_id != actor.id and not actor.has_role(Role.admin))
+    ):
         raise NotFound(f"token {token_id} does not exist")
     if row.revoked_at is None:
         row.revoked_at = ctx.now()
@@ -138,10 +145,17 @@ def revoke_token(ctx: Ctx, token_id: int, actor: User) -> PersonalAccessToken:
 def authenticate_token(ctx: Ctx, token: str, method: str) -> User:
     """The person a personal access token speaks for, refused by name when it has expired or
     been revoked, and refused (403) when a ``read`` token asks for anything but GET or HEAD."""
-    row = ctx.session.exec(
-        select(PersonalAccessToken).where(PersonalAccessToken.token_hash == hash_token(token))
+    system_work(ctx.session)  # whose token this is decides the council: look across them
+    found = ctx.session.exec(
+        select(PersonalAccessToken, User, Council)
+        .join(User, col(User.id) == col(PersonalAccessToken.user_id))
+        .join(Council, col(Council.id) == col(User.council_id))
+        .where(PersonalAccessToken.token_hash == hash_token(token))
     ).first()
-    user = ctx.session.get(User, row.user_id) if row is not None else None
+    row, user = (found[0], found[1]) if found is not None else (None, None)
+    if found is not None:
+        # Held for entering the council, as ``users.authenticate`` does.
+        ctx.session.info[SIGNED_IN_COUNCIL] = found[2]
     if row is None or user is None or user.is_system or not user.active:
         raise Unauthenticated("the token is not recognised")
     now = ctx.now()

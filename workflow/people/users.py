@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from workflow import audit
 from workflow.context import Ctx
+from workflow.db import system_work
 from workflow.errors import (
     Conflict,
     FieldProblem,
@@ -25,11 +26,15 @@ from workflow.errors import (
     NotFound,
     Unauthenticated,
 )
-from workflow.models import Role, User
+from workflow.models import Council, Role, User
 from workflow.schemas import UserIn
 
 SYSTEM_EMAIL = "scheduler@councilflow.system"
 RESERVED_DOMAIN = "@councilflow.system"  # the service's own identities, never a person
+
+
+# session.info key: the council row read with the signed-in person, for entering it.
+SIGNED_IN_COUNCIL = "councilflow_signed_in_council"
 
 
 def hash_token(token: str) -> str:
@@ -52,11 +57,12 @@ def create_user(
             f"{email} is reserved for CouncilFlow's own scheduler",
             [FieldProblem("email", f"addresses ending {RESERVED_DOMAIN} are reserved")],
         )
-    if ctx.session.exec(select(User).where(User.email == email)).first() is not None:
+    if _by_email(ctx, email) is not None:
         raise Conflict(f"a user with email {email} already exists")
     token = token or new_token()
     now = ctx.now()
     user = User(
+        council_id=ctx.home,
         name=data.name,
         email=email,
         roles=sorted({str(r) for r in data.roles}),
@@ -67,6 +73,12 @@ def create_user(
     ctx.session.add(user)
     ctx.session.flush()
     return user, token
+
+
+def _by_email(ctx: Ctx, email: str) -> User | None:
+    """The person with this email in the work's council (emails are unique per council)."""
+    query = select(User).where(User.email == email, User.council_id == ctx.home)
+    return ctx.session.exec(query).first()
 
 
 def calendar_key(user: User, secret: str) -> str:
@@ -88,6 +100,7 @@ def _plain_number(text: str) -> bool:
 
 def user_for_calendar_key(ctx: Ctx, key: str) -> User:
     user_id, _, _mac = key.partition("-")
+    system_work(ctx.session)  # whose key this is decides the council, so look across them
     user = ctx.session.get(User, int(user_id)) if _plain_number(user_id) else None
     if (
         user is None
@@ -104,9 +117,20 @@ def user_for_calendar_key(ctx: Ctx, key: str) -> User:
 
 
 def authenticate(ctx: Ctx, token: str | None) -> User:
+    """The person whose token this is, read across councils (their council is not known
+    until they are) with their council in the same query, so entering it costs nothing more."""
     if not token:
         raise Unauthenticated("a bearer token is required")
-    user = ctx.session.exec(select(User).where(User.token_hash == hash_token(token))).first()
+    system_work(ctx.session)
+    row = ctx.session.exec(
+        select(User, Council)
+        .join(Council, col(Council.id) == col(User.council_id))
+        .where(User.token_hash == hash_token(token))
+    ).first()
+    user = row[0] if row is not None else None
+    if row is not None:
+        # Held here: the session's identity map keeps rows only while someone refers to them.
+        ctx.session.info[SIGNED_IN_COUNCIL] = row[1]
     if user is None or user.is_system or not user.active:
         raise Unauthenticated("the token is not recognised")
     return user
@@ -121,7 +145,7 @@ def end_sessions(ctx: Ctx, user: User) -> None:
 
 
 def find_user_by_email(ctx: Ctx, email: str) -> User:
-    user = ctx.session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = _by_email(ctx, email.strip().lower())
     if user is None or user.is_system:
         raise NotFound(f"no user has the email {email}")
     return user
@@ -156,35 +180,46 @@ def set_active(ctx: Ctx, user_id: int, active: bool, actor: User | None) -> User
 ADMIN_EMAIL = "admin@councilflow.example.org"
 
 
+# The installation's own administrator: an admin of the first council, and the platform
+# operator who may create the others (issue 10).
+BOOTSTRAP_ROLES = (Role.admin.value, Role.platform_operator.value)
+
+
 def ensure_admin(ctx: Ctx, token: str) -> User:
-    """Bootstrap: make sure an admin with this token exists (COUNCILFLOW_ADMIN_TOKEN)."""
+    """Bootstrap: make sure an admin with this token exists (COUNCILFLOW_ADMIN_TOKEN), in the
+    work's council (the first, from the command line), holding the platform operator role."""
     session = ctx.session
     user = session.exec(select(User).where(User.token_hash == hash_token(token))).first()
     if user is None:
-        user = session.exec(select(User).where(User.email == ADMIN_EMAIL)).first()
+        user = _by_email(ctx, ADMIN_EMAIL)
         if user is None:
-            data = UserIn(name="Administrator", email=ADMIN_EMAIL, roles=[Role.admin])
+            roles = [Role(r) for r in BOOTSTRAP_ROLES]
+            data = UserIn(name="Administrator", email=ADMIN_EMAIL, roles=roles)
             return create_user(ctx, data, actor=None, token=token)[0]
         user.token_hash = hash_token(token)
-    if not user.has_role(Role.admin):
-        user.roles = sorted({*user.roles, Role.admin.value})
+    if not set(BOOTSTRAP_ROLES) <= set(user.roles):
+        user.roles = sorted({*user.roles, *BOOTSTRAP_ROLES})
     session.add(user)
     session.flush()
     return user
 
 
 def system_user(ctx: Ctx) -> User:
-    """The scheduler's own identity, so the audit trail says who expired a case. Found by its
-    flag: an email is only a label (and its domain is reserved, see ``create_user``)."""
+    """The scheduler's own identity, so the audit trail says who expired a case: one per
+    council (every user belongs to one). Found by its flag: an email is only a label (and its
+    domain is reserved, see ``create_user``)."""
     user = ctx.session.exec(
-        select(User).where(col(User.is_system).is_(True)).order_by(col(User.id))
+        select(User)
+        .where(col(User.is_system).is_(True), User.council_id == ctx.home)
+        .order_by(col(User.id))
     ).first()
     if user is None:
         email = SYSTEM_EMAIL
-        if ctx.session.exec(select(User).where(User.email == email)).first() is not None:
+        if _by_email(ctx, email) is not None:
             # A person took the address before it was reserved: the identity is the flag.
             email = f"scheduler-{secrets.token_hex(4)}{RESERVED_DOMAIN}"
         user = User(
+            council_id=ctx.home,
             name="CouncilFlow scheduler",
             email=email,
             roles=[],
@@ -198,7 +233,7 @@ def system_user(ctx: Ctx) -> User:
 
 def get_user(ctx: Ctx, user_id: int) -> User:
     user = ctx.session.get(User, user_id)
-    if user is None or user.is_system:
+    if user is None or user.is_system or not ctx.sees(user.council_id):
         raise NotFound(f"user {user_id} does not exist")
     return user
 
@@ -206,5 +241,7 @@ def get_user(ctx: Ctx, user_id: int) -> User:
 def users_with_role(ctx: Ctx, role: Role | str) -> list[User]:
     """All human users holding ``role`` (roles are a JSON list, so filter in Python: the
     number of users in one council is small)."""
-    rows = ctx.session.execute(sa_select(User).where(col(User.is_system).is_(False))).scalars()
+    rows = ctx.session.execute(
+        sa_select(User).where(col(User.is_system).is_(False), ctx.within(col(User.council_id)))
+    ).scalars()
     return [u for u in rows if u.active and u.has_role(role)]

@@ -88,13 +88,10 @@ def change_refused(actor: User, agreement: Agreement, directorate: str) -> str |
 def create_agreement(ctx: Ctx, data: AgreementIn, actor: User) -> Agreement:
     if not may_register(actor):
         raise Forbidden("only officers, democratic services and admins may register agreements")
-    existing = ctx.session.exec(
-        select(Agreement).where(Agreement.reference == data.reference)
-    ).first()
-    if existing is not None:
+    if by_reference(ctx, data.reference) is not None:
         raise Conflict(f"an agreement with reference {data.reference!r} already exists")
     now = ctx.now()
-    agreement = Agreement(**data.model_dump(), created_at=now, updated_at=now)
+    agreement = Agreement(**data.model_dump(), council_id=ctx.home, created_at=now, updated_at=now)
     ctx.session.add(agreement)
     ctx.session.flush()
     audit.append(
@@ -107,13 +104,22 @@ def create_agreement(ctx: Ctx, data: AgreementIn, actor: User) -> Agreement:
     return agreement
 
 
+def by_reference(ctx: Ctx, reference: str) -> Agreement | None:
+    """The agreement with this reference in the work's council (references are the council's
+    own numbering, unique per council)."""
+    query = select(Agreement).where(
+        Agreement.reference == reference, Agreement.council_id == ctx.home
+    )
+    return ctx.session.exec(query).first()
+
+
 def upsert_agreement(ctx: Ctx, data: AgreementIn) -> tuple[Agreement, bool]:
     """Create, or update the agreement with the same reference; answers (row, created)."""
     now = ctx.now()
-    row = ctx.session.exec(select(Agreement).where(Agreement.reference == data.reference)).first()
+    row = by_reference(ctx, data.reference)
     created = row is None
     if row is None:
-        row = Agreement(**data.model_dump(), created_at=now, updated_at=now)
+        row = Agreement(**data.model_dump(), council_id=ctx.home, created_at=now, updated_at=now)
     else:
         for name, value in data.model_dump().items():
             # The procurement facts are set only when given: a register without those
@@ -257,7 +263,7 @@ def replan_covering(
 
 def get_agreement(ctx: Ctx, agreement_id: int) -> Agreement:
     agreement = ctx.session.get(Agreement, agreement_id)
-    if agreement is None:
+    if agreement is None or not ctx.sees(agreement.council_id):
         raise NotFound(f"agreement {agreement_id} does not exist")
     return agreement
 
@@ -274,7 +280,9 @@ def list_agreements(
     limit: int = 50,
 ) -> tuple[list[Agreement], str | None]:
     limit = check_limit(limit)
-    query = select(Agreement).where(col(Agreement.id) > decode_cursor(cursor))
+    query = select(Agreement).where(
+        col(Agreement.id) > decode_cursor(cursor), ctx.within(col(Agreement.council_id))
+    )
     if kind is not None:
         query = query.where(Agreement.kind == kind)
     if directorate is not None:

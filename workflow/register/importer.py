@@ -136,7 +136,11 @@ def _existing(ctx: Ctx, references: list[str]) -> dict[str, Agreement]:
     found: dict[str, Agreement] = {}
     for offset in range(0, len(references), 500):
         chunk = references[offset : offset + 500]
-        rows = ctx.session.exec(select(Agreement).where(col(Agreement.reference).in_(chunk)))
+        rows = ctx.session.exec(
+            select(Agreement).where(
+                col(Agreement.reference).in_(chunk), Agreement.council_id == ctx.home
+            )
+        )
         found.update({row.reference: row for row in rows})
     return found
 

@@ -139,6 +139,7 @@ class AgreementScope:
         }
 
     def read(self, agreements: list[Agreement]) -> list[AgreementOut]:
+        agreements = [a for a in agreements if self.ctx.sees(a.council_id)]
         hidden = self.hidden_values(pk(a.id) for a in agreements)
         return [AgreementOut.of(a, a.id not in hidden) for a in agreements]
 

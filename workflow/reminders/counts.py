@@ -11,12 +11,15 @@ from sqlmodel import Session, col, select
 from workflow.models import Reminder, ReminderStatus
 
 
-def reminders_by_status(session: Session) -> dict[str, int]:
-    """Every status, zero included, so a dashboard sees ``dead 0`` rather than no series."""
+def reminders_by_status(session: Session, council_id: int | None = None) -> dict[str, int]:
+    """Every status, zero included, so a dashboard sees ``dead 0`` rather than no series.
+    ``council_id``: one council's reminders only (None: the installation's, for the
+    operator's scrape, whose series carry no council label)."""
     counts = {s.value: 0 for s in ReminderStatus}
-    rows = session.exec(
-        select(col(Reminder.status), func.count()).group_by(col(Reminder.status))
-    ).all()
+    query = select(col(Reminder.status), func.count())
+    if council_id is not None:
+        query = query.where(Reminder.council_id == council_id)
+    rows = session.exec(query.group_by(col(Reminder.status))).all()
     for status, n in rows:
         counts[status] = int(n)
     return counts

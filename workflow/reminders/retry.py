@@ -31,7 +31,7 @@ def retry_reminder(ctx: Ctx, reminder_id: int, actor: User) -> Reminder:
     if not actor.has_role(Role.admin):
         raise Forbidden("only an admin may send a reminder again")
     reminder = ctx.session.get(Reminder, reminder_id)
-    if reminder is None:
+    if reminder is None or not ctx.sees(reminder.council_id):
         raise NotFound(f"reminder {reminder_id} does not exist")
     previous = reminder.status
     if previous not in RETRYABLE:

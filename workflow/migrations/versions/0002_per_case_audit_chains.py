@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlmodel import Session, col, select
 
 import workflow.dbtypes
 
@@ -60,43 +59,87 @@ def upgrade() -> None:
     op.drop_table("audit_head")
 
 
+# The tables as this revision knows them: later revisions add columns (0012: council_id) that
+# the live models would select before they exist.
+EVENTS = sa.table(
+    "audit_events",
+    sa.column("id", sa.Integer()),
+    sa.column("chain", sa.String()),
+    sa.column("seq", sa.Integer()),
+    sa.column("case_id", sa.Integer()),
+    sa.column("event", sa.String()),
+    sa.column("from_state", sa.String()),
+    sa.column("to_state", sa.String()),
+    sa.column("actor_id", sa.Integer()),
+    sa.column("at", workflow.dbtypes.UTCDateTime()),
+    sa.column("data", sa.JSON()),
+    sa.column("prev_hash", sa.String()),
+    sa.column("hash", sa.String()),
+)
+CHECKPOINTS = sa.table(
+    "audit_checkpoints",
+    sa.column("id", sa.Integer()),
+    sa.column("at", workflow.dbtypes.UTCDateTime()),
+    sa.column("last_event_id", sa.Integer()),
+    sa.column("heads", sa.JSON()),
+    sa.column("prev_hash", sa.String()),
+    sa.column("hash", sa.String()),
+)
+
+
 def rechain() -> None:
     """Give every existing event its chain, seq and keyed hash, in the order they were
     written, then append the first checkpoint over all of them. Uses the live hashing code so
     that what the migration writes is exactly what ``verify`` checks."""
+    from types import SimpleNamespace
+
+    from workflow.audit import checkpoints
     from workflow.audit.chain import GENESIS, chain_of, digest
-    from workflow.audit.checkpoints import checkpoint
     from workflow.clock import Clock
-    from workflow.context import Ctx
-    from workflow.models import AuditEvent
     from workflow.settings import get_settings
 
     settings = get_settings()
-    session = Session(bind=op.get_bind())
-    heads: dict[str, tuple[int, str]] = {}  # one entry per chain, not per event
+    bind = op.get_bind()
+    heads: dict[str, dict[str, object]] = {}  # one entry per chain, not per event
     after = 0
     while True:
-        rows = session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.id) > after)
-            .order_by(col(AuditEvent.id))
-            .limit(BATCH)
-        ).all()
+        rows = (
+            bind.execute(
+                sa.select(EVENTS).where(EVENTS.c.id > after).order_by(EVENTS.c.id).limit(BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
-        for row in rows:
+        for found in rows:
+            row = SimpleNamespace(**found)
             row.chain = chain_of(row.case_id)
-            seq, prev = heads.get(row.chain, (0, GENESIS))
-            row.seq, row.prev_hash = seq + 1, prev
-            row.hash = digest(row, settings.audit_key)
-            heads[row.chain] = (row.seq, row.hash)
-            session.add(row)
-        session.flush()
-        after = rows[-1].id or after
-        session.expunge_all()
-    checkpoint(Ctx(session, Clock(start=settings.now), settings))
-    session.flush()
-    session.close()
+            head = heads.get(row.chain)
+            row.seq = 1 + (int(head["seq"]) if head else 0)  # type: ignore[call-overload]
+            row.prev_hash = str(head["hash"]) if head else GENESIS
+            row.hash = digest(row, settings.audit_key)  # type: ignore[arg-type]
+            heads[row.chain] = {
+                "chain": row.chain, "case_id": row.case_id, "seq": row.seq,
+                "event_id": row.id, "hash": row.hash,
+            }  # fmt: skip
+            bind.execute(
+                EVENTS.update()
+                .where(EVENTS.c.id == row.id)
+                .values(chain=row.chain, seq=row.seq, prev_hash=row.prev_hash, hash=row.hash)
+            )
+        after = rows[-1]["id"]
+    if not heads:
+        return
+    first = SimpleNamespace(
+        id=1,
+        at=Clock(start=settings.now).now(),
+        last_event_id=max(int(h["event_id"]) for h in heads.values()),  # type: ignore[call-overload]
+        heads=[heads[chain] for chain in sorted(heads)],
+        prev_hash=GENESIS,
+    )
+    first.hash = checkpoints.digest(first, settings.audit_key)  # type: ignore[arg-type]
+    bind.execute(CHECKPOINTS.insert().values(**vars(first)))
 
 
 def downgrade() -> None:

@@ -1,7 +1,7 @@
 """personal access tokens and the first run's sign-in link (issue 10, parts 4 and 5)
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0012
 Create Date: 2026-11-29 04:50:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import workflow.dbtypes
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
