@@ -23,6 +23,7 @@ from workflow.councils.councils import enter_as
 from workflow.db import unit_of_work
 from workflow.errors import Forbidden
 from workflow.models import NO_COUNCIL, Role, User
+from workflow.people.tokens import authenticate_token, is_personal_token
 from workflow.people.users import authenticate, user_for_calendar_key
 from workflow.text import ONE_LINE
 
@@ -67,7 +68,12 @@ def current_user(
     if credentials is None:
         return authenticate(ctx, None)  # no token is no guess: 401, not counted
     token = credentials.credentials
-    user = throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
+    if is_personal_token(token):  # a personal access token (issue 10, part 4)
+        user = throttle_of(request).guard(
+            request, "bearer token", lambda: authenticate_token(ctx, token, request.method)
+        )
+    else:
+        user = throttle_of(request).guard(request, "bearer token", lambda: authenticate(ctx, token))
     return enter_as(ctx, user)  # from here on the request is the person's council's
 
 

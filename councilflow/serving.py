@@ -22,12 +22,15 @@ from typing import Any
 
 import uvicorn
 import uvicorn.config
+from sqlalchemy.engine import Engine
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from api.app import bootstrap, create_app
 from scheduler.runner import InProcessScheduler
 from workflow.clock import Clock
-from workflow.db import make_engine
+from workflow.context import Ctx
+from workflow.db import make_engine, unit_of_work
+from workflow.people.first_run import LINK_MINUTES, PATH, issue_link
 from workflow.settings import Settings
 
 WORKER_APP = "api.app:create_app"
@@ -75,12 +78,37 @@ def log_config() -> dict[str, Any]:
     return config
 
 
+def first_run(settings: Settings, clock: Clock, engine: Engine, host: str, port: int) -> None:
+    """On a database with nobody in it, print (to stdout, once per start) the link that makes
+    the first admin (issue 10, part 5), as Jupyter prints its token URL. Nothing otherwise."""
+    with unit_of_work(engine) as session:
+        token = issue_link(Ctx(session, clock, settings))
+    if token is None:
+        return
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    print(
+        "\n    CouncilFlow has nobody in it yet. To make the first admin, open this link\n"
+        f"    within {LINK_MINUTES} minutes (it works once):\n\n"
+        f"        http://{shown}:{port}{PATH}{token}\n",
+        flush=True,
+    )
+
+
 def serve(settings: Settings, host: str, port: int, workers: int, scheduler: bool) -> None:
     """X-Forwarded-For and -Proto count only from the trusted proxies: they decide the client
-    address the sign-in limits count and whether a request came over HTTPS (HSTS, cookies)."""
+    address the sign-in limits count and whether a request came over HTTPS (HSTS, cookies).
+
+    The database is brought to the current schema here first, so that on an empty one the
+    first-run link can be printed before the service starts listening."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format=FORMAT)
+    clock = Clock(start=settings.now)
+    engine = make_engine(settings.database_url)
+    bootstrap(settings, clock, engine)
+    first_run(settings, clock, engine, host, port)
     if workers == 1:
+        engine.dispose()
         app = create_app(settings.model_copy(update={"run_scheduler_in_serve": scheduler}))
         uvicorn.run(
             app,
@@ -91,9 +119,6 @@ def serve(settings: Settings, host: str, port: int, workers: int, scheduler: boo
             log_config=log_config(),
         )
         return
-    clock = Clock(start=settings.now)
-    engine = make_engine(settings.database_url)
-    bootstrap(settings, clock, engine)
     os.environ.update(NO_SCHEDULER_IN_WORKERS)  # read by the spawned workers' settings
     in_parent = InProcessScheduler(engine, clock, settings) if scheduler else None
     if in_parent is not None:

@@ -653,6 +653,39 @@ class OidcSignIn(SQLModel, table=True):
     used_at: datetime | None = _instant(nullable=True)
 
 
+class PersonalAccessToken(SQLModel, table=True):
+    """A token a person makes for the API (issue 10, part 4): named, read or read-write,
+    always with an expiry, revocable by its owner or an admin. Stored as a SHA-256 hash, as
+    the users' own tokens are; ``last_used_at`` is written at most once a minute."""
+
+    __tablename__ = "personal_access_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str
+    scope: str  # "read" or "read_write"
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    last_used_at: datetime | None = _instant(nullable=True)
+    revoked_at: datetime | None = _instant(nullable=True)
+    revoked_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class FirstRunLink(SQLModel, table=True):
+    """The one sign-in link ``councilflow serve`` prints on an empty database (issue 10,
+    part 5): good once, for 15 minutes, stored as a hash."""
+
+    __tablename__ = "first_run_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = _instant()
+    expires_at: datetime = _instant()
+    used_at: datetime | None = _instant(nullable=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+
+
 def pk(value: int | None) -> int:
     """A stored row's id (never None once flushed), typed as the int it is."""
     if value is None:

@@ -66,6 +66,15 @@ class UserIn(Strict):
     directorate: ShortText | None = None
 
 
+class TokenIn(Strict):
+    """A personal access token to make (issue 10, part 4): its name, what it may do, and how
+    many days it lives (at most ``COUNCILFLOW_TOKEN_MAX_DAYS``, checked by the domain)."""
+
+    name: ShortText
+    scope: Literal["read", "read_write"] = "read"
+    expires_in_days: Annotated[int, Field(strict=True, ge=1, le=3660)] = 30
+
+
 class CouncilIn(Strict):
     """``POST /api/v1/councils`` (SPEC §9)."""
 

@@ -222,6 +222,8 @@ class Settings(BaseSettings):
     # The pages' pasted-token sign-in. Unset: on with no identity provider configured, off
     # once one is (``workflow.people.identity.token_sign_in_on``); set it to force either way.
     token_sign_in: bool | None = None
+    # The longest a personal access token may live, in days (issue 10, part 4).
+    token_max_days: int = Field(default=366, ge=1)
     # Strict-Transport-Security on answers over HTTPS (or every answer when ``base_url`` is
     # https); 0 sends none.
     hsts_max_age_seconds: int = 31_536_000

@@ -18,6 +18,7 @@ from api.routes import (
     machine,
     notices,
     records,
+    tokens,
     users,
 )
 
@@ -29,7 +30,7 @@ def api_router(clock_travel: bool) -> APIRouter:
     template clients see (the metrics label requests by it)."""
     router = APIRouter(route_class=IdempotentRoute)
     modules = [users, agreements, cases, events, notices, records, council_reports, duties]
-    modules += [machine, calendar, admin, councils, identity_providers]
+    modules += [machine, calendar, admin, councils, identity_providers, tokens]
     for module in modules:
         router.include_router(module.router)
     if clock_travel:

@@ -17,7 +17,9 @@ from api.web import (
     dashboard,
     documents,
     drafts,
+    first_run,
     oidc,
+    tokens,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +27,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     oidc,
+    first_run,
     dashboard,
     documents,
     drafts,
@@ -33,5 +36,6 @@ for _module in (
     agreements,
     agreement_facts,
     calendar,
+    tokens,
 ):
     router.include_router(_module.router)

@@ -129,6 +129,8 @@ def ids_of_b(b: dict[str, Caller], case_id: int) -> dict[str, list[int]]:
         "deadline_id": [x["id"] for x in deadlines],
         "reminder_id": [x["id"] for x in reminders],
         "sign_off_id": sign_offs or [case["version"]],
+        # A personal access token of B's (issue 10, part 4): A's admin may not revoke it.
+        "token_id": [b["officer"].ok(b["officer"].post("/tokens", {"name": "B's"}), 201)["id"]],
     }
     assert all(found.values()), found
     assert len(found["agreement_id"]) == 2 and found["deadline_id"] and found["reminder_id"]
