@@ -14,6 +14,7 @@ from api.web import (
     auth,
     calendar,
     cases,
+    council,
     dashboard,
     documents,
     drafts,
@@ -33,5 +34,6 @@ for _module in (
     agreements,
     agreement_facts,
     calendar,
+    council,
 ):
     router.include_router(_module.router)
