@@ -17,7 +17,7 @@ from api.web.forms import Errors
 from api.web.pages import Page, WebRoute, attempt, settings_of, signed_in
 from workflow.councils.constitution import CONSTITUTION, effective
 from workflow.councils.councils import get_council, set_constitution
-from workflow.errors import Forbidden
+from workflow.errors import DomainError, FieldProblem, Forbidden, InvalidInput
 from workflow.models import Council, Role
 
 router = APIRouter(route_class=WebRoute)
@@ -55,6 +55,16 @@ def _read(name: str, raw: str, errors: Errors) -> Any:
     if name in LISTS:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
+
+
+def _by_setting(refused: DomainError) -> DomainError:
+    """A problem with one item of a list or mapping (``reminder_offsets_days.0``) shown
+    against the setting's own field."""
+    if isinstance(refused, InvalidInput):
+        refused.problems = [
+            FieldProblem(p.field.split(".")[0], p.message) for p in refused.problems
+        ]
+    return refused
 
 
 def _render(
@@ -107,6 +117,6 @@ def change_council_settings(request: Request) -> Response:
             refused = attempt(page, lambda: set_constitution(page.ctx, council, overrides))
             if refused is None:
                 return page.redirect(PATH, flash="The constitution settings were saved.")
-            forms.absorb(refused, errors, FIELD_IDS, LABELS)
+            forms.absorb(_by_setting(refused), errors, FIELD_IDS, LABELS)
             page.ctx.session.refresh(council)
         return _render(page, council, values, errors, 400)

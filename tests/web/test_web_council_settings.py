@@ -65,6 +65,26 @@ def test_a_bad_value_is_refused_with_the_reason_and_nothing_changes(web: WebClie
     assert "There is a problem" in refused.text and "govuk-error-summary" in refused.text
     assert "govuk-error-message" in refused.text
     assert 'value="99999"' in refused.text  # what was typed is shown back
+    assert "Reminder hour: Input should be a valid integer" in refused.text
+    assert _effective(web, "admin") == before
+
+
+def test_an_item_of_a_list_refused_is_shown_against_its_setting(web: WebClient) -> None:
+    before = _effective(web, "admin")
+    web.sign_in("admin")
+    web.get(PAGE)
+    for field, words in (
+        ("reminder_offsets_days", "Reminder offsets days: Input should be a valid integer"),
+        ("reminder_channels", "Reminder channels: Input should be"),
+        ("reminder_offsets_by_kind", "Reminder offsets by kind: enter a mapping"),
+        ("call_in_working_days", "Call in working days: must be between 0 and 3650"),
+    ):
+        value = {"call_in_working_days": "99999", "reminder_offsets_by_kind": "{x"}.get(
+            field, "a, 3"
+        )
+        refused = web.post(PAGE, {field: value})
+        assert refused.status_code == 400, field
+        assert f'href="#{field}"' in refused.text and words in refused.text, refused.text
     assert _effective(web, "admin") == before
 
 
