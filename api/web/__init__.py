@@ -14,6 +14,7 @@ from api.web import (
     auth,
     calendar,
     cases,
+    council,
     dashboard,
     documents,
     drafts,
@@ -37,5 +38,6 @@ for _module in (
     agreement_facts,
     calendar,
     tokens,
+    council,
 ):
     router.include_router(_module.router)
