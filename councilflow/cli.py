@@ -134,17 +134,21 @@ def retention_purge(
     per purge. See workflow/retention for what counts as which."""
     settings = get_settings()
     engine = make_engine(settings.database_url)
+    verb = "would remove" if dry_run else "removed"
     with unit_of_work(engine, write=not dry_run) as session:
-        plan = retention.purge(Ctx(session, _clock(settings), settings), dry_run=dry_run)
+        councils = all_councils(Ctx(session, _clock(settings), settings))
+        for council in councils:  # each council's records, under its own chain (issue 10)
+            ctx = enter(Ctx(session, _clock(settings), settings), council)
+            plan = retention.purge(ctx, dry_run=dry_run)
+            for line in plan.lines():
+                typer.echo(f"{council.slug}: {line}")
+            typer.echo(
+                f"{council.slug}: as of {plan.today}: {verb} {len(plan.whole_cases)} case(s) "
+                f"whose decision records are past their period and "
+                f"{len(plan.consultations)} background paper(s)"
+            )
         if dry_run:
             session.rollback()  # a dry run leaves the database exactly as it was
-    verb = "would remove" if dry_run else "removed"
-    for line in plan.lines():
-        typer.echo(line)
-    typer.echo(
-        f"as of {plan.today}: {verb} {len(plan.whole_cases)} case(s) whose decision records are "
-        f"past their period and {len(plan.consultations)} background paper(s)"
-    )
 
 
 @users_app.command("add")

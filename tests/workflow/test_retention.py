@@ -34,6 +34,7 @@ from typer.testing import CliRunner
 from councilflow.cli import app
 from workflow import audit
 from workflow.clock import FrozenClock
+from workflow.councils.councils import create_council, enter
 from workflow.lifecycle.events import expire_due, fire
 from workflow.models import (
     Agreement,
@@ -51,6 +52,7 @@ from workflow.models import (
 )
 from workflow.retention import plan_purge, purge
 from workflow.retention.plan import CASE_TABLES
+from workflow.schemas import CouncilIn
 from workflow.settings import Settings, get_settings
 from workflow.timerules import kept_through
 
@@ -281,3 +283,26 @@ def test_the_command_dry_runs_then_purges_and_audit_verify_still_passes(
     assert "removed 2 case(s)" in gone.output, gone.output
     check = runner.invoke(app, ["audit", "verify"])
     assert check.exit_code == 0, check.output
+
+
+def test_a_council_purges_only_its_own_records(
+    world: dict[str, int], work: Work, clock: FrozenClock
+) -> None:
+    """Issue 10: each council keeps and purges its own. Another council, its periods over
+    too, finds nothing of the first council's to remove; the command purges council by
+    council, each purge recorded in its own council's chain."""
+    clock.travel_to(at_first_minute(RECORDS_LAST_DAY + timedelta(days=1)))
+    with work() as ctx:
+        other, _, _ = create_council(ctx, CouncilIn(name="Other", slug="other"), None)
+    with work() as ctx:
+        assert purge(enter(ctx, other)).empty
+    assert due(work) == {world["signed"]: "whole", world["withdrawn"]: "whole"}
+    with work() as ctx:
+        plan = purge(ctx)  # the first council's, as the command line works by default
+    assert sorted(plan.whole_cases) == sorted([world["signed"], world["withdrawn"]])
+    with work() as ctx:
+        [event] = ctx.session.exec(
+            select(AuditEvent).where(col(AuditEvent.event) == "retention_purge")
+        ).all()
+        assert event.chain == "council"  # the first council's chain, not the other's
+    assert verifies(work)

@@ -52,7 +52,10 @@ def removed_chains(session: Session) -> dict[str, int]:
     found: dict[str, int] = {}
     rows = session.exec(
         select(AuditEvent.data).where(
-            col(AuditEvent.chain) == COUNCIL_CHAIN, col(AuditEvent.event) == PURGE_EVENT
+            # Every council's own chain: each council purges its own records (issue 10).
+            (col(AuditEvent.chain) == COUNCIL_CHAIN)
+            | col(AuditEvent.chain).startswith(f"{COUNCIL_CHAIN}:"),
+            col(AuditEvent.event) == PURGE_EVENT,
         )
     ).all()
     for data in rows:

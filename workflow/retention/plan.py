@@ -104,7 +104,9 @@ class RetentionPlan:
         return out
 
 
-def _last_decisions(session: Session) -> list[tuple[int, str, str, Any, date | None, date | None]]:
+def _last_decisions(ctx: Ctx) -> list[tuple[int, str, str, Any, date | None, date | None]]:
+    """The ended cases of ``ctx``'s council (a council keeps and purges its own records)."""
+    session = ctx.session
     resolved = (
         select(Resolution.case_id, func.max(Resolution.decided_on).label("on"))
         .group_by(col(Resolution.case_id))
@@ -126,7 +128,10 @@ def _last_decisions(session: Session) -> list[tuple[int, str, str, Any, date | N
         )
         .outerjoin(resolved, resolved.c.case_id == Case.id)
         .outerjoin(signed, signed.c.case_id == Case.id)
-        .where(col(Case.state).in_([s.value for s in ENDED_STATES]))
+        .where(
+            col(Case.state).in_([s.value for s in ENDED_STATES]),
+            ctx.within(col(Case.council_id)),
+        )
         .order_by(col(Case.id))
     )
     return [
@@ -170,7 +175,7 @@ def plan_purge(ctx: Ctx) -> RetentionPlan:
     s = ctx.settings
     today = london_date(ctx.now())
     candidates = []
-    for case_id, title, state, updated_at, resolved_on, signed_on in _last_decisions(ctx.session):
+    for case_id, title, state, updated_at, resolved_on, signed_on in _last_decisions(ctx):
         decisions = [d for d in (resolved_on, signed_on) if d is not None]
         decided = max(decisions) if decisions else london_date(updated_at)
         papers = kept_through(decided, s.background_papers_retention_years)
