@@ -43,6 +43,7 @@ from workflow.models import (
     pk,
 )
 from workflow.procurement import verdict as procurement
+from workflow.procurement.notices import modification_months
 from workflow.procurement.read import ProcurementOut
 
 REDACTED = "[exempt]"
@@ -534,21 +535,12 @@ def case_read(
     )
 
 
-def proposal_months(bundle: CaseBundle) -> int | None:
-    """The months the case's modification adds, for its answer: the envelope Cabinet approved
-    (its own months and the delegate's) once it has, else the proposal's."""
-    approval, delegation = bundle.approval, bundle.delegation
-    if approval is not None and (delegation is not None or approval.cabinet_months):
-        return (delegation.max_months if delegation else 0) + (approval.cabinet_months or 0)
-    return bundle.case.proposal_max_months
-
-
 def procurement_verdicts(ctx: Ctx, bundle: CaseBundle) -> list[procurement.Verdict]:
     """The ground's verdict for each agreement on the whole modification the case proposes,
     after the months other cases have already added (the guard tests each event's own months,
     ``guards.lawful_modification``)."""
     ground = Ground(bundle.case.proposal_ground) if bundle.case.proposal_ground else None
-    months = proposal_months(bundle)
+    months = modification_months(bundle.case, bundle.approval, bundle.delegation)
     return [
         procurement.assess(a, ground, months, bundle.earlier_months.get(pk(a.id), 0), ctx.today())
         for a in bundle.agreements

@@ -120,12 +120,20 @@ def termination_notice_needed(agreement: Agreement, ground: str | None) -> bool:
     return agreement.procurement_regime == ProcurementRegime.pa2023 and ground != Ground.in_house
 
 
-def case_months(case: Case, approval: Resolution | None, delegation: Delegation | None) -> int:
-    """The months of the case's whole modification, tested as one (s.75(4)-(5)): the envelope
-    Cabinet approved (its own months and the delegate's) once it has, else the proposal's."""
+def modification_months(
+    case: Case, approval: Resolution | None, delegation: Delegation | None
+) -> int | None:
+    """The months the case's modification adds: the envelope Cabinet approved (its own months
+    and the delegate's) once it has, else the proposal's (None while it proposes none). The
+    case answer's ``procurement`` and the notices read this one rule."""
     if approval is not None and (delegation is not None or approval.cabinet_months):
         return (delegation.max_months if delegation else 0) + (approval.cabinet_months or 0)
-    return case.proposal_max_months or 0
+    return case.proposal_max_months
+
+
+def case_months(case: Case, approval: Resolution | None, delegation: Delegation | None) -> int:
+    """The months of the case's whole modification, tested as one (s.75(4)-(5))."""
+    return modification_months(case, approval, delegation) or 0
 
 
 # --- Recorded publications ------------------------------------------------------------------
