@@ -17,6 +17,7 @@ from starlette.responses import Response
 from api.params import Cursor, Id
 from api.web import queries
 from api.web.event_forms import why_not
+from api.web.forms import sentence
 from api.web.machine_view import mermaid_source, state_cards
 from api.web.pages import Page, WebRoute, signed_in
 from api.web.templating import long_date
@@ -96,6 +97,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "bundle": bundle,
         "allowed": allowed,
         "not_yet": not_yet(page, bundle, allowed),
+        "held_back": [sentence(h["reason"]) for h in view["held_back"]],
         "may_edit": may_edit_draft(page, bundle),
         "may_consult": may_record_consultation(page, bundle),
         "timeline": [(e, timeline_details(e)) for e in timeline],

@@ -149,18 +149,17 @@ def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
 
 
 def procurement_now(facts: CaseFacts, settings: Settings) -> procurement_notices.CaseNow:
-    """What the procurement notices depend on, from the facts the deadlines read."""
-    delegation, case = facts.delegation, facts.case
-    pending = State(case.state) == State.delegated_approval
-    return procurement_notices.CaseNow(
-        case=case,
-        agreements=facts.agreements,
-        next_term_start=next_term_start(case) if pending else None,
+    """What the procurement notices depend on, from the facts the deadlines read: the one
+    builder (``procurement_notices.case_now``) the notice guard calls too."""
+    return procurement_notices.case_now(
+        facts.case,
+        facts.agreements,
+        facts.resolution,
+        facts.delegation,
         last_sign_off=facts.last_sign_off,
-        months_left=delegation.months_left(facts.months_used) if delegation else 0,
-        settings=settings,
-        months=procurement_notices.case_months(case, facts.resolution, delegation),
+        months_used=facts.months_used,
         earlier=facts.earlier_months,
+        settings=settings,
         today=facts.today,
     )
 

@@ -40,13 +40,14 @@ from workflow.errors import (
 from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.call_in_requests import members_asking
 from workflow.lifecycle.exempt import may_see_exempt
-from workflow.lifecycle.guards import GuardContext
+from workflow.lifecycle.guards import GuardContext, cabinet_term_to_start
 from workflow.lifecycle.machine import (
     EVENTS,
     SOURCES,
     TRANSITIONS,
     CaseStateHolder,
     TransitionSpec,
+    failing_guards,
     machine,
 )
 from workflow.models import State, User, pk
@@ -104,12 +105,18 @@ class Decision:
 
 
 def guard_context(
-    ctx: Ctx, bundle: CaseBundle, actor: User | None, payload: Any = None
+    ctx: Ctx,
+    bundle: CaseBundle,
+    actor: User | None,
+    payload: Any = None,
+    people: dict[int, User] | None = None,
 ) -> GuardContext:
     """What the guards read: the bundle, the clock, and the people the case and payload name
     (the delegate, the consultee and the urgency routes' office holders, SI 2012/2089), read
-    in one query."""
-    people: dict[int, User] = {}
+    in one query (none when ``people`` is given: guards that name no person)."""
+    if people is not None:
+        return _context(ctx, bundle, actor, payload, people)
+    people = {}
     wanted: set[int | None] = set()
     if bundle.delegation is not None:
         wanted |= {bundle.delegation.delegate_id, *bundle.delegation.consultees()}
@@ -132,6 +139,12 @@ def guard_context(
     for user in found:
         if not user.is_system:
             people[pk(user.id)] = user
+    return _context(ctx, bundle, actor, payload, people)
+
+
+def _context(
+    ctx: Ctx, bundle: CaseBundle, actor: User | None, payload: Any, people: dict[int, User]
+) -> GuardContext:
     return GuardContext(
         case=bundle.case,
         actor=actor,
@@ -151,6 +164,22 @@ def guard_context(
         earlier_months=bundle.earlier_months,
         sign_offs=bundle.sign_offs,
     )
+
+
+def implement_held_back(ctx: Ctx, bundle: CaseBundle) -> list[GuardFailure]:
+    """Why the scheduler has not yet started the term waiting to start (``implement``:
+    Cabinet's own term, or the delegate's key decision subject to call-in), guard by guard;
+    empty when no term waits or nothing holds it back. The scheduler fires it by itself, so
+    ``decide`` for a person stops at who may fire it: this is the same machine's answer for
+    the scheduler, for the case's readers (a contract change notice not yet published, its
+    standstill, call-in still running), so a held-back case is never stuck silently."""
+    if bundle.case.state != State.delegated_approval:
+        return []
+    gctx = guard_context(ctx, bundle, None, people={})  # implement's guards name no person
+    if cabinet_term_to_start.failure(gctx) is not None:
+        return []
+    spec = next(t for t in TRANSITIONS if t.event == "implement")
+    return [GuardFailure(name, reason) for name, reason in failing_guards(spec, gctx)]
 
 
 def _call_in_members(ctx: Ctx, bundle: CaseBundle, actor: User | None) -> frozenset[int]:

@@ -45,7 +45,7 @@ class GuardContext:
     report: Report | None = None
     options: list[ReportOption] = field(default_factory=list)
     agreements: list[Agreement] = field(default_factory=list)
-    resolution: Resolution | None = None
+    resolution: Resolution | None = None  # the latest approving resolution (the approval)
     delegation: Delegation | None = None
     consultations: list[Consultation] = field(default_factory=list)
     people: dict[int, User] = field(default_factory=dict)
@@ -767,26 +767,31 @@ def call_in_period_over(ctx: GuardContext) -> str | None:
     return _not_yet_implementable(end, ctx)
 
 
+def procurement_now(ctx: GuardContext) -> procurement_notices.CaseNow:
+    """What the procurement notices depend on, built as the deadlines build it
+    (``procurement_notices.case_now``), from the latest approval and its delegation."""
+    return procurement_notices.case_now(
+        ctx.case,
+        ctx.agreements,
+        ctx.resolution,
+        ctx.delegation,
+        last_sign_off=ctx.sign_offs[-1] if ctx.sign_offs else None,
+        months_used=ctx.months_used,
+        earlier=ctx.earlier_months,
+        settings=ctx.settings,
+        today=ctx.today,
+    )
+
+
 @guard("contract_change_notice_published")
 def contract_change_notice_published(ctx: GuardContext) -> str | None:
     """The contract change notice went out before the modification and its standstill is over.
 
     Procurement Act 2023 s.75(1) (the notice is mandatory, save s.75(2) and (6)) and s.76 (the
     voluntary standstill, kept unless ``standstill_guard`` is off); the rules are
-    ``workflow.procurement.notices``."""
-    case = ctx.case
-    now = procurement_notices.CaseNow(
-        case=case,
-        agreements=ctx.agreements,
-        next_term_start=timerules.next_term_start(case.term_end, case.proposal_start_date),
-        last_sign_off=None,
-        months_left=0,
-        settings=ctx.settings,
-        months=procurement_notices.case_months(case, ctx.resolution, ctx.delegation),
-        earlier=ctx.earlier_months,
-        today=ctx.today,
-    )
-    return procurement_notices.before_modification_refusal(now, ctx.today)
+    ``workflow.procurement.notices``. Guards the delegate's ``sign_off`` and the scheduler's
+    ``implement`` of a term Cabinet approved itself: either is the modification."""
+    return procurement_notices.before_modification_refusal(procurement_now(ctx), ctx.today)
 
 
 @guard("consultation_recorded")

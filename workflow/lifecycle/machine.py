@@ -289,9 +289,9 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         (S.delegated_approval,),
         S.active,
         SCHEDULER,
-        (g.cabinet_term_to_start, g.call_in_period_over),
+        (g.cabinet_term_to_start, g.call_in_period_over, g.contract_change_notice_published),
         "Cabinet's own term, or the delegate's key decision, starts once call-in is over "
-        "(issue 12)",
+        "(issue 12) and its contract change notice's standstill has ended (issue 9)",
     ),
     TransitionSpec(
         "decline",

@@ -76,7 +76,7 @@ def _refusal(
         return [], FieldProblem(
             "kind", f"no {data.kind} is due for {whose} while it is {case.state}"
         )
-    follows = _first_day(bundle, data.kind, due)
+    follows = _first_day(data.kind, due)
     if follows is not None and data.published_on < follows:
         return [], FieldProblem(
             "published_on",
@@ -85,12 +85,11 @@ def _refusal(
     return due, None
 
 
-def _first_day(bundle: CaseBundle, kind: str, due: list[law.NoticeDue]) -> date | None:
+def _first_day(kind: str, due: list[law.NoticeDue]) -> date | None:
     if kind == law.TERMINATION_NOTICE:
         return min(d.occasion for d in due)
-    if kind in (MODIFICATION_NOTICE, law.MODIFICATION_PUBLICATION) and bundle.sign_offs:
-        return bundle.sign_offs[-1].signed_on
-    return None
+    follows = [d.follows for d in due if d.follows is not None]
+    return max(follows) if follows else None
 
 
 def record_procurement_notice(

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.lifecycle.bundle import CaseBundle, load_many
+from workflow.lifecycle.decision import implement_held_back
 from workflow.lifecycle.events import events_allowed, guard_context, validate_payload
 from workflow.lifecycle.exempt import hidden_from, is_entitled
 from workflow.lifecycle.guards import (
@@ -211,6 +212,15 @@ class TermOut(BaseModel):
     end_date: date | None
 
 
+class HeldBackOut(BaseModel):
+    """Why a term decided has not started yet: a guard of the scheduler's ``implement`` that
+    fails today (``decision.implement_held_back``), e.g. no contract change notice published."""
+
+    event: Literal["implement"] = "implement"
+    guard: str
+    reason: str
+
+
 class CaseOut(BaseModel):
     id: int
     kind: CaseKind
@@ -244,6 +254,9 @@ class CaseOut(BaseModel):
     redacted: Redaction | None
     # SPEC §9: per agreement, the figures of the proposal's modification and its ground.
     procurement: list[ProcurementOut] = []
+    # Why the term Cabinet approved itself (or the delegate's key decision) has not started:
+    # the scheduler starts it once these clear. Empty for a reader who may not see figures.
+    held_back: list[HeldBackOut] = []
     exempt_parts: list[ExemptPartOut] = []
     public_interest: PublicInterestOut | None = None
     exemption_review_on: date | None = None
@@ -531,6 +544,11 @@ def case_read(
         procurement=[
             ProcurementOut.of(v, figures_shown=figures) for v in procurement_verdicts(ctx, bundle)
         ],
+        held_back=[
+            HeldBackOut(guard=f.name, reason=f.reason) for f in implement_held_back(ctx, bundle)
+        ]
+        if figures
+        else [],
         **exemption(case, hide, today).model_dump(),
     )
 

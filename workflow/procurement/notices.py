@@ -1,21 +1,26 @@
 """Which procurement notices a case owes, when, and whether each has been published (SPEC §9).
 
 Recording a notice's publication (``POST /cases/{id}/notices``) discharges its duty, as the
-forward plan's does; the deadlines (``workflow/deadlines/rules.py``) and the sign-off guard
-(``contract_change_notice_published`` in ``workflow/lifecycle/guards.py``) both ask this module,
-so a duty is never shown done while the guard still refuses.
+forward plan's does; the deadlines (``workflow/deadlines/rules.py``) and the guard of
+``sign_off`` and ``implement`` (``contract_change_notice_published`` in
+``workflow/lifecycle/guards.py``) both ask this module, through one ``case_now``, so a duty is
+never shown done while the guard still refuses. A modification is the delegate's sign-off, or
+a term Cabinet approved itself (issue 12), made when ``implement`` starts it.
 
 The law, as read on legislation.gov.uk (the quotations are the Act's own words):
 
 - **Procurement Act 2023 s.75 (contract change notice).** "Before modifying a public contract
-  ... a contracting authority must publish a contract change notice" (s.75(1)). Not where the
-  modification changes the estimated value by 10 per cent or less (goods or services) or 15
-  per cent or less (works), or the term by 10 per cent or less of the maximum term provided
-  for on award (s.75(2)), unless it is a novation on corporate restructuring (Sch 8 para 9);
-  modifications that "could reasonably have been made together" are taken as one (s.75(4)-
-  (5)), so a case's whole modification (``case_months``) is tested as one. Not for a light
-  touch contract (s.75(6)(b)). Whether a modification needs it is the ground's verdict
-  (``verdict.assess``), which tests the value change.
+  ... a contracting authority must publish a contract change notice" (s.75(1)). Not if "(a)
+  the modification increases or decreases the estimated value of the contract by" 10 per
+  cent or less (goods or services) or 15 per cent or less (works), "or (b) the modification
+  increases or decreases the term of the contract by 10 per cent or less of the maximum term
+  provided for on award", unless it is a permitted modification under Sch 8 para 9
+  (novation or assignment on corporate restructuring) (s.75(2)); either exception is enough
+  (``verdict._notices``). A modification within s.75(2) that "could reasonably have been
+  made together with an earlier modification" is treated as one with it (s.75(4)-(5)): a
+  case's whole modification (``case_months``: Cabinet's own months and the delegate's) is
+  tested as one; whether another case's modification could have been made with it is the
+  council's judgement (docs/procurement.md). Not for a light touch contract (s.75(6)(b)).
 - **s.76 (voluntary standstill).** A council may hold the modification back for a standstill
   of at least eight working days beginning with the day the notice is published
   (``timerules.standstill_end``). The Act does not oblige it; a council that announces one
@@ -91,6 +96,7 @@ class NoticeDue:
     occasion: date
     last_day: date
     published_on: date | None = None
+    follows: date | None = None  # the day of the modification it reports, if it follows one
 
     def done(self, today: date) -> bool:
         if self.kind == STANDSTILL_END:
@@ -120,12 +126,23 @@ def termination_notice_needed(agreement: Agreement, ground: str | None) -> bool:
     return agreement.procurement_regime == ProcurementRegime.pa2023 and ground != Ground.in_house
 
 
+def delegation_of(approval: Resolution | None, delegation: Delegation | None) -> Delegation | None:
+    """``delegation`` if ``approval`` made it, else None. A case's latest delegation may be an
+    earlier decision's: Cabinet, reconsidering a decision scrutiny referred back, may approve
+    a term of its own and delegate nothing, and the envelope is then the new decision's."""
+    if approval is None or delegation is None or delegation.resolution_id != approval.id:
+        return None
+    return delegation
+
+
 def modification_months(
     case: Case, approval: Resolution | None, delegation: Delegation | None
 ) -> int | None:
     """The months the case's modification adds: the envelope Cabinet approved (its own months
-    and the delegate's) once it has, else the proposal's (None while it proposes none). The
-    case answer's ``procurement`` and the notices read this one rule."""
+    and those it delegated by that same decision) once it has, else the proposal's (None
+    while it proposes none). The case answer's ``procurement`` and the notices read this one
+    rule."""
+    delegation = delegation_of(approval, delegation)
     if approval is not None and (delegation is not None or approval.cabinet_months):
         return (delegation.max_months if delegation else 0) + (approval.cabinet_months or 0)
     return case.proposal_max_months
@@ -175,13 +192,40 @@ def with_publication(
 
 
 @dataclass(frozen=True)
+class Modification:
+    """A modification made: the first day of the term it brought (the ``occasion`` its
+    notices are about) and the day it was made, from which they count."""
+
+    term_start: date
+    made_on: date
+
+
+def last_modification(
+    case: Case, approval: Resolution | None, last_sign_off: SignOff | None
+) -> Modification | None:
+    """The last modification made: the delegate's last sign-off (made the day it was signed),
+    or else Cabinet's own term once it has started (issue 12). Cabinet's decision is
+    implemented only once call-in is over and takes effect when its term starts, so the
+    modification is made on the term's first day (``case.proposal_start_date``: a first
+    term starts there, ``deadlines.rules.next_term_start``)."""
+    if last_sign_off is not None:
+        return Modification(last_sign_off.term_start, last_sign_off.signed_on)
+    start = case.proposal_start_date
+    if approval is not None and approval.cabinet_months and case.term_end is not None and start:
+        return Modification(start, start)
+    return None
+
+
+@dataclass(frozen=True)
 class CaseNow:
-    """What the notices depend on: the case, its agreements, where it stands."""
+    """What the notices depend on: the case, its agreements, where it stands. Built by
+    ``case_now`` alone, for the guard and for the deadlines alike."""
 
     case: Case
     agreements: list[Agreement]
+    approval_id: int | None  # the approving resolution that carries the term being made
     next_term_start: date | None  # the term a pending modification brings, if any
-    last_sign_off: SignOff | None
+    last_modification: Modification | None
     months_left: int  # what is left of the envelope for further terms
     settings: Settings
     months: int  # the case's whole modification (``case_months``)
@@ -201,15 +245,53 @@ class CaseNow:
         }
 
 
+def case_now(
+    case: Case,
+    agreements: list[Agreement],
+    approval: Resolution | None,
+    delegation: Delegation | None,
+    *,
+    last_sign_off: SignOff | None,
+    months_used: int,
+    earlier: dict[int, int],
+    settings: Settings,
+    today: date,
+) -> CaseNow:
+    """The one way to build a ``CaseNow``: from ``approval``, the latest approving
+    resolution (the decision that carries the term being made, Cabinet's own or the one it
+    delegated), and the delegation that decision made. The sign-off and implement guard
+    (``lifecycle.guards.contract_change_notice_published``) and the deadlines
+    (``deadlines.rules.procurement_now``) both call it, so they cannot read different
+    decisions. A modification is pending in delegated approval only: its term starts where
+    a first term does, or the day after the current one ends."""
+    delegation = delegation_of(approval, delegation)
+    pending = State(case.state) == State.delegated_approval
+    return CaseNow(
+        case=case,
+        agreements=agreements,
+        approval_id=approval.id if approval is not None else None,
+        next_term_start=timerules.next_term_start(case.term_end, case.proposal_start_date)
+        if pending
+        else None,
+        last_modification=last_modification(case, approval, last_sign_off),
+        months_left=delegation.months_left(months_used) if delegation else 0,
+        settings=settings,
+        months=case_months(case, approval, delegation),
+        earlier=earlier,
+        today=today,
+    )
+
+
 def before_modification(now: CaseNow) -> list[NoticeDue]:
-    """The contract change notices of the modification the delegate is about to make, and
-    the end of each one's standstill once it is published."""
+    """The contract change notices of the modification about to be made (the delegate's
+    sign-off, or Cabinet's own term, which ``implement`` starts), and the end of each one's
+    standstill once it is published."""
     case, start, s = now.case, now.next_term_start, now.settings
     if start is None:
         return []
     regions = s.standstill_bank_holidays
-    # The sign-off is due the day before the term starts; the notice goes out early enough
-    # for its standstill to end before that day.
+    # The modification takes effect when its term starts (a sign-off is due the day before);
+    # the notice goes out early enough for its standstill to end before that day.
     latest = timerules.latest_publication_for(
         start - timedelta(days=1), s.standstill_working_days, regions
     )
@@ -226,20 +308,21 @@ def before_modification(now: CaseNow) -> list[NoticeDue]:
 
 
 def after_modification(now: CaseNow) -> list[NoticeDue]:
-    """The notices that follow the last modification made (the last sign-off)."""
-    case, signed = now.case, now.last_sign_off
-    if signed is None:
+    """The notices that follow the last modification made (the last sign-off, or Cabinet's
+    own term once it has started)."""
+    case, made = now.case, now.last_modification
+    if made is None:
         return []
-    start, out = signed.term_start, []
+    start, out = made.term_start, []
     last_day = {
-        MODIFICATION_NOTICE: signed.signed_on + timedelta(days=PCR_NOTICE_DAYS),
-        MODIFICATION_PUBLICATION: signed.signed_on + timedelta(days=PUBLICATION_DAYS - 1),
+        MODIFICATION_NOTICE: made.made_on + timedelta(days=PCR_NOTICE_DAYS),
+        MODIFICATION_PUBLICATION: made.made_on + timedelta(days=PUBLICATION_DAYS - 1),
     }
     for agreement_id, kinds in now.needs().items():
         for kind, last in last_day.items():
             if kind in kinds:
                 on = published_on(case, kind, agreement_id, start)
-                out.append(NoticeDue(kind, agreement_id, start, last, on))
+                out.append(NoticeDue(kind, agreement_id, start, last, on, made.made_on))
     return out
 
 
@@ -268,7 +351,7 @@ def owed(now: CaseNow) -> list[NoticeDue]:
     return []
 
 
-# --- The sign-off's guard -----------------------------------------------------------------
+# --- The guard of sign_off and implement -----------------------------------------------------------------
 
 
 def _fmt(d: date) -> str:
