@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from workflow.models import Agreement, ContractType, Ground, ProcurementRegime
 from workflow.procurement.grounds import CONTRACT_CHANGE_NOTICE, MODIFICATION_NOTICE, RULES
 from workflow.procurement.regimes import THRESHOLDS, threshold_pence
-from workflow.procurement.verdict import assess, refusal
+from workflow.procurement.verdict import assess, ccn_exception, refusal
 
 PCR, PA = ProcurementRegime.pcr2015, ProcurementRegime.pa2023
 G = Ground
@@ -247,6 +247,67 @@ def test_the_notice_each_ground_needs(
     verdict = assess(agreement(regime, **facts), ground, months, 0, TODAY)
     assert verdict.holds
     assert verdict.notices == notices
+
+
+# Procurement Act 2023 s.75(2)(b): no contract change notice where the term changes by 10%
+# or less of the maximum term on award, whatever the value does. A 120-month award worth
+# £30,000 at £12,000 a year: each month adds 0.83% to the term and 3.3% to the value, so from
+# 11 months on the value is beyond limb (a) for every kind (36.7% > 10%, 15%) and limb (b)
+# alone decides: 11 months (9.17%), 12 (exactly 10%) and 13 (10.83%).
+S75_TERM = {"award_months": 120, "award_value": 3_000_000, "annual": 1_200_000}
+
+
+@pytest.mark.parametrize("kind", [ContractType.goods, ContractType.services, ContractType.works])
+@pytest.mark.parametrize(
+    ("months", "exception", "notices"),
+    [
+        (11, "Procurement Act 2023 s.75(2)(b)", ()),  # just under 10% of the term
+        (12, "Procurement Act 2023 s.75(2)(b)", ()),  # at 10%: "10 per cent or less"
+        (13, None, (CONTRACT_CHANGE_NOTICE,)),  # just over: s.75(1)
+    ],
+)
+def test_s75_2_b_a_term_change_of_ten_percent_or_less_needs_no_notice(
+    kind: ContractType, months: int, exception: str | None, notices: tuple[str, ...]
+) -> None:
+    at = agreement(PA, kind=kind, **S75_TERM)  # type: ignore[arg-type]
+    verdict = assess(at, G.unforeseeable, months, 0, TODAY)
+    assert verdict.holds  # within Sch 8 para 4's 50%: the notice is the only question
+    assert verdict.figures is not None
+    assert verdict.figures.value_change_pct > 15  # limb (a) cannot help
+    assert ccn_exception(RULES[(PA, G.unforeseeable)], at, verdict.figures) == exception
+    assert verdict.notice_exception == exception  # what the case answer cites
+    assert verdict.notices == notices
+
+
+@pytest.mark.parametrize(
+    ("kind", "months", "award_value", "exception"),
+    [
+        # Limb (a) alone: 13 or 15 months of 120 is more than 10% of the term, but the value
+        # (£1,000 a month) moves by 10% or less (goods, services) or 15% or less (works).
+        (ContractType.services, 13, 13_000_000, "Procurement Act 2023 s.75(2)(a)"),  # 10%
+        (ContractType.services, 13, 12_900_000, None),  # 10.08%
+        (ContractType.works, 15, 10_000_000, "Procurement Act 2023 s.75(2)(a)"),  # 15%
+        (ContractType.works, 15, 9_900_000, None),  # 15.15%
+    ],
+)
+def test_s75_2_a_either_limb_is_enough(
+    kind: ContractType, months: int, award_value: int, exception: str | None
+) -> None:
+    at = agreement(PA, kind=kind, award_months=120, award_value=award_value, annual=1_200_000)
+    verdict = assess(at, G.unforeseeable, months, 0, TODAY)
+    assert verdict.figures is not None and verdict.figures.term_change_pct > 10
+    assert ccn_exception(RULES[(PA, G.unforeseeable)], at, verdict.figures) == exception
+    assert verdict.notices == (() if exception else (CONTRACT_CHANGE_NOTICE,))
+
+
+def test_s75_2_neither_limb_for_a_novation_on_corporate_restructuring() -> None:
+    """s.75(2) "unless the modification is a permitted modification under paragraph 9 of
+    Schedule 8": one month of 120 is within both limbs, and still no exception."""
+    at = agreement(PA, **S75_TERM)  # type: ignore[arg-type]
+    figures = assess(at, G.unforeseeable, 1, 0, TODAY).figures
+    assert figures is not None
+    assert ccn_exception(RULES[(PA, G.unforeseeable)], at, figures) is not None
+    assert ccn_exception(RULES[(PA, G.replacement_contractor)], at, figures) is None
 
 
 def test_section_77_publication_above_five_million() -> None:

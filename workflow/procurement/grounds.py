@@ -31,7 +31,8 @@ modification (s.74(4)):
 - Sch 8 para 5 ``known_risk``: a known risk identified in the tender or transparency notice
   has materialised; again no more than 50% of the estimated value.
 - Sch 8, additional goods, services or works ``additional``: no more than 50%.
-- Sch 8, transfer on corporate restructuring ``replacement_contractor``: not an extension.
+- Sch 8 para 9, novation or assignment on corporate restructuring (so s.75(2) names it)
+  ``replacement_contractor``: not an extension.
 - s.74(3) ``not_substantial``: not more than 10% of the maximum term on award, and no
   material change to the scope or the economic balance in the supplier's favour.
 - s.74(4) ``below_threshold``: not more than 10% / 15% of the value, in aggregate.
@@ -196,7 +197,7 @@ RULES: dict[tuple[ProcurementRegime, Ground], GroundRule] = {
         GroundRule(
             Ground.replacement_contractor,
             PA,
-            "Procurement Act 2023 Sch 8 (transfer on corporate restructuring)",
+            "Procurement Act 2023 Sch 8 para 9 (novation or assignment on corporate restructuring)",
             "the contract passes to a supplier after a corporate restructuring",
             extends=False,
             notice=CONTRACT_CHANGE_NOTICE,

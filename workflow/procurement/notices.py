@@ -351,7 +351,7 @@ def owed(now: CaseNow) -> list[NoticeDue]:
     return []
 
 
-# --- The guard of sign_off and implement -----------------------------------------------------------------
+# --- The guard of sign_off and implement -------------------------------------------------
 
 
 def _fmt(d: date) -> str:

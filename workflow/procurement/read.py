@@ -39,6 +39,8 @@ class ProcurementOut(BaseModel):
     notices: list[str]
     publish_modification: bool  # Procurement Act 2023 s.77 (over £5 million)
     missing: list[str]
+    # The provision that takes the modification out of s.75(1): s.75(2)(a), (b) or s.75(6)(b).
+    notice_exception: str | None = None
 
     @classmethod
     def of(cls, v: Verdict, figures_shown: bool) -> ProcurementOut:
@@ -75,6 +77,7 @@ class ProcurementOut(BaseModel):
             notices=list(v.notices),
             publish_modification=v.publish_modification,
             missing=list(v.missing),
+            notice_exception=v.notice_exception,
         )
 
 

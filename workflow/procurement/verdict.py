@@ -20,6 +20,12 @@ from workflow.procurement.regimes import REGIMES, threshold_pence
 
 # PA 2023 s.77: a modification of a contract worth more than £5 million is published.
 S77_PUBLICATION_PENCE = 500_000_000
+# PA 2023 s.75(2): no contract change notice for a modification that changes "(a) ... the
+# estimated value of the contract by (i) in the case of a contract for goods or services, 10
+# per cent or less, (ii) in the case of a contract for works, 15 per cent or less, or (b) ...
+# the term of the contract by 10 per cent or less of the maximum term provided for on award".
+S75_VALUE_PCT = {ContractType.goods: 10, ContractType.services: 10, ContractType.works: 15}
+S75_TERM_PCT = 10
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class Verdict:
     notices: tuple[str, ...] = ()
     publish_modification: bool = False  # PA 2023 s.77
     missing: tuple[str, ...] = field(default_factory=tuple)
+    # Why no contract change notice is owed where the ground would need one: the limb of
+    # s.75(2) (``ccn_exception``) or s.75(6)(b) (light touch).
+    notice_exception: str | None = None
 
 
 def assess(
@@ -90,7 +99,12 @@ def assess(
     if regime == ProcurementRegime.pa2023 and agreement.light_touch:
         # Light-touch contracts are outside the modification test and the contract change
         # notice (PA 2023 s.74, s.75; Cabinet Office guidance on contract modifications).
-        return _with(base, holds=True, citation="Procurement Act 2023 s.74 (light touch)")
+        return _with(
+            base,
+            holds=True,
+            citation="Procurement Act 2023 s.74 (light touch)",
+            notice_exception="Procurement Act 2023 s.75(6)(b)",
+        )
     if not found.extends:
         return _with(
             base,
@@ -107,6 +121,9 @@ def assess(
         tests=tests,
         reason=None if failed is None else _sentence(failed, found, figures, agreement),
         notices=_notices(found, agreement, figures),
+        notice_exception=ccn_exception(found, agreement, figures)
+        if found.notice == CONTRACT_CHANGE_NOTICE
+        else None,
         publish_modification=regime == ProcurementRegime.pa2023
         and agreement.award_value_pence is not None
         and agreement.award_value_pence + figures.aggregate_value_change_pence
@@ -239,17 +256,32 @@ def _sentence(t: Test, found: GroundRule, f: Figures, agreement: Agreement) -> s
 
 def _notices(found: GroundRule, agreement: Agreement, f: Figures) -> tuple[str, ...]:
     """The notice the modification needs. PCR reg 72(3): a modification notice for (1)(b) and
-    (c). PA 2023 s.75: a contract change notice first, except where the change in value is
-    no more than the below-threshold percentage (s.75 exceptions), or the contract is light
-    touch or exempt (handled before this is reached)."""
+    (c). PA 2023 s.75(1): a contract change notice first, unless s.75(2) excepts it (either of
+    its limbs: ``ccn_exception``), or the contract is light touch (s.75(6)(b)) or exempt
+    (both handled before this is reached)."""
     if found.notice is None:
         return ()
-    if found.notice == CONTRACT_CHANGE_NOTICE:
-        regime = REGIMES[found.regime]
-        cap = regime.below_threshold_pct[ContractType(str(agreement.contract_type))]
-        if f.value_change_pct <= cap:
-            return ()
+    if found.notice == CONTRACT_CHANGE_NOTICE and ccn_exception(found, agreement, f) is not None:
+        return ()
     return (found.notice,)
+
+
+def ccn_exception(found: GroundRule, agreement: Agreement, f: Figures) -> str | None:
+    """The limb of Procurement Act 2023 s.75(2) that takes the modification out of s.75(1),
+    or None: "(a)" where it changes the estimated value by 10% or less (goods, services) or
+    15% or less (works), "(b)" where it changes the term by 10% or less of the maximum term
+    on award. Neither applies to a permitted modification under Sch 8 para 9 (novation or
+    assignment on corporate restructuring: ``replacement_contractor``). ``f`` is this
+    modification's figures alone: s.75(4)-(5) (one that "could reasonably have been made
+    together with an earlier modification") is the council's judgement, so a case's whole
+    modification is tested as one and other cases' are not added (docs/procurement.md)."""
+    if found.ground == Ground.replacement_contractor:
+        return None
+    if f.value_change_pct <= S75_VALUE_PCT[ContractType(str(agreement.contract_type))]:
+        return "Procurement Act 2023 s.75(2)(a)"
+    if f.term_change_pct <= S75_TERM_PCT:
+        return "Procurement Act 2023 s.75(2)(b)"
+    return None
 
 
 def refusal(verdicts: list[Verdict]) -> str | None:
