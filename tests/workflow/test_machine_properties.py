@@ -117,7 +117,11 @@ SPEC_GUARDS = {
     "decline": ["no_term_signed_off"],
     "decline_further": ["term_running"],
     "lapse": ["time_to_use_envelope_passed"],
-    "implement": ["cabinet_term_to_start", "call_in_period_over"],
+    "implement": [
+        "cabinet_term_to_start",
+        "call_in_period_over",
+        "contract_change_notice_published",
+    ],
 }
 STATES = {
     "drafted",

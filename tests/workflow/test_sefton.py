@@ -196,6 +196,9 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "extension_option_decision": {date(2024, 12, 31)},  # Tue: end minus 3 months
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
+            # Cabinet's own six months are a modification on reg 72(1)(c), made when they
+            # take effect on Tue 1 Oct: the reg 72(3) notice within 30 days (issue 9).
+            "modification_notice": {date(2024, 10, 31)},
         }
         assert deadline_kinds(ctx, case_id, "done") == {
             "forward_plan_notice": {date(2024, 8, 7)},
@@ -244,6 +247,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "sign_off_due": {date(2025, 3, 31)},  # Mon: the day before 1 Apr 2025
             "agreement_end": {date(2025, 3, 31)},
             "envelope_exhausted": {date(2025, 9, 30)},
+            "modification_notice": {date(2024, 10, 31)},  # Cabinet's term's, still owed
         }
         assert "extension_option_decision" in deadline_kinds(ctx, case_id, "done")
         assert reminders_of(ctx, case_id, "extension_option_decision") == []
