@@ -46,11 +46,9 @@ def pa_agreement(officer: Caller, reference: str) -> int:
     return int(officer.ok(officer.post("/agreements", body), 201)["id"])
 
 
-def delegated_case(people: dict[str, Caller], reference: str) -> tuple[int, int]:
-    """A PA 2023 case in delegated approval on Mon 15 Dec 2025, consulted; answers
-    (case id, agreement id)."""
-    officer, clerk, admin = people["officer"], people["clerk"], people["admin"]
-    exe, member = people["executive"], people["cabinet_member"]
+def submitted_case(people: dict[str, Caller], reference: str) -> tuple[int, int]:
+    """A PA 2023 case before Cabinet on Mon 3 Nov 2025; answers (case id, agreement id)."""
+    officer, admin = people["officer"], people["admin"]
     travel(admin, "2025-11-03T09:00:00Z")
     agreement = pa_agreement(officer, reference)
     body: dict[str, Any] = {
@@ -81,6 +79,15 @@ def delegated_case(people: dict[str, Caller], reference: str) -> tuple[int, int]
     }
     cid = int(officer.ok(officer.post("/cases", body), 201)["id"])
     officer.ok(officer.fire(cid, "submit"))
+    return cid, agreement
+
+
+def delegated_case(people: dict[str, Caller], reference: str) -> tuple[int, int]:
+    """A PA 2023 case in delegated approval on Mon 15 Dec 2025, consulted; answers
+    (case id, agreement id)."""
+    clerk, admin = people["clerk"], people["admin"]
+    exe, member = people["executive"], people["cabinet_member"]
+    cid, agreement = submitted_case(people, reference)
     travel(admin, "2025-12-12T10:00:00Z")
     approve = {
         "resolution": "Extend by six months; the sign-off delegated.",
@@ -139,6 +146,60 @@ def test_a_contract_change_notice_discharges_its_duty_and_starts_the_standstill(
     assert case["state"] == "active"
     assert of_kind(case, "modification_publication") == [("2026-04-02", "open")]
     assert of_kind(case, "termination_notice") == [("2026-10-29", "open")]
+
+
+def test_cabinets_own_term_is_held_back_until_its_notice_and_standstill_and_says_why(
+    people: dict[str, Caller],
+) -> None:
+    """Cabinet approves the six months itself (issue 12). From Mon 22 Dec call-in is over, but
+    the scheduler's pass leaves the case until the contract change notice is out and its
+    standstill (published Mon 5 Jan 2026: to Wed 14 Jan) is over; ``GET /cases/{id}`` says
+    why in ``held_back``."""
+    officer, clerk, admin = people["officer"], people["clerk"], people["admin"]
+    cid, _ = submitted_case(people, "PA-HTTP-OWN")
+    travel(admin, "2025-12-12T10:00:00Z")
+    approve = {
+        "resolution": "Extend by six months from 1 April 2026.",
+        "decided_on": "2025-12-11",
+        "notice_published_on": "2025-12-12",
+        "cabinet_months": 6,
+        "max_months": 6,
+    }
+    case = clerk.ok(clerk.fire(cid, "approve", approve))
+    assert of_kind(case, CCN) == [("2026-03-19", "open")]
+
+    travel(admin, "2025-12-22T07:00:00Z")
+    admin.ok(admin.post("/admin/tick"))
+    case = officer.ok(officer.get(f"/cases/{cid}"))
+    assert case["state"] == "delegated_approval"
+    assert case["held_back"] == [
+        {
+            "event": "implement",
+            "guard": "contract_change_notice_published",
+            "reason": "no contract change notice has been published for PA-HTTP-OWN "
+            "(Procurement Act 2023 s.75(1): before modifying)",
+        }
+    ]
+
+    travel(admin, "2026-01-05T10:00:00Z")
+    body = {"kind": CCN, "published_on": "2026-01-05", "reference": "UK10-2026-000001"}
+    officer.ok(officer.post(f"/cases/{cid}/notices", body), 201)
+    travel(admin, "2026-01-14T07:00:00Z")
+    admin.ok(admin.post("/admin/tick"))
+    case = officer.ok(officer.get(f"/cases/{cid}"))
+    assert case["state"] == "delegated_approval"
+    assert [h["guard"] for h in case["held_back"]] == ["contract_change_notice_published"]
+    assert "runs until 14/01/2026" in case["held_back"][0]["reason"]
+
+    travel(admin, "2026-01-15T07:00:00Z")
+    admin.ok(admin.post("/admin/tick"))
+    case = officer.ok(officer.get(f"/cases/{cid}"))
+    assert (case["state"], case["term"], case["held_back"]) == (
+        "active",
+        {"start_date": "2026-04-01", "end_date": "2026-09-30"},
+        [],
+    )
+    assert of_kind(case, "modification_publication") == [("2026-06-29", "open")]
 
 
 @pytest.mark.parametrize(
