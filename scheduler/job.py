@@ -31,7 +31,7 @@ class DispatchJob:
         self.worker_id = worker_id or new_worker_id()
         self.stop = threading.Event()
         self.busy = threading.Lock()
-        self.channels = build_channels(settings, clock)
+        self.channels = build_channels(settings, clock, engine)
         self.last: dict[str, Any] | None = None
 
     def __call__(self) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from scheduler.deliveries import delivered
 from workflow.councils.constitution import effective
 from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Agreement, Case, CaseAgreement, Council, Reminder, ReminderPurpose, pk
@@ -47,6 +48,8 @@ DUTY_WORDS: dict[str, str] = {
     "council_decision": "full Council decides the called-in decision scrutiny referred to it",
 }
 FACTS = frozenset({"call_in_end", "agreement_end", "envelope_exhausted"})
+# Channels that send one request per recipient and so remember, durably, who has a reminder.
+PER_RECIPIENT = frozenset({"notify"})
 
 
 def long_date(d: date) -> str:
@@ -83,6 +86,9 @@ class Notice:
     # channel's installation-wide ones otherwise.
     sender: str | None = None
     webhook_url: str | None = None
+    # Addresses a per-recipient channel (GOV.UK Notify) has already reached on an earlier
+    # attempt, read from ``reminder_deliveries`` with the claim (``scheduler.deliveries``).
+    delivered: frozenset[str] = frozenset()
 
     @property
     def is_escalation(self) -> bool:
@@ -157,7 +163,8 @@ def case_link(settings: Settings, case_id: int) -> str:
 def build_notices(
     session: Session, reminders: Iterable[Reminder], settings: Settings
 ) -> dict[int, Notice]:
-    """Notices for a batch of reminders, keyed by reminder id, in three queries in all."""
+    """Notices for a batch of reminders, keyed by reminder id, in three queries in all (four
+    when the batch has reminders for a per-recipient channel: who already has them)."""
     reminders = list(reminders)
     case_ids = sorted({r.case_id for r in reminders})
     cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids))).all()}
@@ -175,6 +182,7 @@ def build_notices(
             )
         )
     addresses = _addresses(session, {c.council_id for c in cases.values()}, settings)
+    reached = delivered(session, [pk(r.id) for r in reminders if r.channel in PER_RECIPIENT])
     notices = {}
     for r in reminders:
         case = cases[r.case_id]
@@ -196,6 +204,7 @@ def build_notices(
             agreements=() if exempt is not None else tuple(lines[r.case_id]),
             sender=addresses[case.council_id].smtp_from,
             webhook_url=addresses[case.council_id].webhook_url,
+            delivered=reached.get(r.id, frozenset()),
         )
     return notices
 

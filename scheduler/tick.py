@@ -89,7 +89,7 @@ def run_tick(
     with unit_of_work(engine) as session:
         idempotency_purged = purge_idempotency_records(Ctx(session, clock, settings))
     own = channels is None
-    chans = build_channels(settings, clock) if channels is None else channels
+    chans = build_channels(settings, clock, engine) if channels is None else channels
     try:
         counts = dispatch_due(
             engine, clock, settings, worker_id, chans, stop, concurrency, council_id

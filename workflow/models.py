@@ -544,6 +544,27 @@ class Reminder(SQLModel, table=True):
     updated_at: datetime = _instant()
 
 
+class ReminderDelivery(SQLModel, table=True):
+    """One recipient a per-recipient channel (GOV.UK Notify) has handed a reminder to, with
+    the service's own id for that message: written the moment the service accepts it, so a
+    retry — in this process, another one, or after a restart — sends only to the rest.
+
+    ``case_id`` is the reminder's, so that a retention purge removes these with the case's
+    other rows and the row-level wall sees them through their case."""
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "address", name="uq_reminder_deliveries_reminder_address"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminders.id")
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    address: str
+    notification_id: str
+    accepted_at: datetime = _instant()
+
+
 class AuditEvent(SQLModel, table=True):
     """One link of a per-case chain (``chain`` is ``case:<id>``, or a named chain for events
     with no case). ``seq`` counts 1, 2, 3… within the chain, so a removed row shows as a gap

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
+
 from scheduler.notice import Notice
 from workflow.clock import Clock
 from workflow.settings import Settings
@@ -36,17 +38,19 @@ class Channel(Protocol):
     def close(self) -> None: ...
 
 
-def build_channels(settings: Settings, clock: Clock) -> Mapping[str, Channel]:
-    """One instance of every channel, built from the settings; close them when done."""
+def build_channels(settings: Settings, clock: Clock, engine: Engine) -> Mapping[str, Channel]:
+    """One instance of every channel, built from the settings; close them when done.
+    ``engine``: where a per-recipient channel writes down whom it has reached."""
     from scheduler.channels.email import EmailChannel
     from scheduler.channels.log import LogChannel
     from scheduler.channels.notify import NotifyChannel
     from scheduler.channels.webhook import WebhookChannel
+    from scheduler.deliveries import DeliveryLedger
 
     return {
         "email": EmailChannel(settings, clock),
         "webhook": WebhookChannel(settings, clock),
-        "notify": NotifyChannel(settings),
+        "notify": NotifyChannel(settings, DeliveryLedger(engine, clock)),
         "log": LogChannel(),
     }
 

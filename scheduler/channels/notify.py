@@ -18,30 +18,33 @@ The API's answers, as its documentation tables them ("Error codes": every error 
   no response) may succeed later: the reminder retries with the dispatcher's backoff and, after
   ``max_attempts``, goes to the dead letters like any other.
 
-A recipient Notify accepted is not sent to again when the reminder is retried by this process
-(an admin's retry of a dead letter included): a retry after one address was refused, or after
-Notify stopped answering half-way through the list, goes only to those still without it. A
-restarted process does not remember, and may repeat to those; the ``reference`` marks it.
+A recipient Notify accepted is not sent to again when the reminder is retried (an admin's retry
+of a dead letter included), by this process or any other, before or after a restart: each
+acceptance is written to ``reminder_deliveries`` with Notify's notification id the moment
+Notify answers (``scheduler.deliveries.DeliveryLedger``), and the next attempt's notice carries
+those addresses (``Notice.delivered``). A retry after one address was refused, or after Notify
+stopped answering half-way through the list, goes only to those still without it; a reminder
+every recipient already has is marked sent without a request. The one repeat left is an address
+Notify accepted just before a crash, before its row was committed; the ``reference`` marks it
+(``DeliveryLedger`` says more).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from scheduler.channels import DeliveryError
+from scheduler.deliveries import DeliveryLedger
 from scheduler.notice import Notice, long_date
 from workflow.settings import Settings
 from workflow.text import one_line
 
 # The statuses that no retry can mend (see the module docstring).
 REFUSED_STATUSES = frozenset({400, 403})
-# Addresses remembered as sent (per reminder) so a retry skips them; old ones are let go.
-REMEMBERED = 10_000
 
 
 def reference(notice: Notice) -> str:
@@ -87,13 +90,13 @@ def refused(exc: APIError) -> bool:
 class NotifyChannel:
     name = "notify"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ledger: DeliveryLedger) -> None:
         self.settings = settings
+        self.ledger = ledger
         # The client keeps a requests.Session and is not thread-safe: each send borrows one
         # from the idle ones (or makes one) and gives it back, so there are never more than
         # the deliveries in flight at once, and connections are kept between passes.
         self._idle: list[NotificationsAPIClient] = []
-        self._sent: OrderedDict[tuple[int, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
     def _borrow(self, api_key: str) -> NotificationsAPIClient:
@@ -117,25 +120,12 @@ class NotifyChannel:
         with self._lock:
             self._idle.append(client)
 
-    def _already(self, notice: Notice, address: str) -> bool:
-        with self._lock:
-            return (notice.reminder_id, address) in self._sent
-
-    def _remember(self, notice: Notice, address: str) -> None:
-        with self._lock:
-            self._sent[(notice.reminder_id, address)] = None
-            while len(self._sent) > REMEMBERED:
-                self._sent.popitem(last=False)
-
-    def _forget(self, notice: Notice) -> None:
-        with self._lock:
-            for address in notice.recipients:
-                self._sent.pop((notice.reminder_id, address), None)
-
     def send(self, notice: Notice) -> None:
         s = self.settings
         if not notice.recipients:
             raise DeliveryError("no recipients: nobody holds the roles this deadline is for")
+        if all(address in notice.delivered for address in notice.recipients):
+            return  # every one of them had it on an earlier attempt
         if not s.notify_api_key:
             raise DeliveryError(
                 "no GOV.UK Notify API key is configured (COUNCILFLOW_NOTIFY_API_KEY)"
@@ -153,20 +143,21 @@ class NotifyChannel:
             self._give_back(client)
         if refusals:
             raise DeliveryError("; ".join(refusals), permanent=True)
-        self._forget(notice)
 
     def _send_each(
         self, client: NotificationsAPIClient, notice: Notice, template_id: str
     ) -> list[str]:
-        """One request per recipient not yet sent to; answers the refusals (400/403), and
-        raises at the first failure worth retrying."""
+        """One request per recipient not yet sent to, each acceptance written down before the
+        next request; answers the refusals (400/403), and raises at the first failure worth
+        retrying."""
         fields = personalisation(notice)
         refusals: list[str] = []
+        reached = set(notice.delivered)
         for address in notice.recipients:
-            if self._already(notice, address):
+            if address in reached:
                 continue
             try:
-                client.send_email_notification(
+                answer = client.send_email_notification(
                     email_address=address,
                     template_id=template_id,
                     personalisation=fields,
@@ -179,7 +170,10 @@ class NotifyChannel:
                     raise DeliveryError(f"{describe(exc)} (to {address})") from exc
                 refusals.append(f"{describe(exc)} (to {address})")
                 continue
-            self._remember(notice, address)
+            self.ledger.accepted(
+                notice.reminder_id, notice.case_id, address, str(answer.get("id") or "")
+            )
+            reached.add(address)
         return refusals
 
     def close(self) -> None:

@@ -190,6 +190,7 @@ class NotifySend:
     template_id: str
     personalisation: dict[str, Any]
     reference: str | None
+    notification_id: str = ""  # the id the receiver answers with, when it accepts
 
 
 def notify_error(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:
@@ -259,6 +260,7 @@ class NotifyReceiver:
             template_id=data["template_id"],
             personalisation=data.get("personalisation") or {},
             reference=data.get("reference"),
+            notification_id=str(uuid.uuid4()),
         )
         if send.template_id not in self.templates:
             return notify_error(400, "BadRequestError", "Template not found")
@@ -272,7 +274,7 @@ class NotifyReceiver:
         with self.lock:
             self.sends.append(send)
         base = self.url
-        notification_id = str(uuid.uuid4())
+        notification_id = send.notification_id
         return 201, {
             "id": notification_id,
             "reference": send.reference,

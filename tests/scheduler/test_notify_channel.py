@@ -4,9 +4,12 @@ every class of the API's errors through retry and the dead letters."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
 import reminder_rows
 from receivers import (
     ESCALATION_TEMPLATE,
@@ -20,10 +23,16 @@ from receivers import (
 )
 from reminder_rows import Work
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from scheduler.channels import build_channels, close_all
+from scheduler.channels.notify import NotifyChannel
+from scheduler.deliveries import DeliveryLedger
+from scheduler.notice import Notice
 from scheduler.tick import run_tick
 from workflow.clock import FrozenClock
+from workflow.db import make_engine, unit_of_work
+from workflow.models import ReminderDelivery
 from workflow.reminders.retry import retry_reminder
 from workflow.settings import Settings
 
@@ -127,23 +136,21 @@ def test_a_team_only_key_refuses_outsiders_400_the_rest_get_it_and_a_retry_sends
         admin = reminder_rows.user(ctx.session, ctx.now(), ["admin"])
     with notify_receiver(team=frozenset(PEOPLE[:2])) as notify:
         s = notifying_to(settings, notify)
-        channels = build_channels(s, clock)  # one dispatcher's channels, kept between passes
-        try:
-            assert run_tick(engine, clock, s, channels=channels)["dead"] == 1
-            row = reminder_rows.read(work, rid)
-            assert (row.status, row.attempts) == ("dead", 1)
-            assert (
-                "400 BadRequestError: Cannot send to this recipient using a team-only API key "
-                f"(to {PEOPLE[2]})"
-            ) in (row.last_error or "")
-            assert sorted(notify.addresses()) == sorted(PEOPLE[:2])
+        assert run_tick(engine, clock, s)["dead"] == 1
+        row = reminder_rows.read(work, rid)
+        assert (row.status, row.attempts) == ("dead", 1)
+        assert (
+            "400 BadRequestError: Cannot send to this recipient using a team-only API key "
+            f"(to {PEOPLE[2]})"
+        ) in (row.last_error or "")
+        assert sorted(notify.addresses()) == sorted(PEOPLE[:2])
 
-            notify.team = None  # a live key now: the admin retries the dead letter
-            with work() as ctx:
-                retry_reminder(ctx, rid, actor=admin)
-            assert run_tick(engine, clock, s, channels=channels)["sent"] == 1
-        finally:
-            close_all(channels)
+        notify.team = None  # a live key now: the admin retries the dead letter
+        with work() as ctx:
+            retry_reminder(ctx, rid, actor=admin)
+        # Another process's pass (its own channels, nothing in memory) sends the retry.
+        with restarted(engine) as other:
+            assert run_tick(other, clock, s, "restarted")["sent"] == 1
     assert sorted(notify.addresses()) == sorted(PEOPLE)  # nobody had it twice
     assert reminder_rows.read(work, rid).status == "sent"
 
@@ -206,26 +213,162 @@ def test_rate_limits_server_errors_and_lost_connections_retry_with_backoff_then_
     assert notify.sends == []
 
 
-def test_a_retry_after_a_failure_half_way_sends_only_to_those_still_without_it(
-    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
-) -> None:
-    rid = _reminder(work)
-    failures = {PEOPLE[1]: 1}
+# --- who already has it: remembered in the database, not in a process ----------------------
+
+
+class Crash(BaseException):
+    """The process dying where it is raised: not an ``Exception``, so no channel or dispatcher
+    handler catches it and nothing after it runs (no outcome is written)."""
+
+
+@contextmanager
+def restarted(engine: Engine) -> Iterator[Engine]:
+    """A new process's view of the same database: its own engine and pool, its own channels
+    (``run_tick`` builds them), nothing shared in memory with the one before."""
+    fresh = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        yield fresh
+    finally:
+        fresh.dispose()
+
+
+def _deliveries(engine: Engine, rid: int) -> list[tuple[str, str]]:
+    with unit_of_work(engine, write=False) as session:
+        rows = session.exec(
+            select(ReminderDelivery)
+            .where(ReminderDelivery.reminder_id == rid)
+            .order_by(col(ReminderDelivery.id))
+        ).all()
+        return [(r.address, r.notification_id) for r in rows]
+
+
+def _fails_for(counts: dict[str, int]) -> Callable[[NotifySend], tuple[int, dict[str, Any]] | None]:
+    """Notify answering 500 to each address the given number of times, then accepting."""
 
     def answer(send: NotifySend) -> tuple[int, dict[str, Any]] | None:
-        if failures.get(send.email_address):
-            failures[send.email_address] -= 1
+        if counts.get(send.email_address, 0) > 0:
+            counts[send.email_address] -= 1
             return notify_error(500, "Exception", "Internal server error")
         return None
 
-    with notify_receiver(answer=answer) as notify:
+    return answer
+
+
+def test_a_new_process_retrying_after_a_500_sends_only_to_the_recipient_notify_had_not_accepted(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    rid = _reminder(work, recipients=PEOPLE[:2])
+    with notify_receiver(answer=_fails_for({PEOPLE[1]: 1})) as notify:
         s = notifying_to(settings, notify)
-        channels = build_channels(s, clock)
+        assert run_tick(engine, clock, s, "first")["failed"] == 1
+        [accepted] = notify.sends
+        assert _deliveries(engine, rid) == [(PEOPLE[0], accepted.notification_id)]
+        row = reminder_rows.read(work, rid)
+        assert (row.status, row.attempts) == ("failed", 1)
+
+        clock.travel_to(row.fire_at)
+        with restarted(engine) as other:
+            result = run_tick(other, clock, s, "restarted")
+        assert (result["claimed"], result["sent"]) == (1, 1)
+    assert notify.addresses() == PEOPLE[:2]  # each exactly once: recipient 2 only on the retry
+    assert notify.refused == [(500, "Internal server error")]
+    assert _deliveries(engine, rid) == [(p.email_address, p.notification_id) for p in notify.sends]
+    assert reminder_rows.read(work, rid).status == "sent"
+
+
+def test_after_a_crash_once_notify_had_accepted_everyone_the_retry_sends_nothing_and_is_sent(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    """The process dies after the last acceptance was written and before the outcome was: the
+    reminder is still due (claimed, its lease running), never lost, and never sent twice."""
+    rid = _reminder(work)
+    with notify_receiver() as notify:
+        s = notifying_to(settings, notify)
+        channels = build_channels(s, clock, engine)
+        notify_channel = channels["notify"]
+
+        class DiesAfterSending:
+            name = "notify"
+
+            def send(self, notice: Notice) -> None:
+                notify_channel.send(notice)
+                raise Crash
+
+            def close(self) -> None:
+                notify_channel.close()
+
+        with pytest.raises(Crash):
+            run_tick(engine, clock, s, "dies", channels={"notify": DiesAfterSending()})
+        close_all(channels)
+        row = reminder_rows.read(work, rid)
+        assert (row.status, row.claimed_by) == ("claimed", "dies")
+        assert notify.addresses() == PEOPLE
+
+        clock.advance(timedelta(seconds=s.claim_lease_seconds + 1))
+        with restarted(engine) as other:
+            result = run_tick(other, clock, s, "restarted")
+        assert (result["claimed"], result["sent"]) == (1, 1)
+    assert notify.addresses() == PEOPLE  # no second request to anyone
+    row = reminder_rows.read(work, rid)
+    assert (row.status, row.claimed_by) == ("sent", "restarted")
+
+
+def test_a_crash_before_an_acceptance_is_written_repeats_that_one_address_with_its_reference(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    """The window ``DeliveryLedger`` owns to: Notify accepted the second address, the process
+    died before the row was committed. The retry repeats that address alone, under the same
+    ``reference``, and no other."""
+    rid = _reminder(work)
+
+    class DiesBeforeWriting(DeliveryLedger):
+        def accepted(self, reminder_id: int, case_id: int, address: str, nid: str) -> None:
+            if address == PEOPLE[1]:
+                raise Crash
+            super().accepted(reminder_id, case_id, address, nid)
+
+    with notify_receiver() as notify:
+        s = notifying_to(settings, notify)
+        dying = NotifyChannel(s, DiesBeforeWriting(engine, clock))
         try:
-            assert run_tick(engine, clock, s, channels=channels)["failed"] == 1
-            assert notify.addresses() == PEOPLE[:1]  # stopped at the failure
-            clock.travel_to(reminder_rows.read(work, rid).fire_at)
-            assert run_tick(engine, clock, s, channels=channels)["sent"] == 1
+            with pytest.raises(Crash):
+                run_tick(engine, clock, s, "dies", channels={"notify": dying})
         finally:
-            close_all(channels)
-    assert notify.addresses() == PEOPLE  # each exactly once, in order
+            dying.close()
+        assert notify.addresses() == PEOPLE[:2]
+        assert [a for a, _ in _deliveries(engine, rid)] == PEOPLE[:1]
+
+        clock.advance(timedelta(seconds=s.claim_lease_seconds + 1))
+        with restarted(engine) as other:
+            assert run_tick(other, clock, s, "restarted")["sent"] == 1
+    assert notify.addresses() == [PEOPLE[0], PEOPLE[1], PEOPLE[1], PEOPLE[2]]
+    assert {send.reference for send in notify.sends} == {f"councilflow-reminder-{rid}"}
+
+
+def test_a_recipient_refused_to_the_end_dead_letters_it_and_a_retry_skips_who_had_it(
+    engine: Engine, clock: FrozenClock, settings: Settings, work: Work
+) -> None:
+    settings = settings.model_copy(update={"max_attempts": 2})
+    rid = _reminder(work)
+    with work() as ctx:
+        admin = reminder_rows.user(ctx.session, ctx.now(), ["admin"])
+    with notify_receiver(answer=_fails_for({PEOPLE[1]: 2})) as notify:
+        s = notifying_to(settings, notify)
+        assert run_tick(engine, clock, s, "first")["failed"] == 1
+        clock.travel_to(reminder_rows.read(work, rid).fire_at)
+        with restarted(engine) as other:
+            assert run_tick(other, clock, s, "second")["dead"] == 1
+        row = reminder_rows.read(work, rid)
+        assert (row.status, row.attempts) == ("dead", 2)
+        assert f"GOV.UK Notify answered 500 Exception: Internal server error (to {PEOPLE[1]})" in (
+            row.last_error or ""
+        )
+        assert notify.addresses() == PEOPLE[:1]  # the first, once; never past the failure
+
+        with work() as ctx:
+            retry_reminder(ctx, rid, actor=admin)
+        with restarted(engine) as other:
+            assert run_tick(other, clock, s, "third")["sent"] == 1
+    assert notify.addresses() == PEOPLE  # each exactly once across three processes
+    assert notify.refused == [(500, "Internal server error")] * 2
+    assert [a for a, _ in _deliveries(engine, rid)] == PEOPLE

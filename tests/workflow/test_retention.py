@@ -44,6 +44,7 @@ from workflow.models import (
     Deadline,
     Delegation,
     Reminder,
+    ReminderDelivery,
     Report,
     ReportOption,
     Resolution,
@@ -90,7 +91,16 @@ def counts(work: Work) -> dict[str, int]:
 def rows_of(work: Work, case_id: int) -> dict[str, int]:
     with work() as ctx:
         found = {}
-        for t in (Resolution, Delegation, Consultation, SignOff, Deadline, Reminder, Report):
+        for t in (
+            Resolution,
+            Delegation,
+            Consultation,
+            SignOff,
+            Deadline,
+            Reminder,
+            ReminderDelivery,
+            Report,
+        ):
             case_col = t.case_id  # type: ignore[attr-defined]
             n = ctx.session.exec(select(func.count()).where(case_col == case_id)).one()
             found[str(t.__tablename__)] = int(n)
@@ -220,6 +230,19 @@ def test_decision_records_go_after_six_years_with_the_chain_and_the_trail_still_
     assert due(work) == {signed: "papers", withdrawn: "whole"}
     clock.travel_to(at_first_minute(RECORDS_LAST_DAY + timedelta(days=1)))
     assert due(work) == {signed: "whole", withdrawn: "whole"}
+    with work() as ctx:  # GOV.UK Notify had reached someone with one of its reminders
+        reminder = ctx.session.exec(select(Reminder).where(Reminder.case_id == signed)).first()
+        assert reminder is not None and reminder.id is not None
+        ctx.session.add(
+            ReminderDelivery(
+                reminder_id=reminder.id,
+                case_id=signed,
+                address="clerk@council.example.gov.uk",
+                notification_id="740e5834-3a29-46b4-9a6f-16142fde533a",
+                accepted_at=ctx.now(),
+            )
+        )
+    assert rows_of(work, signed)["reminder_deliveries"] == 1
     agreements_before = counts(work)["agreements"]
     with work() as ctx:
         plan = purge(ctx)

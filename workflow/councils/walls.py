@@ -48,6 +48,7 @@ OWNED = {
             "delegations",
             "consultations",
             "sign_offs",
+            "reminder_deliveries",
         )
     },
     "report_options": (
@@ -61,6 +62,10 @@ OWNED = {
         "EXISTS (SELECT 1 FROM users WHERE users.id = idempotency_records.user_id)"
     ),
 }
+
+# Tables a migration after 0012 made, with that migration's revision: 0012 walls every other
+# table of ``OWNED`` and the named migration walls these, as it creates them.
+WALLED_LATER = {"reminder_deliveries": "0016"}
 
 POLICY = "council_isolation"
 

@@ -14,12 +14,21 @@ The law sets the least time the council must keep them, counted from the decisio
 - The same periods, worded "the period of six years" / "four years beginning with the date of
   the meeting", for a council's own meetings: Local Government Act 1972 ss.100C(1), 100D(2).
 
-The texts read for this (the search tool's ``pages``): SI 2012/2089's contents (regs 12-15)
-and reg 2; SI 2014/2095 reg 7 and the opening of reg 8; LGA 1972 ss.100C and 100D; and the
-government's guide "Open and accountable local government" (2014), which states the six and
-four years for the written record and background papers. The text of the periods in SI
-2014/2095 reg 8(2)-(3) and SI 2012/2089 regs 14-15 themselves was not in the stored corpus:
-check it before relying on the regulation numbers for anything but the periods.
+The texts read for this (the search tool's ``pages``): SI 2012/2089's contents (regs 12-15), reg
+2, reg 12 and reg 21 (documents open to inspection "pursuant to regulation 15", the background
+papers, may carry a fee); SI 2014/2095's opening (regs 1-3), reg 7 and the first words of reg
+8(1) ("The written record, together with any background papers, must as soon as reasonably
+practicable after…", quoted by nearlylegal.co.uk); LGA 1972 s.100C(1) ("until the expiration of
+the period of six years beginning with the date of the meeting") and s.100D(2) ("the period of
+four years beginning with the date of the meeting"); and the government's guide "Open and
+accountable local government" (2014; its parish part, quoted by towncouncillor.com), which
+states six years for the written record of officers' decisions and four for the background
+papers, "beginning from the date of the meeting". The paragraphs that set the periods — SI
+2014/2095 reg 8(2)-(3) and SI 2012/2089 regs 14-15 — were searched for again (issue 9) and are
+not in the stored corpus: the search answers with the beginning of a page, and no stored page
+begins at those regulations. The periods and the day they count from rest on the guide and on
+ss.100C(1) and 100D(2); cite the paragraph numbers of regs 8, 14 and 15 only once their text has
+been read.
 
 Here (``plan``):
 - a case is in scope only once it has ended (``ENDED_STATES``); a live case keeps everything;

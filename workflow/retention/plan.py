@@ -21,6 +21,7 @@ from workflow.models import (
     Deadline,
     Delegation,
     Reminder,
+    ReminderDelivery,
     Report,
     Resolution,
     SignOff,
@@ -31,6 +32,7 @@ from workflow.timerules import kept_through, london_date
 # removed without breaking a foreign key; the report's options go through the report. A new
 # table with a ``case_id`` belongs here too.
 CASE_TABLES: tuple[type[SQLModel], ...] = (
+    ReminderDelivery,
     Reminder,
     Deadline,
     CallInRequest,

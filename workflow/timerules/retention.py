@@ -1,5 +1,12 @@
-"""Retention periods: "a period of N years beginning with the date on which the decision was
-made" (SI 2014/2095 reg 8; SI 2012/2089 regs 14 and 15, see ``workflow/retention``)."""
+"""Retention periods: a period of N years beginning with the date of the decision.
+
+"Beginning with" is the wording of the texts of these periods read here, the Local Government
+Act 1972 ss.100C(1) and 100D(2): a meeting's minutes are open to inspection "until the
+expiration of the period of six years beginning with the date of the meeting", its background
+papers for "the period of four years beginning with the date of the meeting". The Openness
+Regulations (SI 2014/2095 reg 8) and SI 2012/2089 (regs 14 and 15) are assumed to count the
+same way from the decision; their own text was not in the stored corpus (see
+``workflow/retention``)."""
 
 from __future__ import annotations
 
