@@ -381,9 +381,13 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
             Case.state == "delegated_approval",
             col(SignOff.implemented_on).is_(None),
             or_(
-                col(SignOff.call_in_ends_on) < ctx.today(),
+                (col(SignOff.call_in_ends_on) < ctx.today())
+                & col(SignOff.call_in_outcome).is_(None),
                 col(SignOff.call_in_outcome) == "no_further_action",
             ),
+            # The pass runs council by council: another council's case is not this one's to
+            # start (``fire`` would not find it).
+            ctx.within(col(Case.council_id)),
         )
         .distinct()
     ).all()
