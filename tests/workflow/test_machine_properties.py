@@ -193,6 +193,11 @@ def test_describe_lists_exactly_the_table() -> None:
         SPEC_GUARDS
     )
     assert all(e["who"] and e["description"] for e in described["events"])
+    # An event of several rows names when each applies (``Route``); one of one row does not.
+    routed = {e["event"] for e in described["events"] if e["when"] is not None}
+    assert routed == {
+        t.event for t in m.TRANSITIONS if sum(u.event == t.event for u in m.TRANSITIONS) > 1
+    }
     assert described["mermaid"] == m.mermaid()
 
 

@@ -452,6 +452,8 @@ def describe() -> dict[str, Any]:
                 "dest": t.dest.value,
                 "who": t.who.description,
                 "description": t.description,
+                # Which of an event's rows applies (``Route``); None for an event of one row.
+                "when": t.when.description if t.when is not None else None,
                 "guards": [{"name": gd.name, "description": gd.description} for gd in t.guards],
             }
             for t in TRANSITIONS
