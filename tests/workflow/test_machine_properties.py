@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -180,6 +181,14 @@ def test_the_mermaid_diagram_draws_exactly_the_table() -> None:
     highlighted = m.mermaid(current="active").splitlines()
     assert highlighted[: len(lines)] == lines
     assert highlighted[-1] == "    class active current"
+
+
+def test_the_readme_draws_the_machine() -> None:
+    """The README's diagram is the machine's own, so a new row cannot leave it behind."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    drawn = re.search(r"```mermaid\n(.*?)```", readme, re.S)
+    assert drawn is not None
+    assert drawn[1].strip() == m.mermaid()
 
 
 def test_describe_lists_exactly_the_table() -> None:
