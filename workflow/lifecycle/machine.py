@@ -72,9 +72,10 @@ AUTHOR_OR_ADMIN = Who("the author, or an admin", lambda ctx: _is_author(ctx) or 
 @dataclass(frozen=True)
 class Route:
     """Which of an event's rows applies, when one event leads to different states (issue 12:
-    a delegate's key decision subject to call-in waits for it; scrutiny refers a decision back
-    to whoever made it). Not a guard: a route that does not apply refuses nothing, the next
-    row is tried, and only the applying row's guards give reasons."""
+    a delegate's key decision subject to call-in waits for it; scrutiny, or full Council on
+    its referral, sends a decision back to whoever made it). Not a guard: a route that does
+    not apply refuses nothing, the next row is tried, and only the applying row's guards give
+    reasons."""
 
     description: str
     check: Callable[[GuardContext], bool]
