@@ -147,6 +147,11 @@ class EventDescription(BaseModel):
     dest: State
     who: str
     description: str
+    when: str | None = Field(
+        default=None,
+        description="Where an event has several rows leading to different states, when this "
+        "row applies (for example, the decision called in is the delegate's key decision).",
+    )
     guards: list[GuardDescription]
 
 

@@ -476,11 +476,20 @@ class SignOff(SQLModel, table=True):
     signed_at: datetime = _instant()
     # A delegate's key decision the constitution makes subject to call-in (issue 12,
     # ``Settings.officer_key_decisions_call_in``): the term starts only when call-in is over
-    # (``implemented_on``), or at once on scrutiny's "no further action"; referred back to
-    # the delegate it is void and counts for nothing.
+    # (``implemented_on``), or at once on scrutiny's "no further action" or full Council's
+    # decision; referred back to the delegate (by scrutiny or by Council) it is void and
+    # counts for nothing.
     call_in_ends_on: date | None = None
-    call_in_outcome: str | None = None  # called_in, no_further_action, referred_back
+    # called_in, no_further_action, referred_back, referred_to_council, council_decided,
+    # council_referred_back
+    call_in_outcome: str | None = None
     implemented_on: date | None = None
+
+    @property
+    def referred_back(self) -> bool:
+        """Scrutiny, or full Council on scrutiny's referral, sent it back to the delegate to
+        reconsider (LGA 2000 s.9F(4)(a)): it is void, and what replaces it is not called in."""
+        return self.call_in_outcome in REFERRED_BACK
 
     @property
     def awaits_call_in(self) -> bool:
@@ -488,8 +497,12 @@ class SignOff(SQLModel, table=True):
         return (
             self.call_in_ends_on is not None
             and self.implemented_on is None
-            and self.call_in_outcome != "referred_back"
+            and not self.referred_back
         )
+
+
+# The outcomes of a call-in that send a decision back to whoever made it to reconsider.
+REFERRED_BACK = frozenset({"referred_back", "council_referred_back"})
 
 
 def awaiting_call_in(sign_offs: list[SignOff]) -> SignOff | None:

@@ -53,10 +53,10 @@ EVENTS = {
     "decline_further": "Decline the further term",
     "lapse": "Lapse",
     "no_further_action": "Scrutiny: no further action",
-    "refer_back_to_decision_maker": "Scrutiny: refer back to Cabinet",
+    "refer_back_to_decision_maker": "Scrutiny: refer back to the decision maker",
     "refer_to_council": "Scrutiny: refer to full Council",
     "council_decides": "Council: the decision stands",
-    "council_refers_back": "Council: refer back to Cabinet",
+    "council_refers_back": "Council: refer back to the decision maker",
     "call_in_request": "Call-in requested",
     # Audit-trail entries that are not events of the machine.
     "create": "Drafted",

@@ -133,7 +133,15 @@ def test_the_workflow_is_the_machine(people: dict[str, Caller]) -> None:
     assert {"event": "withdraw", "source": "cabinet_consideration", "dest": "withdrawn"} in (
         machine["transitions"]
     )
-    assert len(machine["transitions"]) == 22  # issue 12 added eleven
+    assert len(machine["transitions"]) == 24  # issue 12 added thirteen
+    # An event of several rows says when each applies: Council's decision on the delegate's
+    # key decision starts its term; on Cabinet's, the case returns to delegated approval.
+    council = {e["when"]: e["dest"] for e in machine["events"] if e["event"] == "council_decides"}
+    assert council == {
+        "the decision called in is Cabinet's": "delegated_approval",
+        "the decision called in is the delegate's key decision": "active",
+    }
+    assert {e["when"] for e in machine["events"] if e["event"] == "decline"} == {None}
     uses = {(g["event"], g["name"]) for g in machine["guards"]}
     assert {("approve", "decided_not_in_future"), ("reject", "decided_not_in_future")} <= uses
     assert ("sign_off", "signer_not_author") in uses

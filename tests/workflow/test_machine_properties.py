@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -43,9 +44,13 @@ SPEC_TABLE = {
     ("no_further_action", "called_in", "delegated_approval"),
     ("refer_back_to_decision_maker", "called_in", "cabinet_consideration"),
     ("refer_to_council", "called_in", "council_consideration"),
-    # Issue 12: full Council's decision on the referral.
+    # Issue 12: full Council's decision on the referral: Cabinet's decision stands (and the
+    # delegate may act) or goes back to Cabinet; the delegate's key decision takes effect
+    # (its term starts) or goes back to the delegate.
     ("council_decides", "council_consideration", "delegated_approval"),
     ("council_refers_back", "council_consideration", "cabinet_consideration"),
+    ("council_decides", "council_consideration", "active"),
+    ("council_refers_back", "council_consideration", "delegated_approval"),
     ("sign_off", "delegated_approval", "active"),
     # Issue 12: an officer key decision subject to call-in waits for it (``implement``), and
     # scrutiny refers it back to the delegate.
@@ -114,8 +119,9 @@ SPEC_GUARDS = {
     "extend": ["envelope_has_months_left", "extension_within_envelope", "lawful_modification"],
     "expire": ["end_date_passed"],
     "withdraw": [],
-    "decline": ["no_term_signed_off"],
-    "decline_further": ["term_running"],
+    # A signed-off decision awaiting call-in is not declined (issue 12).
+    "decline": ["no_decision_awaiting_call_in", "no_term_signed_off"],
+    "decline_further": ["no_decision_awaiting_call_in", "term_running"],
     "lapse": ["time_to_use_envelope_passed"],
     "implement": [
         "cabinet_term_to_start",
@@ -181,6 +187,14 @@ def test_the_mermaid_diagram_draws_exactly_the_table() -> None:
     assert highlighted[-1] == "    class active current"
 
 
+def test_the_readme_draws_the_machine() -> None:
+    """The README's diagram is the machine's own, so a new row cannot leave it behind."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    drawn = re.search(r"```mermaid\n(.*?)```", readme, re.S)
+    assert drawn is not None
+    assert drawn[1].strip() == m.mermaid()
+
+
 def test_describe_lists_exactly_the_table() -> None:
     described = m.describe()
     assert set(described["states"]) == STATES
@@ -192,6 +206,11 @@ def test_describe_lists_exactly_the_table() -> None:
         SPEC_GUARDS
     )
     assert all(e["who"] and e["description"] for e in described["events"])
+    # An event of several rows names when each applies (``Route``); one of one row does not.
+    routed = {e["event"] for e in described["events"] if e["when"] is not None}
+    assert routed == {
+        t.event for t in m.TRANSITIONS if sum(u.event == t.event for u in m.TRANSITIONS) > 1
+    }
     assert described["mermaid"] == m.mermaid()
 
 
@@ -290,10 +309,21 @@ SCRUTINY_AND_COUNCIL = {
 }
 
 
-def payload(event: str, variant: int, today: date, people: dict[str, User]) -> dict[str, Any]:
-    """A payload for ``event``: mostly good ones, some refused by a guard, some malformed."""
+def decided_on(variant: int, today: date, meeting: date | None) -> date:
+    """The day of a decision: the meeting's, once it has come, but for a few variants."""
+    if meeting is not None and meeting <= today and variant % 5 != 4:
+        return meeting
+    return today - timedelta(days=variant % 3)
+
+
+def payload(
+    event: str, variant: int, today: date, people: dict[str, User], meeting: date | None = None
+) -> dict[str, Any]:
+    """A payload for ``event``: mostly good ones, some refused by a guard, some malformed.
+    Cabinet decides at its meeting (``decided_at_meeting``), so most decisions are dated the
+    case's meeting day, and a few some other day."""
     months = [6, 6, 12, 3, 1, 13, 7, 6, 0, 6][variant]
-    past = today - timedelta(days=variant % 3)
+    past = decided_on(variant, today, meeting)
     if event == "defer":
         later = today + timedelta(days=[0, 7, 28, -1, 14, 0, 35, 7, 3, 0][variant])
         return {"reason": "r", "meeting_date": later.isoformat()} if variant != 9 else {}
@@ -348,22 +378,39 @@ any_step = st.one_of(
 # rather than mostly ending in an early withdrawal.
 ONWARD: dict[str, list[tuple[Any, ...]]] = {
     "drafted": [("fire", "submit", "natural", 0)],
-    "cabinet_consideration": [("fire", "approve", "natural", v) for v in (0, 1, 2, 3, 4)],
+    "cabinet_consideration": [
+        *(("fire", "approve", "natural", v) for v in (0, 1, 2, 3, 4)),
+    ],
     "delegated_approval": [
         ("consult", "executive"),
         ("wait", 10),
+        ("fire", "call_in", "natural", 0),
         *(("fire", "sign_off", "natural", v) for v in (0, 2, 3)),
     ],
     "active": [("fire", "extend", "natural", 0), ("wait", 200), ("fire", "expire", "natural", 0)],
     "called_in": [
         ("fire", "no_further_action", "natural", 0),
         ("fire", "refer_back_to_decision_maker", "natural", 0),
+        ("fire", "refer_to_council", "natural", 0),
+    ],
+    "council_consideration": [
+        ("fire", "council_decides", "natural", 0),
+        ("fire", "council_refers_back", "natural", 0),
     ],
 }
 
 
-def next_step(state: str) -> st.SearchStrategy[tuple[Any, ...]]:
+def next_step(
+    state: str, before_meeting: bool, officer_waiting: bool
+) -> st.SearchStrategy[tuple[Any, ...]]:
+    """Mostly a step onward from ``state``; before the meeting, Cabinet waits for it (it
+    decides at its meeting, ``decided_at_meeting``); a delegate's key decision awaiting
+    call-in is mostly called in, so scrutiny's and Council's routes for it are walked."""
     onward = ONWARD.get(state)
+    if state == "cabinet_consideration" and before_meeting:
+        onward = [("wait", 7), ("wait", 30)]
+    if state == "delegated_approval" and officer_waiting:
+        onward = [("fire", "call_in", "natural", 0), ("wait", 3)]
     if onward is None:
         return any_step
     onward_step = st.sampled_from(onward)
@@ -396,15 +443,58 @@ def added_events(before: Snapshot, after: Snapshot, engine: Engine) -> list[tupl
 def test_random_sequences_keep_the_machines_promises(
     engine: Engine, settings: Settings, people: dict[str, User], data: Any, length: int
 ) -> None:
+    walk(engine, settings, people, data, length)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), length=st.integers(20, 40))
+def test_random_sequences_keep_the_promises_where_officer_decisions_are_called_in(
+    engine: Engine, settings: Settings, people: dict[str, User], data: Any, length: int
+) -> None:
+    """The same walk under a constitution that calls in the delegate's key decisions (issue
+    12): a six-month sign-off of the case's £50,000 a year reaches the £20,000 threshold, so
+    the routes of ``sign_off``, ``refer_back_to_decision_maker``, ``council_decides`` and
+    ``council_refers_back`` for the delegate's decision are walked too. The case is a key
+    decision on the forward plan, as its value now makes it."""
+    officer_call_in = settings.model_copy(
+        update={
+            "officer_key_decisions_call_in": True,
+            "sign_off_above_threshold_is_key_decision": True,
+            "key_decision_threshold_pence": 20_000 * 100,
+        }
+    )
+    key = {"key_decision": True, "forward_plan_published_on": date(2024, 7, 1)}
+    walk(engine, officer_call_in, people, data, length, **key)
+
+
+def walk(
+    engine: Engine,
+    settings: Settings,
+    people: dict[str, User],
+    data: Any,
+    length: int,
+    **case: Any,
+) -> None:
+    """A random walk of ``length`` steps from a new case, checking the machine's promises
+    after each."""
     clock = FrozenClock(START_OF_TESTS)
     with unit(engine, clock, settings) as ctx:
-        case_id = new_case(ctx, people)
+        case_id = new_case(ctx, people, **case)
 
     with unit(engine, clock, settings) as ctx:
         after = snapshot(ctx, case_id)
     for _ in range(length):
         before = after  # nothing but these steps writes to the case
-        action = data.draw(next_step(before.state))
+        with unit(engine, clock, settings) as ctx:
+            case_now = get_case(ctx, case_id)
+            meeting = case_now.meeting_date
+            waiting = load(ctx, case_now).officer_decision is not None
+        early = meeting is not None and clock.today() < meeting
+        action = data.draw(next_step(before.state, early, waiting))
         hypothesis.event(f"visited {before.state}")
         assert before.state in STATES
 
@@ -435,7 +525,7 @@ def test_random_sequences_keep_the_machines_promises(
         with unit(engine, clock, settings) as ctx:
             allowed_before = events_allowed(ctx, load(ctx, get_case(ctx, case_id)), actor)
             assert set(allowed_before) <= set(m.events_from(before.state))
-            body = payload(event, variant, ctx.today(), people)
+            body = payload(event, variant, ctx.today(), people, meeting)
             try:
                 fire(ctx, case_id, event, actor, body)
                 error = None
@@ -458,6 +548,7 @@ def test_random_sequences_keep_the_machines_promises(
             continue
         assert before.state not in ENDS
         assert (event, before.state, after.state) in SPEC_TABLE
+        hypothesis.event(f"{event}: {before.state} -> {after.state}")
         assert event in allowed_before  # accepted only what was on offer
         assert after.version == before.version + 1
         assert added_events(before, after, engine) == [(event, before.state, after.state)]

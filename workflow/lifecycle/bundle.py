@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from workflow.context import Ctx
 from workflow.errors import NotFound
 from workflow.models import (
+    REFERRED_BACK,
     Agreement,
     CallInRequest,
     Case,
@@ -105,7 +106,7 @@ class CaseBundle:
         return sum(
             s.months
             for s in self.sign_offs
-            if s.delegation_id == self.delegation.id and s.call_in_outcome != "referred_back"
+            if s.delegation_id == self.delegation.id and not s.referred_back
         )
 
     @property
@@ -128,6 +129,12 @@ def _months_elsewhere(case_id: Any) -> ColumnElement[int]:
         select(func.coalesce(func.sum(SignOff.months), 0))
         .join(other, col(other.case_id) == col(SignOff.case_id))
         .where(col(other.agreement_id) == col(Agreement.id), col(SignOff.case_id) != case_id)
+        .where(  # a sign-off referred back to its delegate is void (``SignOff.referred_back``)
+            or_(
+                col(SignOff.call_in_outcome).is_(None),
+                col(SignOff.call_in_outcome).not_in(REFERRED_BACK),
+            )
+        )
         .correlate(Agreement, CaseAgreement)
         .scalar_subquery()
     )

@@ -40,6 +40,7 @@ from workflow.lifecycle.decision import (
 from workflow.lifecycle.machine import EVENTS
 from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import (
+    REFERRED_BACK,
     Case,
     Delegation,
     Resolution,
@@ -124,8 +125,7 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         cabinet_months=body.cabinet_months,
         # Reconsidering a decision scrutiny referred back (or to Council): no second call-in.
         reconsidered=bool(
-            bundle.approval is not None
-            and bundle.approval.call_in_outcome in ("referred_back", "council_referred_back")
+            bundle.approval is not None and bundle.approval.call_in_outcome in REFERRED_BACK
         )
         or None,
         recorded_by_id=pk(actor.id),
@@ -288,12 +288,30 @@ def _scrutiny_outcome(outcome: str) -> Effect:
 
 
 def _refer_to_council(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
-    """Scrutiny refers Cabinet's decision to full Council, from its meeting's day: Council's
-    meeting is due by the constitution's working days from then (``council_decision``)."""
+    """Scrutiny refers the decision called in (Cabinet's, or the delegate's key decision) to
+    full Council, from its meeting's day: Council's meeting is due by the constitution's
+    working days from then (``council_decision``). The day is kept on Cabinet's resolution,
+    under which the delegate's decision was also taken (``Resolution.council_referred_on``)."""
     out = _scrutiny_outcome("referred_to_council")(ctx, bundle, actor, body)
     assert bundle.approval is not None
     bundle.approval.council_referred_on = body.met_on
+    ctx.session.add(bundle.approval)
     return out
+
+
+def _council_decides(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, Any]:
+    """Full Council lets the decision stand (LGA 2000 s.9F(4)(b)): Cabinet's takes effect at
+    once (the delegate may sign off, Cabinet's own term starts at the next pass); the
+    delegate's key decision takes effect now, its signed-off term starting, as ``implement``
+    would have started it when call-in was over."""
+    officer = bundle.officer_decision
+    out = _scrutiny_outcome("council_decided")(ctx, bundle, actor, body)
+    if officer is None:
+        return out
+    officer.implemented_on = ctx.today()
+    _start_term(ctx, bundle, officer.term_start, officer.term_end)
+    ctx.session.flush()
+    return {**out, "term": {"start_date": officer.term_start, "end_date": officer.term_end}}
 
 
 _EFFECTS: dict[str, Effect] = {
@@ -306,7 +324,7 @@ _EFFECTS: dict[str, Effect] = {
     "no_further_action": _scrutiny_outcome("no_further_action"),
     "refer_back_to_decision_maker": _scrutiny_outcome("referred_back"),
     "refer_to_council": _refer_to_council,
-    "council_decides": _scrutiny_outcome("council_decided"),
+    "council_decides": _council_decides,
     "council_refers_back": _scrutiny_outcome("council_referred_back"),
     "sign_off": _sign_off,
     "extend": _extend,
@@ -363,9 +381,13 @@ def implement_due(ctx: Ctx, actor: User, limit: int = 100) -> list[int]:
             Case.state == "delegated_approval",
             col(SignOff.implemented_on).is_(None),
             or_(
-                col(SignOff.call_in_ends_on) < ctx.today(),
+                (col(SignOff.call_in_ends_on) < ctx.today())
+                & col(SignOff.call_in_outcome).is_(None),
                 col(SignOff.call_in_outcome) == "no_further_action",
             ),
+            # The pass runs council by council: another council's case is not this one's to
+            # start (``fire`` would not find it).
+            ctx.within(col(Case.council_id)),
         )
         .distinct()
     ).all()

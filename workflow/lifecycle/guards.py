@@ -634,7 +634,7 @@ def officer_call_in_applies(ctx: GuardContext) -> bool:
     if not ctx.settings.officer_key_decisions_call_in or ctx.payload is None:
         return False
     last = ctx.sign_offs[-1] if ctx.sign_offs else None
-    if last is not None and last.call_in_outcome == "referred_back":
+    if last is not None and last.referred_back:  # by scrutiny, or by Council on referral
         return False
     return sign_off_is_key_decision(ctx, ctx.payload.months)
 
@@ -914,6 +914,28 @@ def envelope_has_months_left(ctx: GuardContext) -> str | None:
 
 
 # --- decline, decline_further, lapse (issue 12, fault 3) -----------------------------------
+
+
+@guard("no_decision_awaiting_call_in")
+def no_decision_awaiting_call_in(ctx: GuardContext) -> str | None:
+    """No key decision the delegate signed off awaits call-in: a decision made and published
+    for call-in is not discarded by declining; only scrutiny can send it back."""
+    officer = ctx.officer_decision
+    if officer is None:
+        return None
+    made = (
+        f"the key decision signed off on {_fmt(officer.signed_on)} ({officer.months} months "
+        f"from {_fmt(officer.term_start)}) has been made and published for call-in, so it "
+        "cannot be declined"
+    )
+    if officer.call_in_outcome == "no_further_action":
+        return f"{made}: scrutiny took no further action, so it takes effect at the next pass"
+    end = officer.call_in_ends_on
+    assert end is not None
+    return (
+        f"{made}: its term starts when call-in ends on {_fmt(end)}, unless scrutiny calls it "
+        "in and it is referred back to you to reconsider (LGA 2000 s.9F(4)(a))"
+    )
 
 
 @guard("no_term_signed_off")

@@ -72,9 +72,10 @@ AUTHOR_OR_ADMIN = Who("the author, or an admin", lambda ctx: _is_author(ctx) or 
 @dataclass(frozen=True)
 class Route:
     """Which of an event's rows applies, when one event leads to different states (issue 12:
-    a delegate's key decision subject to call-in waits for it; scrutiny refers a decision back
-    to whoever made it). Not a guard: a route that does not apply refuses nothing, the next
-    row is tried, and only the applying row's guards give reasons."""
+    a delegate's key decision subject to call-in waits for it; scrutiny, or full Council on
+    its referral, sends a decision back to whoever made it). Not a guard: a route that does
+    not apply refuses nothing, the next row is tried, and only the applying row's guards give
+    reasons."""
 
     description: str
     check: Callable[[GuardContext], bool]
@@ -221,25 +222,39 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         "scrutiny refers the delegate's key decision back to the delegate to reconsider",
         when=OFFICER_DECISION_CALLED_IN,
     ),
+    # LGA 2000 s.9F(2)(a) and (4)(b): scrutiny may review any executive decision made but not
+    # implemented, Cabinet's or a delegate's, and arrange for the authority to review it; so
+    # one row for both, whichever decision was called in (issue 12, fault 7).
     TransitionSpec(
         "refer_to_council",
         (S.called_in,),
         S.council_consideration,
         DEMOCRATIC_SERVICES,
         (),
-        "scrutiny refers Cabinet's decision to full Council, which decides at its meeting",
-        when=CABINET_DECISION_CALLED_IN,
+        "scrutiny refers the decision (Cabinet's, or the delegate's key decision) to full "
+        "Council, which decides at its meeting",
     ),
-    # Full Council's decision on the referral (LGA 2000 s.9F(4)(b)), recorded by democratic
-    # services: the decision stands and takes effect at once, or goes back to Cabinet with
-    # Council's view, to be reconsidered (and not called in again).
+    # Full Council's decision on the referral (LGA 2000 s.9F(4)), recorded by democratic
+    # services: the decision stands and takes effect at once, or goes back to whoever made it
+    # with Council's view, to be reconsidered (and not called in again; s.9F(4)(a)).
     TransitionSpec(
         "council_decides",
         (S.council_consideration,),
         S.delegated_approval,
         DEMOCRATIC_SERVICES,
         (g.council_met_after_referral,),
-        "full Council decides: the decision takes effect at once",
+        "full Council decides: Cabinet's decision takes effect at once",
+        when=CABINET_DECISION_CALLED_IN,
+    ),
+    TransitionSpec(
+        "council_decides",
+        (S.council_consideration,),
+        S.active,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council decides: the delegate's key decision takes effect at once, the term "
+        "signed off starting",
+        when=OFFICER_DECISION_CALLED_IN,
     ),
     TransitionSpec(
         "council_refers_back",
@@ -247,7 +262,18 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         S.cabinet_consideration,
         DEMOCRATIC_SERVICES,
         (g.council_met_after_referral,),
-        "full Council refers the decision back to Cabinet with its view, to reconsider",
+        "full Council refers Cabinet's decision back to Cabinet with its view, to reconsider",
+        when=CABINET_DECISION_CALLED_IN,
+    ),
+    TransitionSpec(
+        "council_refers_back",
+        (S.council_consideration,),
+        S.delegated_approval,
+        DEMOCRATIC_SERVICES,
+        (g.council_met_after_referral,),
+        "full Council refers the delegate's key decision back to the delegate with its view, "
+        "to reconsider",
+        when=OFFICER_DECISION_CALLED_IN,
     ),
     TransitionSpec(
         "sign_off",
@@ -298,7 +324,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         (S.delegated_approval,),
         S.declined,
         NAMED_DELEGATE,
-        (g.no_term_signed_off,),
+        (g.no_decision_awaiting_call_in, g.no_term_signed_off),
         "the delegate declines to approve any term, with reasons; the case ends",
     ),
     TransitionSpec(
@@ -306,7 +332,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
         (S.delegated_approval,),
         S.active,
         NAMED_DELEGATE,
-        (g.term_running,),
+        (g.no_decision_awaiting_call_in, g.term_running),
         "the delegate declines a further term, with reasons; the current term runs to its end",
     ),
     TransitionSpec(
@@ -427,6 +453,8 @@ def describe() -> dict[str, Any]:
                 "dest": t.dest.value,
                 "who": t.who.description,
                 "description": t.description,
+                # Which of an event's rows applies (``Route``); None for an event of one row.
+                "when": t.when.description if t.when is not None else None,
                 "guards": [{"name": gd.name, "description": gd.description} for gd in t.guards],
             }
             for t in TRANSITIONS
