@@ -85,12 +85,16 @@ class DutyScope:
     def sight(self, case_ids: set[int]) -> dict[int, CaseSight]:
         if not case_ids:
             return {}
-        rows = self.ctx.session.exec(
-            select(Case, Delegation)
-            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
-            .where(col(Case.id).in_(case_ids), self.ctx.within(col(Case.council_id)))
-            .order_by(col(Delegation.id))
-        ).all()
+        rows = (
+            self.ctx.session.exec(
+                select(Case, Delegation)
+                .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
+                .where(col(Case.id).in_(case_ids), self.ctx.within(col(Case.council_id)))
+                .order_by(col(Delegation.id))
+            )
+            .unique()
+            .all()
+        )
         facts: dict[int, Case] = {}
         latest: dict[int, Delegation] = {}
         for case, delegation in rows:

@@ -184,13 +184,17 @@ def _with_report(
     agreements = [a for a, _ in linked]
     # Every delegation comes from an approving resolution, and every consultation from a
     # delegation: one query reads all three.
-    decided = s.exec(
-        select(Resolution, Delegation, Consultation)
-        .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
-        .outerjoin(Consultation, col(Consultation.delegation_id) == col(Delegation.id))
-        .where(Resolution.case_id == case.id)
-        .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
-    ).all()
+    decided = (
+        s.exec(
+            select(Resolution, Delegation, Consultation)
+            .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
+            .outerjoin(Consultation, col(Consultation.delegation_id) == col(Delegation.id))
+            .where(Resolution.case_id == case.id)
+            .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
+        )
+        .unique()
+        .all()
+    )
     resolutions = list({pk(r.id): r for r, _, _ in decided}.values())
     approvals = [r for r in resolutions if r.outcome == "approved"]
     delegations = {pk(d.id): d for _, d, _ in decided if d is not None}
@@ -250,7 +254,8 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(Resolution).where(col(Resolution.case_id).in_(ids))), lambda r: r.case_id
     )
     delegations = _by(
-        s.exec(select(Delegation).where(col(Delegation.case_id).in_(ids))), lambda d: d.case_id
+        s.exec(select(Delegation).where(col(Delegation.case_id).in_(ids))).unique(),
+        lambda d: d.case_id,
     )
     delegation_ids = [d.id for ds in delegations.values() for d in ds]
     consultations = _by(

@@ -114,16 +114,22 @@ class AgreementScope:
         ids = list(set(agreement_ids))
         if not ids or any(self.viewer.has_role(r) for r in ENTITLED_ROLES):
             return set()
-        covering = self.ctx.session.exec(
-            select(CaseAgreement.agreement_id, Case, Delegation)
-            .join(Case, col(Case.id) == col(CaseAgreement.case_id))
-            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
-            .where(
-                col(CaseAgreement.agreement_id).in_(ids),
-                or_(col(Case.exempt_paragraph).is_not(None), col(Case.exempt_parts).is_not(None)),
+        covering = (
+            self.ctx.session.exec(
+                select(CaseAgreement.agreement_id, Case, Delegation)
+                .join(Case, col(Case.id) == col(CaseAgreement.case_id))
+                .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
+                .where(
+                    col(CaseAgreement.agreement_id).in_(ids),
+                    or_(
+                        col(Case.exempt_paragraph).is_not(None), col(Case.exempt_parts).is_not(None)
+                    ),
+                )
+                .order_by(col(Delegation.id))
             )
-            .order_by(col(Delegation.id))
-        ).all()
+            .unique()
+            .all()
+        )
         latest: dict[int, Delegation | None] = {}
         for _, case, delegation in covering:
             # Ordered by delegation id: the last one read is the case's current delegation.
