@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from workflow.context import Ctx
+from workflow.db import unique_rows
 from workflow.errors import NotFound
 from workflow.models import (
     Agreement,
@@ -184,7 +185,7 @@ def _with_report(
     agreements = [a for a, _ in linked]
     # Every delegation comes from an approving resolution, and every consultation from a
     # delegation: one query reads all three.
-    decided = (
+    decided = unique_rows(
         s.exec(
             select(Resolution, Delegation, Consultation)
             .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
@@ -192,8 +193,6 @@ def _with_report(
             .where(Resolution.case_id == case.id)
             .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
         )
-        .unique()
-        .all()
     )
     resolutions = list({pk(r.id): r for r, _, _ in decided}.values())
     approvals = [r for r in resolutions if r.outcome == "approved"]

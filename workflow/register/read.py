@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlmodel import col, or_, select
 
 from workflow.context import Ctx
+from workflow.db import unique_rows
 from workflow.lifecycle.exempt import ENTITLED_ROLES, entitled_to_case
 from workflow.lifecycle.parts import hidden
 from workflow.models import (
@@ -114,7 +115,7 @@ class AgreementScope:
         ids = list(set(agreement_ids))
         if not ids or any(self.viewer.has_role(r) for r in ENTITLED_ROLES):
             return set()
-        covering = (
+        covering = unique_rows(
             self.ctx.session.exec(
                 select(CaseAgreement.agreement_id, Case, Delegation)
                 .join(Case, col(Case.id) == col(CaseAgreement.case_id))
@@ -127,8 +128,6 @@ class AgreementScope:
                 )
                 .order_by(col(Delegation.id))
             )
-            .unique()
-            .all()
         )
         latest: dict[int, Delegation | None] = {}
         for _, case, delegation in covering:
