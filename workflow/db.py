@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Result, TupleResult, make_url
 from sqlmodel import Session, create_engine
 
 from workflow.settings import Settings
+
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 # The execution option a read-only unit of work carries to the SQLite "begin" listener.
 READ_ONLY = "councilflow_read_only"
@@ -145,3 +147,10 @@ def unit_of_work(engine: Engine, *, write: bool = True, tenant: bool = False) ->
         except BaseException:
             session.rollback()
             raise
+
+
+def unique_rows(result: TupleResult[Row]) -> list[Row]:
+    """The rows of a query that reads delegations with other tables: their consultees are
+    joined into the same statement (``Delegation.named``), one row each, and SQLAlchemy asks
+    for ``unique()`` to fold them back. (The object has it; ``TupleResult``'s type does not.)"""
+    return cast(list[Row], cast(Result[Any], result).unique().all())

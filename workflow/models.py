@@ -21,7 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import Mapped, relationship
+from sqlmodel import Field, Relationship, SQLModel
 
 from workflow.dbtypes import UTCDateTime
 
@@ -416,26 +417,51 @@ class Delegation(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     resolution_id: int = Field(foreign_key="resolutions.id")
     delegate_id: int = Field(foreign_key="users.id", index=True)
-    consultee_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     max_months: int
     latest_end_date: date
     # "with the agreement of" the consultee rather than "in consultation with" (fault 8).
     consultee_must_agree: bool | None = None
-    # Every consultee Cabinet named, ``consultee_id`` first (issue 12, fault 8): a decision may
-    # be taken "in consultation with the Cabinet Member and the Director of Finance". Null on
-    # rows from before it, which name at most ``consultee_id``.
-    consultee_ids: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _instant()
+    # Every consultee Cabinet named, in its order (issue 12, fault 8): a decision may be taken
+    # "in consultation with the Cabinet Member and the Director of Finance". Joined into the
+    # very statement that reads the delegation, so reading delegations costs what it did and
+    # the same whoever is named; a ``select`` of delegations therefore ends ``.unique()``
+    # (SQLAlchemy refuses, loudly, one that does not).
+    # (Spelled out as SQLAlchemy's ``relationship`` under ``Mapped``: with postponed
+    # annotations SQLModel sees only the string and would map a single row.)
+    named: Mapped[list[DelegationConsultee]] = Relationship(
+        sa_relationship=relationship(
+            "DelegationConsultee",
+            lazy="joined",
+            order_by="DelegationConsultee.position",
+            cascade="all, delete-orphan",
+        )
+    )
 
     def consultees(self) -> list[int]:
         """Every consultee the delegate must consult, in the order Cabinet named them."""
-        if self.consultee_ids:
-            return list(self.consultee_ids)
-        return [] if self.consultee_id is None else [self.consultee_id]
+        return [n.user_id for n in self.named]
 
     def months_left(self, months_used: int) -> int:
         """What is left of the envelope once ``months_used`` have been signed off."""
         return max(0, self.max_months - months_used)
+
+
+class DelegationConsultee(SQLModel, table=True):
+    """One consultee a delegation names, at its place in Cabinet's list (issue 12, fault 8).
+
+    A table rather than a JSON list on the delegation, so "the cases I am to be consulted on"
+    is one indexed query (``user_id``) on every database. ``case_id`` repeats the delegation's
+    so that query, the retention purge and PostgreSQL's row-level security reach the case
+    directly, as every other table of a case does."""
+
+    __tablename__ = "delegation_consultees"
+
+    # Set from ``Delegation.named`` when the delegation is flushed.
+    delegation_id: int | None = Field(default=None, foreign_key="delegations.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+    position: int  # 0 for the first Cabinet named
+    case_id: int = Field(foreign_key="cases.id", index=True)
 
 
 class Consultation(SQLModel, table=True):

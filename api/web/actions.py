@@ -16,14 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.params import Id
-from api.web import event_forms, forms
+from api.web import event_forms, forms, queries
 from api.web.cases import PAGE_EVENTS_EXCLUDED, may_record_consultation
 from api.web.forms import Errors
 from api.web.labels import event_label
 from api.web.pages import Page, WebRoute, attempt, signed_in
-from workflow.errors import FieldProblem, InvalidInput, NotFound
+from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.consultations import record_consultation, still_to_consult
 from workflow.lifecycle.decision import decide
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.machine import EVENTS
@@ -205,12 +205,15 @@ def _render_consultation(
     page: Page, bundle: CaseBundle, values: dict[str, Any], errors: Errors
 ) -> Response:
     d = bundle.delegation
-    consultee = page.ctx.session.get(User, d.consultee_id) if d and d.consultee_id else None
+    named = d.consultees() if d else []
     return page.render(
         "consultation.html",
         {
             "case": bundle.case,
-            "consultee": consultee,
+            "named": queries.names(page.ctx, set(named)),
+            "named_ids": named,
+            # Only those still to be consulted are offered (issue 12, fault 8).
+            "choices": still_to_consult(page.ctx, bundle, page.me),
             "values": values,
             "errors": errors.summary(),
             "error_of": errors.message,
@@ -221,15 +224,27 @@ def _render_consultation(
     )
 
 
-CONSULTATION_FIELDS = {"consulted_on": "consulted_on-day", "response": "response"}
-CONSULTATION_LABELS = {"consulted_on": "Date of the consultation", "response": "What they said"}
+CONSULTATION_FIELDS = {
+    "consultee_id": "consultee_id",
+    "consulted_on": "consulted_on-day",
+    "response": "response",
+}
+CONSULTATION_LABELS = {
+    "consultee_id": "Who was consulted",
+    "consulted_on": "Date of the consultation",
+    "response": "What they said",
+}
 
 
 @router.get("/cases/{case_id}/consultation")
 def consultation_form(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = _bundle(page, case_id)
-        values = {"consulted_on": forms.parts_of(page.ctx.today()), "response": ""}
+        values = {
+            "consultee_id": "",
+            "consulted_on": forms.parts_of(page.ctx.today()),
+            "response": "",
+        }
         return _render_consultation(page, bundle, values, Errors())
 
 
@@ -239,6 +254,7 @@ def consultation_post(request: Request, case_id: Id) -> Response:
         bundle = _bundle(page, case_id)
         errors = Errors()
         values = {
+            "consultee_id": page.form.get("consultee_id", ""),
             "consulted_on": forms.date_parts(page.form, "consulted_on"),
             "response": page.form.get("response", ""),
         }
@@ -246,14 +262,18 @@ def consultation_post(request: Request, case_id: Id) -> Response:
             page.form, "consulted_on", CONSULTATION_LABELS["consulted_on"], errors
         )
         response = forms.text(page.form, "response")
-        consultee_id = forms.whole_number(page.form, "consultee_id", "Consultee", errors)
+        consultee_id = forms.whole_number(
+            page.form, "consultee_id", CONSULTATION_LABELS["consultee_id"], errors
+        )
+        if consultee_id is None:  # (a number that is not whole keeps its own message)
+            errors.add("consultee_id", "Choose who was consulted")
         if consulted_on is None and not errors:
             errors.add("consulted_on-day", "Enter the date of the consultation")
         if response is None:
             errors.add("response", "Enter what the consultee said")
         if errors:
             return _render_consultation(page, bundle, values, errors)
-        assert consulted_on is not None and response is not None
+        assert consultee_id is not None and consulted_on is not None and response is not None
         refused = _record(page, case_id, consultee_id, consulted_on, response)
         if refused is not None:
             forms.absorb(refused, errors, CONSULTATION_FIELDS, CONSULTATION_LABELS)
@@ -261,11 +281,7 @@ def consultation_post(request: Request, case_id: Id) -> Response:
         return page.redirect(f"/cases/{case_id}", flash="The consultation was recorded.")
 
 
-def _record(
-    page: Page, case_id: int, consultee_id: int | None, consulted_on: date, response: str
-) -> Any:
-    if consultee_id is None:
-        return InvalidInput("no consultee", [FieldProblem("consultee_id", "no consultee named")])
+def _record(page: Page, case_id: int, consultee_id: int, consulted_on: date, response: str) -> Any:
     data = ConsultationIn(consultee_id=consultee_id, consulted_on=consulted_on, response=response)
     return attempt(
         page,

@@ -24,7 +24,8 @@ from api.web.templating import long_date
 from workflow.lifecycle import cases, consultations
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.cases import list_cases
-from workflow.lifecycle.decision import decide
+from workflow.lifecycle.decision import decide, guard_context
+from workflow.lifecycle.guards import consultees_outstanding
 from workflow.lifecycle.machine import events_from
 from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
@@ -87,7 +88,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         {
             bundle.case.author_id,
             delegation.get("delegate_id"),
-            delegation.get("consultee_id"),
+            *(delegation.get("consultee_ids") or []),
             (view["public_interest"] or {}).get("decided_by_id"),
             *(e["actor_id"] for e in timeline),
         },
@@ -100,6 +101,8 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "held_back": [sentence(h["reason"]) for h in view["held_back"]],
         "may_edit": may_edit_draft(page, bundle),
         "may_consult": may_record_consultation(page, bundle),
+        # Which consultees no consultation yet covers (issue 12, fault 8): the guard's list.
+        "to_consult": consultees_outstanding(guard_context(ctx, bundle, page.me)),
         "timeline": [(e, timeline_details(e)) for e in timeline],
         "deadline_rows": deadline_rows(
             view["deadlines"],

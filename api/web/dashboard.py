@@ -20,9 +20,8 @@ def dashboard(request: Request) -> Response:
         ctx, me = page.ctx, page.me
         mine = queries.involved_cases(ctx, me)
         waiting = queries.waiting_on(ctx, me)
-        people = queries.names(
-            ctx, {b.delegation.consultee_id for b, _, _ in waiting.sign_offs if b.delegation}
-        )
+        delegations = [b.delegation for b, _, _ in waiting.sign_offs if b.delegation]
+        people = queries.names(ctx, {uid for d in delegations for uid in d.consultees()})
         return page.render(
             "dashboard.html",
             {

@@ -4,7 +4,8 @@ in", "which deadlines are for me", "what waits on me".
 Nothing here decides a rule. Who a deadline is for was decided by ``workflow.deadlines.planning``
 and
 stored on the deadline; what someone may do now is ``workflow.lifecycle.events.events_allowed``;
-whether a consultation is still owed is the domain's own ``consultation_recorded`` guard.
+whether a consultation is still owed is the domain's own list behind the
+``consultation_recorded`` guard (``consultees_outstanding``).
 """
 
 from __future__ import annotations
@@ -17,16 +18,15 @@ from typing import Any
 from sqlmodel import col, select
 
 from workflow.context import Ctx
-from workflow.deadlines.lists import calendar_deadlines
+from workflow.deadlines.lists import calendar_deadlines, named_in
 from workflow.lifecycle.bundle import CaseBundle, load_many
 from workflow.lifecycle.events import events_allowed, guard_context
-from workflow.lifecycle.guards import consultation_recorded
+from workflow.lifecycle.guards import consultees_outstanding
 from workflow.lifecycle.views import deadline_view
 from workflow.models import (
     Case,
     Deadline,
     DeadlineStatus,
-    Delegation,
     Reminder,
     Role,
     State,
@@ -42,12 +42,9 @@ DASHBOARD_ROWS = 50
 
 def involved_cases(ctx: Ctx, user: User, limit: int = DASHBOARD_ROWS) -> list[Case]:
     """The latest ``limit`` cases the user wrote, or was named in as delegate or consultee."""
-    named = select(Delegation.case_id).where(
-        (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
-    )
     rows = ctx.session.exec(
         select(Case)
-        .where((col(Case.author_id) == user.id) | col(Case.id).in_(named))
+        .where((col(Case.author_id) == user.id) | named_in(pk(user.id)))
         .where(ctx.within(col(Case.council_id)))
         .order_by(col(Case.id).desc())
         .limit(limit)
@@ -110,6 +107,8 @@ class Waiting:
     """What waits on the user, by the part they play."""
 
     sign_offs: list[tuple[CaseBundle, list[str], date | None]] = field(default_factory=list)
+    # For each case awaiting the user's sign-off, the consultees still to be consulted.
+    to_consult: dict[int, list[int]] = field(default_factory=dict)
     consultations: list[CaseBundle] = field(default_factory=list)
     next_meeting: date | None = None
     meeting_cases: list[Case] = field(default_factory=list)
@@ -156,22 +155,19 @@ def waiting_on(ctx: Ctx, user: User) -> Waiting:
     delegated = select(Case).where(
         Case.state == State.delegated_approval, ctx.within(col(Case.council_id))
     )
-    named = select(Delegation.case_id).where(
-        (col(Delegation.delegate_id) == user.id) | (col(Delegation.consultee_id) == user.id)
-    )
-    mine = _delegated(ctx, delegated.where(col(Case.id).in_(named)).order_by(col(Case.id)))
+    mine = _delegated(ctx, delegated.where(named_in(pk(user.id))).order_by(col(Case.id)))
     due = _sign_offs_due(ctx, [pk(b.case.id) for b in mine])
     for bundle in mine:
         delegation = bundle.delegation
         if delegation is None:
             continue
+        owed = consultees_outstanding(guard_context(ctx, bundle, user))
         if delegation.delegate_id == user.id:
             allowed = events_allowed(ctx, bundle, user)
             waiting.sign_offs.append((bundle, allowed, due.get(pk(bundle.case.id))))
-        if delegation.consultee_id == user.id:
-            owed = consultation_recorded.failure(guard_context(ctx, bundle, user)) is not None
-            if owed:
-                waiting.consultations.append(bundle)
+            waiting.to_consult[pk(bundle.case.id)] = owed
+        if user.id in owed:
+            waiting.consultations.append(bundle)
     if user.has_role(Role.democratic_services):
         # The earliest meeting with cases still before Cabinet: the next one to prepare, or
         # one already held whose decisions are yet to be recorded.

@@ -17,9 +17,10 @@ from casework import SIGNED_AT, Work, case_of, london, new_case, sign_off_payloa
 
 from workflow import demo
 from workflow.clock import FrozenClock
+from workflow.deadlines.lists import calendar_deadlines
 from workflow.errors import Forbidden, InvalidInput, TransitionRefused
 from workflow.lifecycle.bundle import load
-from workflow.lifecycle.consultations import record_consultation
+from workflow.lifecycle.consultations import record_consultation, still_to_consult
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.exempt import entitled_to_case
 from workflow.lifecycle.read import CaseScope
@@ -135,8 +136,36 @@ def test_each_consultee_sees_the_case_and_records_only_their_own(
         assert view.delegation.consultee_ids == [people["cabinet_member"].id, finance.id]
     with pytest.raises(Forbidden):
         _consult(work, people["cabinet_member"], finance, case_id, date(2024, 9, 6))
-    with pytest.raises(InvalidInput, match="cannot be recorded"):
+    with pytest.raises(InvalidInput, match="cannot be recorded") as refused:
         _consult(work, people["viewer"], people["executive"], case_id, date(2024, 9, 6))
+    (problem,) = refused.value.problems
+    assert problem.field == "consultee_id"
+    assert problem.message.startswith(f"user {people['viewer'].id} is not a consultee")
+
+
+def test_who_is_still_to_consult_and_whose_calendar_holds_the_case(
+    work: Work, clock: FrozenClock, people: dict[str, User], finance: User
+) -> None:
+    """On Tue 10 Sep 2024 the delegate has consulted the Finance member: the Cabinet Member for
+    Adult Social Care is left. Both consultees' calendars hold the case's deadlines."""
+    with work() as ctx:
+        case_id = new_case(ctx, people)
+    to_delegated(work, clock, people, case_id, consultee_ids=[finance.id])
+    member, executive = people["cabinet_member"], people["executive"]
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        assert [u.id for u in still_to_consult(ctx, bundle, executive)] == [member.id, finance.id]
+    clock.travel_to(london(2024, 9, 10))
+    _consult(work, finance, executive, case_id, date(2024, 9, 10))
+    with work() as ctx:
+        bundle = load(ctx, case_of(ctx, case_id))
+        assert [u.id for u in still_to_consult(ctx, bundle, executive)] == [member.id]
+        assert [u.id for u in still_to_consult(ctx, bundle, member)] == [member.id]
+        assert still_to_consult(ctx, bundle, finance) == []  # consulted already
+        assert still_to_consult(ctx, bundle, people["viewer"]) == []
+        for consultee in (member, finance):
+            assert case_id in {d.case_id for d, _ in calendar_deadlines(ctx, consultee)}
+        assert case_id not in {d.case_id for d, _ in calendar_deadlines(ctx, people["viewer"])}
 
 
 def test_consultee_id_alone_still_works_and_each_consultee_must_be_a_cabinet_member(

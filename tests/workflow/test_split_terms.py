@@ -111,7 +111,9 @@ def test_extend_of_31_october_6_plus_6_is_allowed(
     with work() as ctx:
         case = case_of(ctx, case_id)
         assert case.term_end == date(2025, 4, 30)
-        delegation = ctx.session.exec(select(Delegation).where(Delegation.case_id == case_id)).one()
+        delegation = (
+            ctx.session.exec(select(Delegation).where(Delegation.case_id == case_id)).unique().one()
+        )
         assert delegation.latest_end_date == date(2025, 10, 31)
         fire(ctx, case_id, "extend", people["officer"], {"months": 6, "reasons": "Re-procuring."})
     clock.travel_to(max(clock.now(), CONSULTED_AT) + timedelta(days=30))

@@ -46,6 +46,7 @@ OWNED = {
             "resolutions",
             "call_in_requests",
             "delegations",
+            "delegation_consultees",
             "consultations",
             "sign_offs",
             "reminder_deliveries",
@@ -65,7 +66,7 @@ OWNED = {
 
 # Tables a migration after 0012 made, with that migration's revision: 0012 walls every other
 # table of ``OWNED`` and the named migration walls these, as it creates them.
-WALLED_LATER = {"reminder_deliveries": "0016"}
+WALLED_LATER = {"delegation_consultees": "0015", "reminder_deliveries": "0016"}
 
 POLICY = "council_isolation"
 

@@ -19,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel
 from sqlmodel import col, select
 
 from workflow.context import Ctx
+from workflow.db import unique_rows
 from workflow.lifecycle.exempt import entitled_to_case, sees_case_people
 from workflow.lifecycle.parts import hidden
 from workflow.lifecycle.read import DeadlineOut
@@ -85,12 +86,14 @@ class DutyScope:
     def sight(self, case_ids: set[int]) -> dict[int, CaseSight]:
         if not case_ids:
             return {}
-        rows = self.ctx.session.exec(
-            select(Case, Delegation)
-            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
-            .where(col(Case.id).in_(case_ids), self.ctx.within(col(Case.council_id)))
-            .order_by(col(Delegation.id))
-        ).all()
+        rows = unique_rows(
+            self.ctx.session.exec(
+                select(Case, Delegation)
+                .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
+                .where(col(Case.id).in_(case_ids), self.ctx.within(col(Case.council_id)))
+                .order_by(col(Delegation.id))
+            )
+        )
         facts: dict[int, Case] = {}
         latest: dict[int, Delegation] = {}
         for case, delegation in rows:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 
 from workflow.context import Ctx
+from workflow.db import unique_rows
 from workflow.errors import NotFound
 from workflow.models import (
     REFERRED_BACK,
@@ -191,13 +192,15 @@ def _with_report(
     agreements = [a for a, _ in linked]
     # Every delegation comes from an approving resolution, and every consultation from a
     # delegation: one query reads all three.
-    decided = s.exec(
-        select(Resolution, Delegation, Consultation)
-        .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
-        .outerjoin(Consultation, col(Consultation.delegation_id) == col(Delegation.id))
-        .where(Resolution.case_id == case.id)
-        .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
-    ).all()
+    decided = unique_rows(
+        s.exec(
+            select(Resolution, Delegation, Consultation)
+            .outerjoin(Delegation, col(Delegation.resolution_id) == col(Resolution.id))
+            .outerjoin(Consultation, col(Consultation.delegation_id) == col(Delegation.id))
+            .where(Resolution.case_id == case.id)
+            .order_by(col(Resolution.id), col(Delegation.id), col(Consultation.id))
+        )
+    )
     resolutions = list({pk(r.id): r for r, _, _ in decided}.values())
     approvals = [r for r in resolutions if r.outcome == "approved"]
     delegations = {pk(d.id): d for _, d, _ in decided if d is not None}
@@ -257,7 +260,8 @@ def load_many(ctx: Ctx, cases: list[Case]) -> list[CaseBundle]:
         s.exec(select(Resolution).where(col(Resolution.case_id).in_(ids))), lambda r: r.case_id
     )
     delegations = _by(
-        s.exec(select(Delegation).where(col(Delegation.case_id).in_(ids))), lambda d: d.case_id
+        s.exec(select(Delegation).where(col(Delegation.case_id).in_(ids))).unique(),
+        lambda d: d.case_id,
     )
     delegation_ids = [d.id for ds in delegations.values() for d in ds]
     consultations = _by(

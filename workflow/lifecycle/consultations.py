@@ -12,7 +12,8 @@ from workflow.errors import (
 from workflow.lifecycle import change
 from workflow.lifecycle.bundle import CaseBundle
 from workflow.lifecycle.change import open_case
-from workflow.lifecycle.events import events_allowed
+from workflow.lifecycle.events import events_allowed, guard_context
+from workflow.lifecycle.guards import consultees_outstanding
 from workflow.lifecycle.parts import exempt_paragraph_of
 from workflow.models import Consultation, State, User, pk
 from workflow.schemas import ConsultationIn
@@ -29,6 +30,21 @@ def may_record_consultation(bundle: CaseBundle, actor: User) -> bool:
         and bool(delegation.consultees())
         and actor.id in (delegation.delegate_id, *delegation.consultees())
     )
+
+
+def still_to_consult(ctx: Ctx, bundle: CaseBundle, actor: User) -> list[User]:
+    """The consultees still to be consulted whose consultation ``actor`` may record, in
+    Cabinet's order: all of them for the delegate, only themselves for a consultee, nobody
+    for anyone else. Who counts as consulted is the sign-off guard's own list
+    (``guards.consultees_outstanding``), so the form never offers someone the guard has
+    already counted, nor hides one it still waits for."""
+    if not may_record_consultation(bundle, actor):
+        return []
+    context = guard_context(ctx, bundle, actor)
+    owed = consultees_outstanding(context)
+    if bundle.delegation is not None and actor.id != bundle.delegation.delegate_id:
+        owed = [uid for uid in owed if uid == actor.id]
+    return [context.people[uid] for uid in owed if uid in context.people]
 
 
 def record_consultation(
@@ -49,7 +65,12 @@ def record_consultation(
         problems.append(FieldProblem("consultee_id", "Cabinet named no consultee for this case"))
     elif data.consultee_id not in named:
         who = ", ".join(f"user {uid}" for uid in named)
-        problems.append(FieldProblem("consultee_id", f"the named consultees are {who}"))
+        problems.append(
+            FieldProblem(
+                "consultee_id",
+                f"user {data.consultee_id} is not a consultee of this case: Cabinet named {who}",
+            )
+        )
     if data.consulted_on > ctx.today():
         problems.append(FieldProblem("consulted_on", "cannot be in the future"))
     if problems:

@@ -43,6 +43,7 @@ from workflow.models import (
     REFERRED_BACK,
     Case,
     Delegation,
+    DelegationConsultee,
     Resolution,
     SignOff,
     User,
@@ -152,8 +153,10 @@ def _approve(ctx: Ctx, bundle: CaseBundle, actor: User, body: Any) -> dict[str, 
         case_id=pk(case.id),
         resolution_id=pk(resolution.id),
         delegate_id=body.delegate_id,
-        consultee_id=(body.named_consultees() or [None])[0],
-        consultee_ids=body.named_consultees() or None,
+        named=[
+            DelegationConsultee(case_id=pk(case.id), user_id=uid, position=i)
+            for i, uid in enumerate(body.named_consultees())
+        ],
         consultee_must_agree=body.consultee_must_agree or None,
         # The delegation covers only what lies beyond Cabinet's own months (fault 1).
         max_months=max_months - (body.cabinet_months or 0),

@@ -794,13 +794,15 @@ def contract_change_notice_published(ctx: GuardContext) -> str | None:
     return procurement_notices.before_modification_refusal(procurement_now(ctx), ctx.today)
 
 
-@guard("consultation_recorded")
-def consultation_recorded(ctx: GuardContext) -> str | None:
-    """Every consultee Cabinet named was consulted (and agreed, where the delegation is "with
-    the agreement of") since the case last entered delegated approval (issue 12, fault 8)."""
+def consultees_outstanding(ctx: GuardContext) -> list[int]:
+    """The consultees Cabinet named whom no consultation that counts covers yet, in Cabinet's
+    order: one counts if recorded since the case last entered delegated approval, held on or
+    after the day consultations count from (fault 6), and agreeing where the delegation is
+    "with the agreement of". The sign-off guard, the dashboard and the consultation form all
+    read this one list (issue 12, fault 8)."""
     delegation = ctx.delegation
-    if delegation is None or not delegation.consultees():
-        return None
+    if delegation is None:
+        return []
     since = ctx.case.entered_delegated_at
     held_from = consultation_counts_from(ctx)
     done = {
@@ -810,9 +812,18 @@ def consultation_recorded(ctx: GuardContext) -> str | None:
         and (c.agreed or not delegation.consultee_must_agree)
         and (held_from is None or c.consulted_on >= held_from)
     }
-    missing = [uid for uid in delegation.consultees() if uid not in done]
-    if not missing:
+    return [uid for uid in delegation.consultees() if uid not in done]
+
+
+@guard("consultation_recorded")
+def consultation_recorded(ctx: GuardContext) -> str | None:
+    """Every consultee Cabinet named was consulted (and agreed, where the delegation is "with
+    the agreement of") since the case last entered delegated approval (issue 12, fault 8)."""
+    delegation = ctx.delegation
+    missing = consultees_outstanding(ctx)
+    if delegation is None or not missing:
         return None
+    held_from = consultation_counts_from(ctx)
     who = " and ".join(
         person.name if (person := ctx.people.get(uid)) else f"user {uid}" for uid in missing
     )

@@ -443,7 +443,7 @@ def _delegation(bundle: CaseBundle, hide: Hidden) -> DelegationOut | None:
         )
     return DelegationOut(
         delegate_id=d.delegate_id,
-        consultee_id=d.consultee_id,
+        consultee_id=next(iter(d.consultees()), None),
         consultee_ids=d.consultees(),
         consultee_must_agree=bool(d.consultee_must_agree),
         max_months=d.max_months if entitled else None,

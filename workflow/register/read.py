@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlmodel import col, or_, select
 
 from workflow.context import Ctx
+from workflow.db import unique_rows
 from workflow.lifecycle.exempt import ENTITLED_ROLES, entitled_to_case
 from workflow.lifecycle.parts import hidden
 from workflow.models import (
@@ -114,16 +115,20 @@ class AgreementScope:
         ids = list(set(agreement_ids))
         if not ids or any(self.viewer.has_role(r) for r in ENTITLED_ROLES):
             return set()
-        covering = self.ctx.session.exec(
-            select(CaseAgreement.agreement_id, Case, Delegation)
-            .join(Case, col(Case.id) == col(CaseAgreement.case_id))
-            .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
-            .where(
-                col(CaseAgreement.agreement_id).in_(ids),
-                or_(col(Case.exempt_paragraph).is_not(None), col(Case.exempt_parts).is_not(None)),
+        covering = unique_rows(
+            self.ctx.session.exec(
+                select(CaseAgreement.agreement_id, Case, Delegation)
+                .join(Case, col(Case.id) == col(CaseAgreement.case_id))
+                .outerjoin(Delegation, col(Delegation.case_id) == col(Case.id))
+                .where(
+                    col(CaseAgreement.agreement_id).in_(ids),
+                    or_(
+                        col(Case.exempt_paragraph).is_not(None), col(Case.exempt_parts).is_not(None)
+                    ),
+                )
+                .order_by(col(Delegation.id))
             )
-            .order_by(col(Delegation.id))
-        ).all()
+        )
         latest: dict[int, Delegation | None] = {}
         for _, case, delegation in covering:
             # Ordered by delegation id: the last one read is the case's current delegation.

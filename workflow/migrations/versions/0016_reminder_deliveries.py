@@ -1,7 +1,7 @@
 """reminder deliveries: the recipients GOV.UK Notify accepted a reminder for (issue 9, part 5)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-29 06:20:00
 """
 
@@ -15,7 +15,7 @@ import workflow.dbtypes
 from workflow.councils import walls
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
