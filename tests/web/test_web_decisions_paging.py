@@ -48,7 +48,9 @@ def _user(ctx: Ctx, user_id: int) -> User:
     return found
 
 
-def _decide(engine: Engine, clock: FrozenClock, settings: Settings, seeded: Seeded) -> list[int]:
+def publish_decisions(
+    engine: Engine, clock: FrozenClock, settings: Settings, seeded: Seeded
+) -> list[int]:
     """The cases above, through the domain as the pages would take them; answers their ids."""
     ids: list[int] = []
     with unit_of_work(engine) as session:
@@ -141,7 +143,7 @@ def test_every_decision_is_on_exactly_one_page_in_order(
     web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
 ) -> None:
     settings = web_app_parts[1]
-    ids = _decide(engine, web_clock, settings, web.seeded)
+    ids = publish_decisions(engine, web_clock, settings, web.seeded)
     _move_to_another_council(engine, web_clock, settings, ids[-MOVED:])
     web.client.cookies.clear()
     total = CASES - MOVED + SIGNED
@@ -179,7 +181,7 @@ def test_the_links_keep_the_council_and_a_bad_page_is_answered_plainly(
     web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
 ) -> None:
     settings = web_app_parts[1]
-    ids = _decide(engine, web_clock, settings, web.seeded)
+    ids = publish_decisions(engine, web_clock, settings, web.seeded)
     _move_to_another_council(engine, web_clock, settings, ids)  # all 65 are "other"'s
     web.client.cookies.clear()
     _, links, html = _listed(web, "/decisions?council=other&page=2")
@@ -213,7 +215,7 @@ def test_a_page_costs_the_same_statements_whatever_the_list_s_length(
     web.client.cookies.clear()
     with counting(engine) as few:
         assert web.client.get("/decisions").status_code == 200
-    _decide(engine, web_clock, web_app_parts[1], web.seeded)
+    publish_decisions(engine, web_clock, web_app_parts[1], web.seeded)
     counts = []
     for url in ("/decisions", "/decisions?page=2"):
         with counting(engine) as seen:
