@@ -106,7 +106,7 @@ def test_a_notice_cannot_be_published_before_the_modification_it_reports(
     web: WebClient, engine: Engine, web_clock: FrozenClock, owing: int
 ) -> None:
     """After the sign-off on Mon 5 Jan 2026, the s.77 publication is owed; a day before the
-    sign-off is refused by the field."""
+    sign-off is refused by the field, and one after its last day is recorded as late."""
     web.sign_in("officer")
     fields = form_fields(web.get(FORM.format(id=owing)).text, FORM.format(id=owing))
     fields |= {k: [v] for k, v in date_fields("published_on", date(2025, 12, 19)).items()}
@@ -137,6 +137,13 @@ def test_a_notice_cannot_be_published_before_the_modification_it_reports(
     assert "follows the modification it publishes, on 05/01/2026" in refused.text
     assert 'href="#published_on-day"' in refused.text
     assert _state(engine, owing) == before
+
+    # Published late, on Mon 6 Apr 2026 (s.77: within 90 days of 5 Jan, so by Sat 4 Apr):
+    # recorded, and shown as late rather than as met.
+    web_clock.travel_to(at(date(2026, 4, 7)))
+    fields |= {k: [v] for k, v in date_fields("published_on", date(2026, 4, 6)).items()}
+    late = web.post(FORM.format(id=owing), fields, follow_redirects=True)
+    assert "Published 6 April 2026; late: the deadline was 4 April 2026" in late.text
 
 
 @pytest.mark.parametrize(
