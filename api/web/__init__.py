@@ -19,6 +19,7 @@ from api.web import (
     documents,
     drafts,
     first_run,
+    notice_forms,
     oidc,
     tokens,
 )
@@ -34,6 +35,7 @@ for _module in (
     drafts,
     cases,
     actions,
+    notice_forms,
     agreements,
     agreement_facts,
     calendar,

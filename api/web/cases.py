@@ -18,7 +18,9 @@ from api.params import Cursor, Id
 from api.web import queries
 from api.web.event_forms import why_not
 from api.web.forms import sentence
+from api.web.labels import deadline_label
 from api.web.machine_view import mermaid_source, state_cards
+from api.web.notice_forms import choices, notice_rows
 from api.web.pages import Page, WebRoute, signed_in
 from api.web.templating import long_date
 from workflow.lifecycle import cases, consultations
@@ -27,6 +29,7 @@ from workflow.lifecycle.cases import list_cases
 from workflow.lifecycle.decision import decide, guard_context
 from workflow.lifecycle.guards import consultees_outstanding
 from workflow.lifecycle.machine import events_from
+from workflow.lifecycle.procurement_notices import may_record
 from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
 from workflow.register.read import AgreementScope
@@ -103,6 +106,8 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "may_consult": may_record_consultation(page, bundle),
         # Which consultees no consultation yet covers (issue 12, fault 8): the guard's list.
         "to_consult": consultees_outstanding(guard_context(ctx, bundle, page.me)),
+        "may_record_notice": may_record(bundle, page.me) and bool(choices(ctx, bundle)),
+        "procurement_notices": notice_rows(ctx, bundle),
         "timeline": [(e, timeline_details(e)) for e in timeline],
         "deadline_rows": deadline_rows(
             view["deadlines"],
@@ -154,6 +159,9 @@ def timeline_details(entry: dict[str, Any]) -> list[tuple[str, str]]:
             out.append(("Consulted on", long_date(data["consulted_on"])))
         if data.get("response"):
             out.append(("Response", str(data["response"])))
+    notice = data.get("notice")
+    if entry.get("event") == "notice" and isinstance(notice, dict):
+        out += _notice_details(notice)
     if entry.get("event") == "patch" and isinstance(data.get("changes"), dict):
         out.append(("Changed", ", ".join(k.replace("_", " ") for k in data["changes"])))
     term = data.get("term")
@@ -163,6 +171,16 @@ def timeline_details(entry: dict[str, Any]) -> list[tuple[str, str]]:
         )
     if isinstance(data.get("redacted"), dict):
         out.append(("Exempt", str(data["redacted"].get("reason", ""))))
+    return out
+
+
+def _notice_details(notice: dict[str, Any]) -> list[tuple[str, str]]:
+    """A recorded notice on the timeline: which, published when, its reference."""
+    out = [("Notice", deadline_label(str(notice.get("kind", ""))))]
+    if notice.get("published_on"):
+        out.append(("Published on", long_date(notice["published_on"])))
+    if notice.get("reference"):
+        out.append(("Reference", str(notice["reference"])))
     return out
 
 

@@ -10,7 +10,8 @@ template's; the PDF is WeasyPrint's rendering of exactly that HTML
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from api.params import MAX_ID, Id
-from api.web.pages import Page, WebRoute, page_work, signed_in
+from api.web.pages import Page, WebRoute, error_page, page_work, signed_in
 from api.web.templating import render
 from workflow.context import Ctx
 from workflow.councils.councils import enter_public
@@ -32,12 +33,15 @@ from workflow.documents.decisions import (
 from workflow.documents.ocds import contract_change_notice
 from workflow.documents.pdf import render_pdf
 from workflow.documents.public import (
+    DECISIONS_PER_PAGE,
+    PublishedDecision,
     public_viewer,
     published_decisions,
     published_notice,
     published_record,
 )
 from workflow.documents.register import register_table
+from workflow.errors import NotFound
 from workflow.lifecycle.bundle import get_case, load
 from workflow.models import NO_COUNCIL, Council, User
 from workflow.register.export import RegisterFilters, export_register
@@ -208,33 +212,105 @@ def register_page(request: Request, fmt: Format) -> Response:
 # --- what the public may read ---------------------------------------------------------------
 
 
+# ``?page=``, read as text so a page number that is not one gets this page's own answer
+# (a GOV.UK error page), not the API's JSON problem.
+PageNumber = Annotated[str | None, Query(alias="page")]
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def _decision_row(d: PublishedDecision, suffix: str) -> dict[str, Any]:
+    if d.kind == "decision_notice":
+        base, label = f"/decisions/{d.case_id}/decision-notice", "Cabinet decision notice"
+    else:
+        base = f"/decisions/{d.case_id}/officer-record/{d.sign_off_id}"
+        label = "Officer decision record"
+    return {
+        "href": f"{base}.html{suffix}",
+        "pdf": f"{base}.pdf{suffix}",
+        "label": label,
+        "title": d.title,
+        "decided_on": d.decided_on,
+        "published_on": d.published_on,
+    }
+
+
+def page_href(council: Council, number: int) -> str:
+    """A page of the public list, within its council; the first page is plain ``/decisions``."""
+    query = [f"council={council.slug}"] if council.slug != FIRST_COUNCIL_SLUG else []
+    if number > 1:
+        query.append(f"page={number}")
+    return "/decisions" + ("?" + "&".join(query) if query else "")
+
+
+def pagination(number: int, last: int, href: Callable[[int], str]) -> dict[str, Any] | None:
+    """``govukPagination``'s parameters: the first, last, this and its neighbours' pages, an
+    ellipsis for each gap (the Design System's pattern for a long list); none for one page."""
+    if last <= 1:
+        return None
+    shown = sorted({1, number - 1, number, number + 1, last} & set(range(1, last + 1)))
+    items: list[dict[str, Any]] = []
+    before = 0
+    for n in shown:
+        if n - before > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": str(n), "href": href(n), "current": n == number})
+        before = n
+    out: dict[str, Any] = {"items": items, "landmarkLabel": "Pages of decisions published"}
+    if number > 1:
+        out["previous"] = {"href": href(number - 1)}
+    if number < last:
+        out["next"] = {"href": href(number + 1)}
+    return out
+
+
 @router.get("/decisions")
-def decisions_page(request: Request, council: CouncilSlug = FIRST_COUNCIL_SLUG) -> Response:
-    """Every decision notice and officer record the council has published, newest first:
-    no sign-in, no exempt content, never a draft (``workflow.documents.public``)."""
+def decisions_page(
+    request: Request,
+    council: CouncilSlug = FIRST_COUNCIL_SLUG,
+    page_number: PageNumber = None,
+) -> Response:
+    """The decision notices and officer records the council has published, newest first, a
+    page at a time: no sign-in, no exempt content, never a draft
+    (``workflow.documents.public``). A page number that is not a whole number from 1 is a
+    400 and a page past the last a 404, each saying which pages there are, rather than the
+    first page shown as if it were the one asked for."""
     with page_work(request, require_user=False) as page:
         entered = enter_public(page.ctx, council)
         suffix = _suffix(entered)
-        rows = []
-        for d in published_decisions(page.ctx):
-            if d.kind == "decision_notice":
-                base, label = f"/decisions/{d.case_id}/decision-notice", "Cabinet decision notice"
-            else:
-                base = f"/decisions/{d.case_id}/officer-record/{d.sign_off_id}"
-                label = "Officer decision record"
-            rows.append(
-                {
-                    "href": f"{base}.html{suffix}",
-                    "pdf": f"{base}.pdf{suffix}",
-                    "label": label,
-                    "title": d.title,
-                    "decided_on": d.decided_on,
-                    "published_on": d.published_on,
-                }
+        raw = (page_number or "1").strip()
+        if not PAGE_NUMBER.fullmatch(raw):
+            return error_page(
+                request,
+                400,
+                "There is no such page",
+                f"“{raw[:20]}” is not a page number: the pages of decisions are numbered "
+                "1, 2, 3 and so on.",
+                back=(page_href(entered, 1), "The first page of decisions published"),
+            )
+        try:
+            listed = published_decisions(page.ctx, int(raw))
+        except NotFound as exc:
+            last = int(exc.extra.get("last", 1))
+            return error_page(
+                request,
+                404,
+                "Page not found",
+                f"There is no page {raw} of decisions published: the last is page {last}.",
+                back=(page_href(entered, last), f"Go to page {last}, the last"),
             )
         return page.render(
             "documents/decisions.html",
-            {"decisions": rows, "council": entered.name, "formats": [], "suffix": suffix},
+            {
+                "decisions": [_decision_row(d, suffix) for d in listed.decisions],
+                "listed": listed,
+                "per_page": DECISIONS_PER_PAGE,
+                "pagination": pagination(
+                    listed.number, listed.last, lambda n: page_href(entered, n)
+                ),
+                "council": entered.name,
+                "formats": [],
+                "suffix": suffix,
+            },
         )
 
 

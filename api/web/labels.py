@@ -62,6 +62,7 @@ EVENTS = {
     "create": "Drafted",
     "patch": "Draft changed",
     "consultation": "Consultation recorded",
+    "notice": "Notice recorded",
 }
 
 DEADLINES = {

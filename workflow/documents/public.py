@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, String, Subquery, func, literal_column, union_all
+from sqlalchemy import select as select_columns
 from sqlmodel import col, select
 
 from workflow.context import Ctx
-from workflow.errors import NotFound
+from workflow.errors import FieldProblem, InvalidInput, NotFound
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.models import Case, Resolution, SignOff, User, pk
+from workflow.models import Case, Resolution, SignOff, User
 
 # Not a stored user: it has no id, so it is nobody's author, delegate or consultee.
 PUBLIC_NAME = "Member of the public"
@@ -45,55 +47,109 @@ class PublishedDecision:
     sign_off_id: int | None = None
 
 
-def published_decisions(ctx: Ctx, limit: int = 200) -> list[PublishedDecision]:
-    """Every published decision notice and officer record, newest publication first."""
+# A page of the public list: enough to scan, few enough that the page stays light.
+DECISIONS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class DecisionsPage:
+    """One page of the public list, and where it sits among the others."""
+
+    decisions: list[PublishedDecision]
+    number: int  # this page's, from 1
+    last: int  # the last page's number: 1 when nothing is published
+    total: int  # decisions published, on every page
+
+
+def _published(ctx: Ctx) -> Subquery:
+    """Every published decision notice and officer record of the council, as one union of
+    rows (kind, row id, case, title, decided, published): a query, never rows read.
+
+    The decision notice shows a case's latest resolution (``cabinet_record``), so only that
+    one is listed: an earlier notice superseded by a later decision is not."""
     today = ctx.today()
-    # The decision notice shows a case's latest resolution (``cabinet_record``), so only that
-    # one is listed: an earlier notice superseded by a later decision is not.
     latest = select(func.max(Resolution.id)).group_by(col(Resolution.case_id))
-    notices = ctx.session.exec(
-        select(Resolution, Case)
+    notices: Select[*tuple[Any, ...]] = (
+        select_columns(
+            literal_column("'decision_notice'", String).label("kind"),
+            col(Resolution.id).label("row_id"),
+            col(Resolution.case_id).label("case_id"),
+            col(Case.title).label("title"),
+            col(Resolution.decided_on).label("decided_on"),
+            col(Resolution.notice_published_on).label("published_on"),
+        )
         .join(Case, col(Case.id) == col(Resolution.case_id))
         .where(
+            ctx.within(col(Case.council_id)),
             col(Resolution.id).in_(latest),
             col(Resolution.notice_published_on).is_not(None),
             col(Resolution.notice_published_on) <= today,
         )
-        .order_by(col(Resolution.notice_published_on).desc(), col(Resolution.id).desc())
-        .limit(limit)
-    ).all()
-    records = ctx.session.exec(
-        select(SignOff, Case)
+    )
+    records: Select[*tuple[Any, ...]] = (
+        select_columns(
+            literal_column("'officer_record'", String).label("kind"),
+            col(SignOff.id).label("row_id"),
+            col(SignOff.case_id).label("case_id"),
+            col(Case.title).label("title"),
+            col(SignOff.signed_on).label("decided_on"),
+            col(SignOff.record_published_on).label("published_on"),
+        )
         .join(Case, col(Case.id) == col(SignOff.case_id))
         .where(
+            ctx.within(col(Case.council_id)),
             col(SignOff.record_published_on).is_not(None),
             col(SignOff.record_published_on) <= today,
         )
-        .order_by(col(SignOff.record_published_on).desc(), col(SignOff.id).desc())
-        .limit(limit)
+    )
+    return union_all(notices, records).subquery("published")
+
+
+def published_decisions(
+    ctx: Ctx, number: int = 1, per_page: int = DECISIONS_PER_PAGE
+) -> DecisionsPage:
+    """Page ``number`` of the council's published decision notices and officer records,
+    newest publication first, in two statements whatever the list's length: a count (for the
+    last page's number) and one page of rows (``LIMIT``/``OFFSET``). The order is total (day
+    published, case, kind, row), so every decision is on exactly one page. A page past the
+    last is ``NotFound``, naming the last: a link to page 9 of 3 answered with page 1 would
+    tell the reader they are somewhere they are not."""
+    if number < 1 or per_page < 1:
+        raise InvalidInput(
+            "there is no such page", [FieldProblem("page", "pages are numbered from 1")]
+        )
+    published = _published(ctx)
+    total = int(
+        ctx.session.execute(select_columns(func.count()).select_from(published)).scalar_one()
+    )
+    last = max(1, -(-total // per_page))
+    if number > last:
+        raise NotFound(
+            f"there is no page {number} of decisions: the last is page {last}", last=last
+        )
+    rows = ctx.session.execute(
+        select_columns(published)
+        .order_by(
+            published.c.published_on.desc(),
+            published.c.case_id.desc(),
+            published.c.kind,
+            published.c.row_id.desc(),
+        )
+        .limit(per_page)
+        .offset((number - 1) * per_page)
     ).all()
-    out = [
+    decisions = [
         PublishedDecision(
-            kind="decision_notice",
-            case_id=pk(case.id),
-            title=case.title,
+            kind=str(r.kind),
+            case_id=int(r.case_id),
+            title=str(r.title),
             decided_on=r.decided_on,
-            published_on=r.notice_published_on or r.decided_on,
+            published_on=r.published_on,
+            sign_off_id=int(r.row_id) if r.kind == "officer_record" else None,
         )
-        for r, case in notices
+        for r in rows
     ]
-    out += [
-        PublishedDecision(
-            kind="officer_record",
-            case_id=pk(case.id),
-            title=case.title,
-            decided_on=s.signed_on,
-            published_on=s.record_published_on or s.signed_on,
-            sign_off_id=pk(s.id),
-        )
-        for s, case in records
-    ]
-    return sorted(out, key=lambda d: (d.published_on, d.case_id), reverse=True)[:limit]
+    return DecisionsPage(decisions, number, last, total)
 
 
 def _case(ctx: Ctx, case_id: int, missing: str) -> CaseBundle:

@@ -171,6 +171,17 @@ def published_on(case: Case, kind: str, agreement_id: int, occasion: date) -> da
     return None
 
 
+def reference_of(case: Case, due: NoticeDue) -> str | None:
+    """The reference recorded with ``due``'s publication (a Find a Tender notice id), if any:
+    what the case page shows beside the day it was published."""
+    key = (due.kind, due.agreement_id, due.occasion.isoformat())
+    for entry in recorded(case):
+        if (entry["kind"], entry["agreement_id"], entry["occasion"]) == key:
+            reference = entry.get("reference")
+            return str(reference) if reference else None
+    return None
+
+
 def with_publication(
     case: Case, due: NoticeDue, on: date, reference: str | None
 ) -> list[dict[str, Any]]:
