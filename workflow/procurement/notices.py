@@ -5,7 +5,8 @@ forward plan's does; the deadlines (``workflow/deadlines/rules.py``) and the gua
 ``sign_off`` and ``implement`` (``contract_change_notice_published`` in
 ``workflow/lifecycle/guards.py``) both ask this module, through one ``case_now``, so a duty is
 never shown done while the guard still refuses. A modification is the delegate's sign-off, or
-a term Cabinet approved itself (issue 12), made when ``implement`` starts it.
+a term Cabinet approved itself (issue 12), made when ``implement`` starts it; each owes its own
+notices (``modifications_made``), named by the first day of the term it brings.
 
 The law, as read on legislation.gov.uk (the quotations are the Act's own words):
 
