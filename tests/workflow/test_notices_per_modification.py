@@ -24,9 +24,11 @@ from casework import (
     complete_report,
     consult,
     london,
+    new_case,
     nine_am,
     reminders_of,
     snapshot,
+    to_active,
 )
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -280,6 +282,41 @@ def test_a_duty_stored_before_each_modification_had_its_own_keeps_its_row_and_re
         assert len(reminders_of(ctx, case_id, MN, "sent")) == 13 * 2
         assert reminders_of(ctx, case_id, MN, "cancelled") == []
         assert len(reminders_of(ctx, case_id, MN, agreement_id=ids[0])) == 3 + 5
+
+
+def test_two_sign_offs_in_a_row_each_owe_their_reg_72_3_notice(
+    work: Work, clock: FrozenClock, people: People
+) -> None:
+    """Two small PCR 2015 contracts extended on reg 72(1)(c), all twelve months delegated:
+    signed off Mon 16 Sep 2024 (from 1 Oct) and again Mon 14 Oct (from 1 Apr 2025)."""
+    proposal = ProposalIn(
+        start_date=date(2024, 10, 1), initial_months=6, max_months=12, ground="unforeseeable"
+    )
+    with work() as ctx:
+        case_id = new_case(ctx, people, proposal=proposal)
+    to_active(work, clock, people, case_id)
+    first = {(date(2024, 10, 1), date(2024, 10, 16), "open"): 2}  # Wed: 30 days after
+    with work() as ctx:
+        assert duties(ctx, case_id, MN) == first
+    clock.travel_to(london(2024, 10, 14))
+    sign_off_further_six(work, people, case_id)
+    with work() as ctx:
+        assert duties(ctx, case_id, MN) == {
+            **first,
+            (date(2025, 4, 1), date(2024, 11, 13), "open"): 2,
+        }
+        # Each duty keeps its own five reminders (none sent here: no scheduler runs).
+        assert len(reminders_of(ctx, case_id, MN)) == 2 * (5 + 5)
+        assert reminders_of(ctx, case_id, MN, "cancelled") == []
+    with work() as ctx, pytest.raises(InvalidInput):
+        record(ctx, people, case_id, MN, date(2024, 10, 14))
+    with work() as ctx:
+        record(ctx, people, case_id, MN, date(2024, 10, 14), term_start=date(2024, 10, 1))
+    with work() as ctx:
+        assert duties(ctx, case_id, MN) == {
+            (date(2024, 10, 1), date(2024, 10, 16), "done"): 2,
+            (date(2025, 4, 1), date(2024, 11, 13), "open"): 2,
+        }
 
 
 # --- A Procurement Act 2023 contract over £5m: s.77 after each modification --------------
