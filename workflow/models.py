@@ -547,6 +547,9 @@ class Deadline(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
     kind: str
+    # The modification a procurement notice's duty belongs to, by the first day of the term
+    # it brings (``deadlines.rules.PlannedDeadline.occasion``); part of the deadline's key.
+    occasion: date | None = None
     due_on: date = Field(index=True)
     is_duty: bool
     status: str = DeadlineStatus.open

@@ -518,12 +518,16 @@ class NoticeIn(Strict):
     kinds are the Procurement Act 2023's contract change notice (s.75), publication of a
     modification (s.77) and termination notice (s.80), and the PCR 2015 reg 72(3)
     modification notice. ``agreement_id`` names the contract a procurement notice is about;
-    without it the notice is recorded for every agreement of the case that owes it."""
+    without it the notice is recorded for every agreement of the case that owes it.
+    ``term_start`` names the modification a notice following one is for, by the first day
+    of the term it brought (the case answer's ``procurement_notices`` list each notice's);
+    needed only when more than one modification owes that notice, since each owes its own."""
 
     kind: MeetingNoticeKind | ProcurementNoticeKind
     published_on: Day
     reference: Annotated[str, Field(max_length=500), ONE_LINE] | None = None
     agreement_id: AgreementId | None = None
+    term_start: Day | None = None
 
 
 class MeetingNoticeIn(Strict):

@@ -4,7 +4,8 @@ published_on, reference}``.
 The meeting procedure's kinds (SI 2012/2089: ``agenda``, ``private_further_notice``,
 ``urgency_reasons``, ``private_urgency_reasons``, ``decision_record``) and procurement law's
 (``contract_change_notice``, ``modification_notice``, ``modification_publication``,
-``termination_notice``; an optional ``agreement_id``). The domain decides who may and when.
+``termination_notice``; an optional ``agreement_id``, and ``term_start``: which
+modification's notice, when more than one owes it). The domain decides who may and when.
 """
 
 from __future__ import annotations
@@ -50,11 +51,15 @@ def post_notice(
     if data.kind in RECORDED_KINDS:
         case = record_procurement_notice(ctx, case_id, data, user, expected_version=expected)
         return case_answer(ctx, case, user, response)
-    if data.agreement_id is not None:
-        raise InvalidInput(
-            "the notice cannot be recorded",
-            [FieldProblem("agreement_id", "a notice of the meeting procedure is the case's")],
-        )
-    meeting = MeetingNoticeIn.model_validate(data.model_dump(exclude={"agreement_id"}))
+    procurement_only = [
+        FieldProblem(name, "a notice of the meeting procedure is the case's")
+        for name in ("agreement_id", "term_start")
+        if getattr(data, name) is not None
+    ]
+    if procurement_only:
+        raise InvalidInput("the notice cannot be recorded", procurement_only)
+    meeting = MeetingNoticeIn.model_validate(
+        data.model_dump(exclude={"agreement_id", "term_start"})
+    )
     case = record_meeting_notice(ctx, case_id, meeting, user, expected_version=expected)
     return case_answer(ctx, case, user, response)

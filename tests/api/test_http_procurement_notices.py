@@ -122,6 +122,12 @@ def test_a_contract_change_notice_discharges_its_duty_and_starts_the_standstill(
     body = {"kind": CCN, "published_on": "2025-12-19", "reference": "UK10-2025-000123"}
     case = officer.ok(officer.post(f"/cases/{cid}/notices", body), 201)
     assert of_kind(case, CCN) == [("2026-03-19", "done")]
+    # The case answer lists it with the modification it is for: the term from 1 Apr 2026,
+    # not made yet (the notice comes before it).
+    assert [
+        (n["kind"], n["agreement_id"], n["term_start"], n["made_on"], n["status"], n["reference"])
+        for n in case["procurement_notices"]
+    ] == [(CCN, agreement, "2026-04-01", None, "published", "UK10-2025-000123")]
     assert of_kind(case, "standstill_end") == [("2026-01-02", "open")]
     assert officer.ok(officer.get(f"/reminders?case_id={cid}&kind={CCN}&status=pending")) == {
         "items": [],
@@ -216,6 +222,29 @@ def test_cabinets_own_term_is_held_back_until_its_notice_and_standstill_and_says
             {"kind": "agenda", "published_on": "2025-12-19", "agreement_id": 1},
             422,
             "meeting",
+        ),
+        (
+            "officer",
+            {"kind": "agenda", "published_on": "2025-12-19", "term_start": "2026-04-01"},
+            422,
+            "meeting",
+        ),
+        # The pending modification's term starts on 1 Apr 2026: no other owes a notice.
+        (
+            "officer",
+            {"kind": CCN, "published_on": "2025-12-19", "term_start": "2026-10-01"},
+            422,
+            "no contract_change_notice is owed for a modification whose term starts 01/10/2026",
+        ),
+        (
+            "officer",
+            {
+                "kind": "termination_notice",
+                "published_on": "2025-12-19",
+                "term_start": "2026-04-01",
+            },
+            422,
+            "not a modification",
         ),
         ("other_officer", {"kind": CCN, "published_on": "2025-12-19"}, 403, "author"),
         ("viewer", {"kind": CCN, "published_on": "2025-12-19"}, 403, "author"),

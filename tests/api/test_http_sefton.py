@@ -88,13 +88,41 @@ def test_sefton_from_draft_to_expiry(client: TestClient, people: dict[str, Calle
     assert case["delegation"]["months_left"] == 0
 
     # PCR 2015 reg 72(3): a modification on ground (1)(c) is notified in Find a Tender within
-    # 30 days (reg 51), one notice per contract; recording it discharges the duty (SPEC §9).
-    owed = [d["status"] for d in case["deadlines"] if d["kind"] == "modification_notice"]
-    assert owed == ["open"] * 13
+    # 30 days (reg 51), one notice per contract and per modification: Cabinet's own term's
+    # (from Tue 1 Oct, due Thu 31 Oct, still unpublished) and the delegate's (Sun 19 Jan,
+    # so due Fri 17 Jan).
+    def owed() -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for d in officer.ok(officer.get(f"/cases/{cid}"))["deadlines"]:
+            if d["kind"] == "modification_notice":
+                out[(d["due_on"], d["status"])] = out.get((d["due_on"], d["status"]), 0) + 1
+        return out
+
+    assert owed() == {("2024-10-31", "open"): 13, ("2025-01-17", "open"): 13}
+    listed = {
+        (n["term_start"], n["made_on"], n["made_by"], n["last_day"], n["status"])
+        for n in case["procurement_notices"]
+    }
+    assert listed == {
+        ("2024-10-01", "2024-10-01", "cabinet", "2024-10-31", "owed"),
+        ("2025-04-01", "2024-12-20", "delegate", "2025-01-19", "owed"),
+    }
+    # Which modification a notice is for must be said when both owe it.
     notice = {"kind": "modification_notice", "published_on": "2024-12-20", "reference": "FTS-1"}
+    problem = problem_of(officer.post(f"/cases/{cid}/notices", notice), 422)
+    assert "2 modifications owe a modification_notice" in str(problem)
+    assert owed() == {("2024-10-31", "open"): 13, ("2025-01-17", "open"): 13}
+    notice["term_start"] = "2025-04-01"
+    officer.ok(officer.post(f"/cases/{cid}/notices", notice), 201)
+    assert owed() == {("2024-10-31", "open"): 13, ("2025-01-17", "done"): 13}
+    # Only Cabinet's term's is owed now: a request naming none is for it.
+    notice = {"kind": "modification_notice", "published_on": "2024-12-20", "reference": "FTS-2"}
     case = officer.ok(officer.post(f"/cases/{cid}/notices", notice), 201)
-    owed = [d["status"] for d in case["deadlines"] if d["kind"] == "modification_notice"]
-    assert owed == ["done"] * 13
+    assert owed() == {("2024-10-31", "done"): 13, ("2025-01-17", "done"): 13}
+    assert {(n["term_start"], n["reference"]) for n in case["procurement_notices"]} == {
+        ("2024-10-01", "FTS-2"),
+        ("2025-04-01", "FTS-1"),
+    }
 
     record = exe.ok(exe.get(f"/cases/{cid}/decision-record"))
     assert record["term"] == {"months": 6, "start_date": "2025-04-01", "end_date": "2025-09-30"}

@@ -571,7 +571,7 @@ def test_new_duties_fall_due_on_working_days_across_bank_holidays() -> None:
         conflicts_of_interest="None declared",
         signed_on=date(2023, 12, 22),
     )
-    assert _due(_facts(active, last_sign_off=signed), "decision_record_publication") == {
+    assert _due(_facts(active, sign_offs=[signed]), "decision_record_publication") == {
         date(2023, 12, 28)
     }
 

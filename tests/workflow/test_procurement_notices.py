@@ -438,7 +438,7 @@ def kinds_planned(state: str, ground: str, months: int, **changes: Any) -> set[s
         agreements=[agreement(**changes)],
         is_key_decision=False,
         today=date(2025, 11, 25),
-        last_sign_off=signed,
+        sign_offs=[signed] if signed is not None else [],
     )
     own = {"forward_plan_notice", "agenda_publication", "sign_off_due", "agreement_end"}
     own |= {"envelope_exhausted", "decision_record_publication", "extension_option_decision"}
@@ -501,7 +501,7 @@ def test_a_pcr_notice_falling_on_christmas_day_is_due_the_day_before(settings: S
         agreements=[agreement(**PCR)],
         is_key_decision=False,
         today=date(2025, 11, 25),
-        last_sign_off=signed_off(6, date(2025, 11, 25)),  # + 30 days: Thu 25 Dec 2025
+        sign_offs=[signed_off(6, date(2025, 11, 25))],  # + 30 days: Thu 25 Dec 2025
     )
     planned = [p for p in plan(facts, settings) if p.kind == "modification_notice"]
     assert [(p.due_on, p.done) for p in planned] == [(date(2025, 12, 24), False)]

@@ -32,7 +32,7 @@ from workflow import demo
 from workflow.audit import verify
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
-from workflow.errors import TransitionRefused
+from workflow.errors import InvalidInput, TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.events import expire_due, fire, implement_due
@@ -277,8 +277,9 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             "decision_record_publication": {date(2024, 12, 11)},  # reg 13, 2 working days
             "agreement_end": {date(2025, 9, 30)},
             "envelope_exhausted": {date(2025, 9, 30)},
-            # PCR 2015 reg 72(3): a (1)(c) modification is notified within 30 days (reg 51).
-            "modification_notice": {date(2025, 1, 8)},
+            # PCR 2015 reg 72(3): a (1)(c) modification is notified within 30 days (reg 51);
+            # each modification its own: Cabinet's term's (overdue since Thu 31 Oct) stays.
+            "modification_notice": {date(2024, 10, 31), date(2025, 1, 8)},
         }
         # Democratic services publish the officer's record the same day.
         record_meeting_notice(
@@ -287,13 +288,30 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             MeetingNoticeIn(kind="decision_record", published_on=date(2024, 12, 9)),
             clerk,
         )
-        # ...and the officer the reg 72(3) notice of each contract's modification.
+    # ...and the officer the reg 72(3) notice of each contract's two modifications, each
+    # named by the first day of the term it brought: without it, which is ambiguous.
+    before = _snap(work, case_id)
+    with work() as ctx, pytest.raises(InvalidInput) as ambiguous:
         record_procurement_notice(
             ctx,
             case_id,
             NoticeIn(kind="modification_notice", published_on=date(2024, 12, 9)),
             officer,
         )
+    assert [p.field for p in ambiguous.value.problems] == ["term_start"]
+    assert _snap(work, case_id) == before
+    with work() as ctx:
+        for term_start in (date(2024, 10, 1), date(2025, 4, 1)):
+            record_procurement_notice(
+                ctx,
+                case_id,
+                NoticeIn(
+                    kind="modification_notice",
+                    published_on=date(2024, 12, 9),
+                    term_start=term_start,
+                ),
+                officer,
+            )
     with work() as ctx:
         case = case_of(ctx, case_id)
         # Cabinet's (Mon 9 Sep) and the delegate's, the only officer decision.
@@ -340,7 +358,7 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
         assert who_may(ctx, case_id, people) == {"system": ["expire"]}
         assert expire_due(ctx, people["system"]) == [case_id]
     with work() as ctx:
-        assert_version(ctx, case_id, "expired", 11)
+        assert_version(ctx, case_id, "expired", 12)
         assert deadline_kinds(ctx, case_id) == {}
         assert pending_count(ctx, case_id) == 0
         assert who_may(ctx, case_id, people) == {}
@@ -355,7 +373,8 @@ def test_sefton_from_draft_to_expiry(work: Work, clock: FrozenClock, people: dic
             ("consultation", "delegated_approval", "delegated_approval"),
             ("sign_off", "delegated_approval", "active"),
             ("notice", "active", "active"),
-            ("notice", "active", "active"),  # the reg 72(3) modification notice
+            ("notice", "active", "active"),  # the reg 72(3) notice of Cabinet's term
+            ("notice", "active", "active"),  # ...and of the delegate's
             ("expire", "active", "expired"),
         ]
         assert trail[-1].actor_id == people["system"].id

@@ -6,7 +6,7 @@ depend on, so the state, the deadlines and the reminders are written together or
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -14,9 +14,11 @@ from sqlmodel import col, select
 from workflow import timerules
 from workflow.context import Ctx
 from workflow.deadlines.rules import (
+    OCCASIONED,
     PER_OCCASION,
     RECIPIENT_ROLES,
     CaseFacts,
+    DeadlineKey,
     PlannedDeadline,
     plan,
 )
@@ -49,7 +51,7 @@ def facts_of(ctx: Ctx, bundle: CaseBundle, people: dict[int, User] | None = None
         delegation=bundle.delegation,
         months_used=bundle.months_used,
         people=office_holders(bundle, people),
-        last_sign_off=bundle.sign_offs[-1] if bundle.sign_offs else None,
+        sign_offs=bundle.sign_offs,
         earlier_months=bundle.earlier_months,
     )
 
@@ -109,16 +111,18 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
             Deadline.case_id == case.id, Deadline.status != DeadlineStatus.cancelled
         )
     ).all()
-    by_key = {}
+    by_key: dict[DeadlineKey, Deadline] = {}
     for d in stored:
-        p = planned.get((d.kind, d.agreement_id))
+        key = _key(d, planned)
+        p = planned.get(key)
         if (
-            d.kind in PER_OCCASION
+            d.occasion is None
+            and d.kind in PER_OCCASION
             and d.status == DeadlineStatus.done
             and (p is None or p.due_on != d.due_on)
         ):
             continue  # the discharged duty of an earlier meeting or decision: kept as it was
-        by_key[(d.kind, d.agreement_id)] = d
+        by_key[key] = d
     ended = State(case.state) in ENDED_STATES
 
     for key, row in by_key.items():
@@ -143,6 +147,7 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
                 case_id=case.id,
                 agreement_id=p.agreement_id,
                 kind=p.kind,
+                occasion=p.occasion,
                 due_on=p.due_on,
                 is_duty=p.is_duty,
                 recipients=who,
@@ -156,6 +161,28 @@ def sync(ctx: Ctx, bundle: CaseBundle) -> None:
                 _plan_reminders(ctx, row, coalesce=True)
             continue
         _update(ctx, existing, p, who, now)
+
+
+def _key(row: Deadline, planned: dict[DeadlineKey, PlannedDeadline]) -> DeadlineKey:
+    """The stored deadline's key. A procurement notice's duty stored before each
+    modification's notices had their own (``Deadline.occasion``, migration 0017) is the
+    planned one of its kind and agreement falling on its day; failing that, if still open, the
+    latest modification's, the only one planned then. It takes that occasion from now on, so
+    its reminders already sent are not sent again."""
+    if row.occasion is not None or row.kind not in OCCASIONED:
+        return (row.kind, row.agreement_id, row.occasion)
+    mine = sorted(
+        (p for p in planned.values() if (p.kind, p.agreement_id) == (row.kind, row.agreement_id)),
+        key=lambda p: p.occasion or date.min,
+    )
+    same_day = [p for p in mine if p.due_on == row.due_on]
+    chosen = same_day[-1] if same_day else None
+    if chosen is None and mine and row.status == DeadlineStatus.open:
+        chosen = mine[-1]
+    if chosen is None or chosen.occasion is None:
+        return (row.kind, row.agreement_id, None)
+    row.occasion = chosen.occasion
+    return chosen.key
 
 
 def _update(ctx: Ctx, row: Deadline, p: PlannedDeadline, who: list[str], now: datetime) -> None:

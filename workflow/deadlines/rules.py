@@ -67,6 +67,17 @@ PER_OCCASION: frozenset[str] = frozenset(
     }
 )
 
+# Duties of one modification, told apart by its term's first day (``PlannedDeadline.occasion``)
+# rather than by their day: two modifications' notices may fall due the same day.
+OCCASIONED: frozenset[str] = frozenset(
+    {
+        K.contract_change_notice,
+        K.standstill_end,
+        K.modification_notice,
+        K.modification_publication,
+    }
+)
+
 RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
     K.forward_plan_notice: ("author", "democratic_services"),
     K.private_meeting_notice: ("author", "democratic_services"),
@@ -91,20 +102,29 @@ RECIPIENT_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# A deadline's identity across re-planning (``planning.sync``): the same key is the same
+# stored deadline, so its reminders already sent are not sent again.
+DeadlineKey = tuple[str, int | None, date | None]
+
+
 @dataclass(frozen=True)
 class PlannedDeadline:
     kind: str
     due_on: date
     agreement_id: int | None = None
     done: bool = False
+    # The modification a procurement notice (or standstill) belongs to, by the first day of
+    # the term it brings: each modification's notices are duties of their own, so a later
+    # one never takes over (or discharges) an earlier one's (``procurement.notices``).
+    occasion: date | None = None
 
     @property
     def is_duty(self) -> bool:
         return self.kind in DUTIES
 
     @property
-    def key(self) -> tuple[str, int | None]:
-        return (self.kind, self.agreement_id)
+    def key(self) -> DeadlineKey:
+        return (self.kind, self.agreement_id, self.occasion)
 
 
 @dataclass(frozen=True)
@@ -119,8 +139,12 @@ class CaseFacts:
     delegation: Delegation | None = None
     months_used: int = 0
     people: dict[int, User] = field(default_factory=dict)  # office holders urgency names
-    last_sign_off: SignOff | None = None
+    sign_offs: list[SignOff] = field(default_factory=list)  # the case's, oldest first
     earlier_months: dict[int, int] = field(default_factory=dict)  # other cases' modifications
+
+    @property
+    def last_sign_off(self) -> SignOff | None:
+        return self.sign_offs[-1] if self.sign_offs else None
 
 
 def plan(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
@@ -156,7 +180,7 @@ def procurement_now(facts: CaseFacts, settings: Settings) -> procurement_notices
         facts.agreements,
         facts.resolution,
         facts.delegation,
-        last_sign_off=facts.last_sign_off,
+        sign_offs=facts.sign_offs,
         months_used=facts.months_used,
         earlier=facts.earlier_months,
         settings=settings,
@@ -174,6 +198,7 @@ def _procurement(facts: CaseFacts, settings: Settings) -> list[PlannedDeadline]:
             d.last_day if d.kind == K.standstill_end else timerules.duty_due_on(d.last_day),
             d.agreement_id,
             done=d.done(facts.today),
+            occasion=d.modification,
         )
         for d in procurement_notices.owed(procurement_now(facts, settings))
     ]

@@ -775,7 +775,7 @@ def procurement_now(ctx: GuardContext) -> procurement_notices.CaseNow:
         ctx.agreements,
         ctx.resolution,
         ctx.delegation,
-        last_sign_off=ctx.sign_offs[-1] if ctx.sign_offs else None,
+        sign_offs=ctx.sign_offs,
         months_used=ctx.months_used,
         earlier=ctx.earlier_months,
         settings=ctx.settings,

@@ -31,6 +31,7 @@ from workflow.lifecycle.guards import (
     modification_verdicts,
 )
 from workflow.lifecycle.parts import Hidden, exempt_paragraph_of, lapsed
+from workflow.lifecycle.procurement_notices import notices_listed
 from workflow.models import (
     AuditEvent,
     Case,
@@ -45,7 +46,7 @@ from workflow.models import (
 )
 from workflow.procurement import verdict as procurement
 from workflow.procurement.notices import modification_months
-from workflow.procurement.read import ProcurementOut
+from workflow.procurement.read import ProcurementNoticeOut, ProcurementOut
 
 REDACTED = "[exempt]"
 # Audit data keys that are dates or states, never exempt content.
@@ -257,6 +258,8 @@ class CaseOut(BaseModel):
     # Why the term Cabinet approved itself (or the delegate's key decision) has not started:
     # the scheduler starts it once these clear. Empty for a reader who may not see figures.
     held_back: list[HeldBackOut] = []
+    # SPEC §9: each procurement notice owed or published, with the modification it is for.
+    procurement_notices: list[ProcurementNoticeOut] = []
     exempt_parts: list[ExemptPartOut] = []
     public_interest: PublicInterestOut | None = None
     exemption_review_on: date | None = None
@@ -549,6 +552,7 @@ def case_read(
         ]
         if figures
         else [],
+        procurement_notices=notices_listed(ctx, bundle),
         **exemption(case, hide, today).model_dump(),
     )
 

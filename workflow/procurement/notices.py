@@ -5,7 +5,8 @@ forward plan's does; the deadlines (``workflow/deadlines/rules.py``) and the gua
 ``sign_off`` and ``implement`` (``contract_change_notice_published`` in
 ``workflow/lifecycle/guards.py``) both ask this module, through one ``case_now``, so a duty is
 never shown done while the guard still refuses. A modification is the delegate's sign-off, or
-a term Cabinet approved itself (issue 12), made when ``implement`` starts it.
+a term Cabinet approved itself (issue 12), made when ``implement`` starts it; each owes its own
+notices (``modifications_made``), named by the first day of the term it brings.
 
 The law, as read on legislation.gov.uk (the quotations are the Act's own words):
 
@@ -87,8 +88,9 @@ class NoticeDue:
     """One notice (or the standstill's end) a case owes for one agreement.
 
     ``occasion`` names what it is about: the first day of the term the modification brings
-    (so a later modification owes notices of its own), or the day the agreement ends.
-    ``last_day`` is the law's own day; ``published_on`` the recorded publication, if any.
+    (each modification owes notices of its own, and a later one never discharges or hides an
+    earlier one's), or the day the agreement ends. ``last_day`` is the law's own day;
+    ``published_on`` the recorded publication, if any.
     """
 
     kind: str
@@ -97,11 +99,20 @@ class NoticeDue:
     last_day: date
     published_on: date | None = None
     follows: date | None = None  # the day of the modification it reports, if it follows one
+    reference: str | None = None  # the recorded publication's reference
 
     def done(self, today: date) -> bool:
         if self.kind == STANDSTILL_END:
             return today > self.last_day
         return self.published_on is not None and self.published_on <= today
+
+    @property
+    def modification(self) -> date | None:
+        """The modification the notice belongs to, by the first day of the term it brings;
+        None for a termination notice, which is the agreement's end's, not a modification's.
+        The identity of its deadline (``deadlines.rules.PlannedDeadline.key``) and of the
+        duty a recorded publication discharges."""
+        return None if self.kind == TERMINATION_NOTICE else self.occasion
 
 
 # --- Which notices each agreement needs --------------------------------------------------
@@ -160,15 +171,38 @@ def recorded(case: Case) -> list[dict[str, Any]]:
     return list(case.procurement_notices or [])
 
 
-def published_on(case: Case, kind: str, agreement_id: int, occasion: date) -> date | None:
+def publication(case: Case, kind: str, agreement_id: int, occasion: date) -> dict[str, Any]:
+    """The recorded publication of one notice, or an empty mapping."""
     for entry in recorded(case):
         if (
             entry["kind"] == kind
             and entry["agreement_id"] == agreement_id
             and entry["occasion"] == occasion.isoformat()
         ):
-            return date.fromisoformat(entry["published_on"])
-    return None
+            return entry
+    return {}
+
+
+def _due(
+    case: Case,
+    kind: str,
+    agreement_id: int,
+    occasion: date,
+    last_day: date,
+    follows: date | None = None,
+) -> NoticeDue:
+    """A notice owed, with its publication if one is recorded."""
+    entry = publication(case, kind, agreement_id, occasion)
+    on = entry.get("published_on")
+    return NoticeDue(
+        kind,
+        agreement_id,
+        occasion,
+        last_day,
+        None if on is None else date.fromisoformat(on),
+        follows,
+        entry.get("reference"),
+    )
 
 
 def reference_of(case: Case, due: NoticeDue) -> str | None:
@@ -205,26 +239,36 @@ def with_publication(
 @dataclass(frozen=True)
 class Modification:
     """A modification made: the first day of the term it brought (the ``occasion`` its
-    notices are about) and the day it was made, from which they count."""
+    notices are about, and so its identity), the day it was made, from which they count,
+    and who made it (``cabinet``: Cabinet's own term; ``delegate``: a sign-off)."""
 
     term_start: date
     made_on: date
+    by: str
 
 
-def last_modification(
-    case: Case, approval: Resolution | None, last_sign_off: SignOff | None
-) -> Modification | None:
-    """The last modification made: the delegate's last sign-off (made the day it was signed),
-    or else Cabinet's own term once it has started (issue 12). Cabinet's decision is
-    implemented only once call-in is over and takes effect when its term starts, so the
-    modification is made on the term's first day (``case.proposal_start_date``: a first
-    term starts there, ``deadlines.rules.next_term_start``)."""
-    if last_sign_off is not None:
-        return Modification(last_sign_off.term_start, last_sign_off.signed_on)
+def modifications_made(
+    case: Case, approval: Resolution | None, sign_offs: list[SignOff]
+) -> list[Modification]:
+    """Every modification the case has made, first first: Cabinet's own term once it has
+    started (issue 12), then each of the delegate's sign-offs (made the day it was signed),
+    leaving out one scrutiny referred back, which "is void and counts for nothing". Each owes
+    its own notices until they are recorded (PCR 2015 reg 72(3), PA 2023 s.77): a later
+    modification is another duty, never the discharge of an earlier one's.
+
+    Cabinet's decision is implemented only once call-in is over and takes effect when its
+    term starts, so that modification is made on the term's first day
+    (``case.proposal_start_date``: a first term starts there, ``timerules.next_term_start``).
+    Two modifications are never of the same term; if the records ever said so, the later
+    one is kept."""
+    made: dict[date, Modification] = {}
     start = case.proposal_start_date
     if approval is not None and approval.cabinet_months and case.term_end is not None and start:
-        return Modification(start, start)
-    return None
+        made[start] = Modification(start, start, "cabinet")
+    for s in sign_offs:
+        if s.call_in_outcome != "referred_back":
+            made[s.term_start] = Modification(s.term_start, s.signed_on, "delegate")
+    return sorted(made.values(), key=lambda m: m.term_start)
 
 
 @dataclass(frozen=True)
@@ -236,7 +280,7 @@ class CaseNow:
     agreements: list[Agreement]
     approval_id: int | None  # the approving resolution that carries the term being made
     next_term_start: date | None  # the term a pending modification brings, if any
-    last_modification: Modification | None
+    modifications: list[Modification]  # every modification made, first first
     months_left: int  # what is left of the envelope for further terms
     settings: Settings
     months: int  # the case's whole modification (``case_months``)
@@ -262,7 +306,7 @@ def case_now(
     approval: Resolution | None,
     delegation: Delegation | None,
     *,
-    last_sign_off: SignOff | None,
+    sign_offs: list[SignOff],
     months_used: int,
     earlier: dict[int, int],
     settings: Settings,
@@ -270,11 +314,11 @@ def case_now(
 ) -> CaseNow:
     """The one way to build a ``CaseNow``: from ``approval``, the latest approving
     resolution (the decision that carries the term being made, Cabinet's own or the one it
-    delegated), and the delegation that decision made. The sign-off and implement guard
-    (``lifecycle.guards.contract_change_notice_published``) and the deadlines
-    (``deadlines.rules.procurement_now``) both call it, so they cannot read different
-    decisions. A modification is pending in delegated approval only: its term starts where
-    a first term does, or the day after the current one ends."""
+    delegated), the delegation that decision made, and the case's sign-offs (oldest first).
+    The sign-off and implement guard (``lifecycle.guards.contract_change_notice_published``)
+    and the deadlines (``deadlines.rules.procurement_now``) both call it, so they cannot read
+    different decisions. A modification is pending in delegated approval only: its term
+    starts where a first term does, or the day after the current one ends."""
     delegation = delegation_of(approval, delegation)
     pending = State(case.state) == State.delegated_approval
     return CaseNow(
@@ -284,7 +328,7 @@ def case_now(
         next_term_start=timerules.next_term_start(case.term_end, case.proposal_start_date)
         if pending
         else None,
-        last_modification=last_modification(case, approval, last_sign_off),
+        modifications=modifications_made(case, approval, sign_offs),
         months_left=delegation.months_left(months_used) if delegation else 0,
         settings=settings,
         months=case_months(case, approval, delegation),
@@ -310,30 +354,29 @@ def before_modification(now: CaseNow) -> list[NoticeDue]:
     for agreement_id, kinds in now.needs().items():
         if CONTRACT_CHANGE_NOTICE not in kinds:
             continue
-        on = published_on(case, CONTRACT_CHANGE_NOTICE, agreement_id, start)
-        out.append(NoticeDue(CONTRACT_CHANGE_NOTICE, agreement_id, start, latest, on))
-        if on is not None:
+        notice = _due(case, CONTRACT_CHANGE_NOTICE, agreement_id, start, latest)
+        out.append(notice)
+        if notice.published_on is not None:
+            on = notice.published_on
             end = timerules.standstill_end(on, s.standstill_working_days, regions)
             out.append(NoticeDue(STANDSTILL_END, agreement_id, start, end))
     return out
 
 
 def after_modification(now: CaseNow) -> list[NoticeDue]:
-    """The notices that follow the last modification made (the last sign-off, or Cabinet's
-    own term once it has started)."""
-    case, made = now.case, now.last_modification
-    if made is None:
-        return []
-    start, out = made.term_start, []
-    last_day = {
-        MODIFICATION_NOTICE: made.made_on + timedelta(days=PCR_NOTICE_DAYS),
-        MODIFICATION_PUBLICATION: made.made_on + timedelta(days=PUBLICATION_DAYS - 1),
-    }
-    for agreement_id, kinds in now.needs().items():
-        for kind, last in last_day.items():
-            if kind in kinds:
-                on = published_on(case, kind, agreement_id, start)
-                out.append(NoticeDue(kind, agreement_id, start, last, on, made.made_on))
+    """The notices that follow each modification made (Cabinet's own term once it has
+    started, and each sign-off), each modification's its own: PCR 2015 reg 72(3) within 30
+    days of it, PA 2023 s.77 within 90 days beginning with its day."""
+    case, needs, out = now.case, now.needs(), []
+    for made in now.modifications:
+        last_day = {
+            MODIFICATION_NOTICE: made.made_on + timedelta(days=PCR_NOTICE_DAYS),
+            MODIFICATION_PUBLICATION: made.made_on + timedelta(days=PUBLICATION_DAYS - 1),
+        }
+        for agreement_id, kinds in needs.items():
+            for kind, last in last_day.items():
+                if kind in kinds:
+                    out.append(_due(case, kind, agreement_id, made.term_start, last, made.made_on))
     return out
 
 
@@ -344,8 +387,7 @@ def on_ending(now: CaseNow) -> list[NoticeDue]:
         if a.id is None or not termination_notice_needed(a, case.proposal_ground):
             continue
         last = a.end_date + timedelta(days=TERMINATION_DAYS - 1)
-        on = published_on(case, TERMINATION_NOTICE, a.id, a.end_date)
-        out.append(NoticeDue(TERMINATION_NOTICE, a.id, a.end_date, last, on))
+        out.append(_due(case, TERMINATION_NOTICE, a.id, a.end_date, last))
     return out
 
 

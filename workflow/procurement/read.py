@@ -4,9 +4,13 @@ the notices due. Built from a ``Verdict`` (``verdict.assess``), the same the gua
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel
 
 from workflow.models import Ground, ProcurementRegime
+from workflow.procurement.notices import Modification, NoticeDue
 from workflow.procurement.verdict import Verdict
 
 
@@ -83,3 +87,34 @@ class ProcurementOut(BaseModel):
 
 def _round(value: object) -> float:
     return round(float(value), 2)  # type: ignore[arg-type]
+
+
+class ProcurementNoticeOut(BaseModel):
+    """One procurement notice the case owes or has published, with the modification it
+    belongs to (``term_start``, the first day of the term the modification brings: what
+    ``POST /cases/{id}/notices`` names as ``term_start`` when more than one owes the notice).
+    A termination notice belongs to the agreement's end (``term_start`` null)."""
+
+    kind: str
+    agreement_id: int
+    term_start: date | None
+    made_on: date | None  # the day the modification was made; null before it is
+    made_by: Literal["cabinet", "delegate"] | None  # Cabinet's own term, or a sign-off
+    last_day: date  # the law's last day for the notice
+    published_on: date | None
+    reference: str | None
+    status: Literal["owed", "published"]
+
+    @classmethod
+    def of(cls, due: NoticeDue, made: Modification | None) -> ProcurementNoticeOut:
+        return cls(
+            kind=due.kind,
+            agreement_id=due.agreement_id,
+            term_start=due.modification,
+            made_on=made.made_on if made else None,
+            made_by=made.by if made else None,  # type: ignore[arg-type]
+            last_day=due.last_day,
+            published_on=due.published_on,
+            reference=due.reference,
+            status="published" if due.published_on is not None else "owed",
+        )
