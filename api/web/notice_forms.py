@@ -41,12 +41,14 @@ router = APIRouter(route_class=WebRoute)
 FIELD_IDS = {
     "kind": "kind",
     "agreement_id": "kind",
+    "term_start": "kind",
     "published_on": "published_on-day",
     "reference": "reference",
 }
 LABELS = {
     "kind": "Notice",
     "agreement_id": "Notice",
+    "term_start": "Notice",
     "published_on": "Date the notice was published",
     "reference": "Notice reference",
 }
@@ -58,7 +60,7 @@ class Choice:
     """One radio: a notice the case owes now and has not published, for one agreement or for
     every agreement that owes it."""
 
-    value: str  # "kind:agreement_id" or "kind:all"
+    value: str  # "kind:agreement_id" or "kind:all", then ":term_start" for a modification's
     text: str
     hint: str
 
@@ -96,20 +98,27 @@ def notice_rows(ctx: Ctx, bundle: CaseBundle) -> list[dict[str, Any]]:
 
 def choices(ctx: Ctx, bundle: CaseBundle) -> list[Choice]:
     """The notices to offer: those the case owes now and has not yet published. Where more
-    than one agreement owes a notice, it may be recorded for all of them at once or for each."""
+    than one agreement owes a notice, it may be recorded for all of them at once or for each;
+    where more than one modification owes it (Cabinet's own term, then a delegate's), each is
+    offered for its own term, as the domain records it (``NoticeIn.term_start``)."""
     refs = _references(bundle)
-    owing: dict[str, list[law.NoticeDue]] = {}
+    owing: dict[tuple[str, date | None], list[law.NoticeDue]] = {}
     for due in owed_now(ctx, bundle):
         if due.kind in law.RECORDED_KINDS and due.published_on is None:
-            owing.setdefault(due.kind, []).append(due)
+            term = None if due.kind == law.TERMINATION_NOTICE else due.occasion
+            owing.setdefault((due.kind, term), []).append(due)
+    several_terms = {kind for kind, term in owing if sum(1 for k, _ in owing if k == kind) > 1}
     out = []
-    for kind, dues in owing.items():
+    for (kind, term), dues in owing.items():
         label = deadline_label(kind)
+        if kind in several_terms and term is not None:
+            label = f"{label} for the term from {term:%-d %B %Y}"
+        suffix = f":{term.isoformat()}" if term is not None else ""
         if len(dues) > 1:
             last = min(d.last_day for d in dues)
             out.append(
                 Choice(
-                    f"{kind}:{ALL}",
+                    f"{kind}:{ALL}{suffix}",
                     f"{label}, for all {len(dues)} agreements",
                     f"Due by {last:%-d %B %Y}",
                 )
@@ -118,7 +127,9 @@ def choices(ctx: Ctx, bundle: CaseBundle) -> list[Choice]:
             ref = refs.get(d.agreement_id, str(d.agreement_id))
             out.append(
                 Choice(
-                    f"{kind}:{d.agreement_id}", f"{label}, {ref}", f"Due by {d.last_day:%-d %B %Y}"
+                    f"{kind}:{d.agreement_id}{suffix}",
+                    f"{label}, {ref}",
+                    f"Due by {d.last_day:%-d %B %Y}",
                 )
             )
     return out
@@ -188,7 +199,8 @@ def notice_post(request: Request, case_id: Id) -> Response:
 
 def _body(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """The form as ``NoticeIn``'s body; only its shape is checked here."""
-    kind, _, which = str(values["kind"]).partition(":")
+    kind, _, rest = str(values["kind"]).partition(":")
+    which, _, term = rest.partition(":")
     if not kind:
         errors.add("kind", "Choose the notice that was published")
     agreement_id: int | None = None
@@ -204,6 +216,9 @@ def _body(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
         "agreement_id": agreement_id,
         "published_on": published_on,
         "reference": values["reference"] or None,
+        # The modification the notice is for, when the radio names one (``choices``); the
+        # domain checks it names one that owes the notice.
+        "term_start": term or None,
     }
 
 

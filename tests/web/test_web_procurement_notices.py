@@ -222,6 +222,6 @@ def test_a_form_left_open_while_the_case_moved_on_is_refused(
 
 
 def _agreement_id(html: str, kind: str = CCN) -> str:
-    found = re.search(rf'value="{kind}:(\d+)"', html)
+    found = re.search(rf'value="{kind}:(\d+(?::[0-9-]+)?)"', html)
     assert found is not None
     return found.group(1)

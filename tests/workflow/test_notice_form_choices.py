@@ -1,0 +1,89 @@
+"""The procurement notice form when two modifications owe the same notice (issue 9).
+
+Each modification owes its own notices (``workflow.procurement.notices.modifications_made``),
+so after two sign-offs in a row a contract owes two reg 72(3) modification notices. The form
+offers each for its own term, and the radio it posts names that term (``NoticeIn.term_start``),
+so recording one leaves the other owed; without the term the domain would refuse the record
+as ambiguous.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from casework import Work, consult, london, new_case, to_active
+from sqlmodel import select
+
+from api.web.forms import Errors
+from api.web.notice_forms import _body, choices
+from workflow.clock import FrozenClock
+from workflow.lifecycle.bundle import get_case, load
+from workflow.lifecycle.events import fire
+from workflow.lifecycle.procurement_notices import record_procurement_notice
+from workflow.models import Deadline, User
+from workflow.schemas import NoticeIn, ProposalIn
+
+MN = "modification_notice"
+
+
+def _two_sign_offs(work: Work, clock: FrozenClock, people: dict[str, User]) -> int:
+    """Two PCR 2015 contracts on reg 72(1)(c): signed off Mon 16 Sep 2024 (from 1 Oct) and
+    again Mon 14 Oct 2024 (from 1 Apr 2025), neither reg 72(3) notice yet published."""
+    proposal = ProposalIn(
+        start_date=date(2024, 10, 1), initial_months=6, max_months=12, ground="unforeseeable"
+    )
+    with work() as ctx:
+        case_id = new_case(ctx, people, proposal=proposal)
+    to_active(work, clock, people, case_id)
+    clock.travel_to(london(2024, 10, 14))
+    with work() as ctx:
+        fire(ctx, case_id, "extend", people["officer"], {"months": 6, "reasons": "Runs on."})
+    with work() as ctx:
+        consult(ctx, people, case_id)
+    with work() as ctx:
+        body = {"months": 6, "reasons": "Time to re-procure.", "conflicts_of_interest": "None"}
+        fire(ctx, case_id, "sign_off", people["executive"], body)
+    return case_id
+
+
+def test_each_modification_s_notice_is_offered_for_its_own_term_and_recorded_for_it(
+    work: Work, clock: FrozenClock, people: dict[str, User]
+) -> None:
+    case_id = _two_sign_offs(work, clock, people)
+    with work() as ctx:
+        offered = [
+            c for c in choices(ctx, load(ctx, get_case(ctx, case_id))) if c.value.startswith(MN)
+        ]
+    # Two agreements, two terms: "all" and each agreement, for each term.
+    by_term = {
+        term: [c for c in offered if c.value.endswith(term)]
+        for term in ("2024-10-01", "2025-04-01")
+    }
+    assert [len(v) for v in by_term.values()] == [3, 3]
+    assert all("for the term from 1 October 2024" in c.text for c in by_term["2024-10-01"])
+    assert all("for the term from 1 April 2025" in c.text for c in by_term["2025-04-01"])
+    assert {c.hint for c in by_term["2024-10-01"]} == {"Due by 16 October 2024"}
+    assert {c.hint for c in by_term["2025-04-01"]} == {"Due by 13 November 2024"}
+
+    # The form's body for the first term's "all" radio names that term, and records it alone.
+    everyone = next(c for c in by_term["2024-10-01"] if ":all:" in c.value)
+    parts = {"day": "14", "month": "10", "year": "2024"}
+    errors = Errors()
+    body = _body({"kind": everyone.value, "published_on": parts, "reference": ""}, errors)
+    assert not errors and body["term_start"] == "2024-10-01" and body["agreement_id"] is None
+    with work() as ctx:
+        record_procurement_notice(ctx, case_id, NoticeIn.model_validate(body), people["officer"])
+    with work() as ctx:
+        rows = ctx.session.exec(
+            select(Deadline).where(Deadline.case_id == case_id, Deadline.kind == MN)
+        ).all()
+        assert sorted((d.occasion, d.status) for d in rows if d.status != "cancelled") == [
+            (date(2024, 10, 1), "done"),
+            (date(2024, 10, 1), "done"),
+            (date(2025, 4, 1), "open"),
+            (date(2025, 4, 1), "open"),
+        ]
+        left = choices(ctx, load(ctx, get_case(ctx, case_id)))
+    # Only the second term's notice is left, and with one term owing it the label says no term.
+    assert {c.value.rsplit(":", 1)[1] for c in left if c.value.startswith(MN)} == {"2025-04-01"}
+    assert not any("for the term from" in c.text for c in left)
