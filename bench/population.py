@@ -183,17 +183,22 @@ SELECT s.id, CASE WHEN s.state = 'rejected' THEN 'rejected' ELSE 'approved' END,
 FROM seeded s JOIN cases c ON c.id = s.id
 WHERE s.state IN ('delegated_approval', 'active', 'expired', 'rejected');
 
-INSERT INTO delegations (case_id, resolution_id, delegate_id, consultee_id, max_months,
+INSERT INTO delegations (case_id, resolution_id, delegate_id, max_months,
                          latest_end_date, created_at)
-SELECT s.id, r.id, s.delegate_id, s.consultee_id, 24, c.proposal_start_date + 730, :now
+SELECT s.id, r.id, s.delegate_id, 24, c.proposal_start_date + 730, :now
 FROM seeded s JOIN cases c ON c.id = s.id JOIN resolutions r ON r.case_id = s.id
 WHERE r.outcome = 'approved';
 
+INSERT INTO delegation_consultees (delegation_id, user_id, position, case_id)
+SELECT d.id, s.consultee_id, 0, d.case_id
+FROM delegations d JOIN seeded s ON s.id = d.case_id;
+
 INSERT INTO consultations (case_id, delegation_id, consultee_id, consulted_on, response,
                            recorded_by_id, recorded_at)
-SELECT d.case_id, d.id, d.consultee_id, c.meeting_date + 10, 'Content with the extension.',
+SELECT d.case_id, d.id, dc.user_id, c.meeting_date + 10, 'Content with the extension.',
        d.delegate_id, :now
 FROM delegations d JOIN cases c ON c.id = d.case_id
+JOIN delegation_consultees dc ON dc.delegation_id = d.id
 WHERE c.state IN ('active', 'expired');
 
 INSERT INTO sign_offs (case_id, delegation_id, signer_id, months, term_start, term_end,
