@@ -208,6 +208,36 @@ def test_democratic_services_record_for_every_agreement_at_once(
     assert "2 agreements: PA-NOTICE-1, PA-NOTICE-2" in page
 
 
+def test_for_every_agreement_leaves_one_already_recorded_as_it_was(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """PA-NOTICE-1's notice is recorded on Fri 19 Dec 2025 with its reference; a form for
+    "all" posted on Mon 22 Dec records PA-NOTICE-2's and leaves PA-NOTICE-1's day (and so its
+    standstill) and reference alone."""
+    case_id = owing_case(engine, web_clock, web_app_parts[1], web.seeded, agreements=2)
+    web_clock.travel_to(at(date(2025, 12, 19)))
+    web.sign_in("clerk")
+    form = web.get(FORM.format(id=case_id))
+    fields = form_fields(form.text, FORM.format(id=case_id))
+    first = _agreement_id(form.text)
+    fields["kind"] = [f"{CCN}:{first}"]
+    fields["reference"] = ["000001-2025"]
+    fields |= {k: [v] for k, v in date_fields("published_on", date(2025, 12, 19)).items()}
+    assert web.post(FORM.format(id=case_id), fields, follow_redirects=False).status_code == 303
+
+    web_clock.travel_to(at(date(2025, 12, 22)))
+    fields = form_fields(web.get(FORM.format(id=case_id)).text, FORM.format(id=case_id))
+    fields["kind"] = [f"{CCN}:all"]  # a form opened before the first was recorded
+    fields["reference"] = ["000002-2025"]
+    fields |= {k: [v] for k, v in date_fields("published_on", date(2025, 12, 22)).items()}
+    assert web.post(FORM.format(id=case_id), fields, follow_redirects=False).status_code == 303
+    _version, notices, _deadlines = _state(engine, case_id)
+    assert sorted((n["published_on"], n["reference"]) for n in notices) == [
+        ("2025-12-19", "000001-2025"),
+        ("2025-12-22", "000002-2025"),
+    ]
+
+
 def test_a_form_left_open_while_the_case_moved_on_is_refused(
     web: WebClient, engine: Engine, owing: int
 ) -> None:

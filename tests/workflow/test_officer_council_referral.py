@@ -15,6 +15,7 @@ Council (LGA 2000 s.9F(4)(b)), which is to meet within ten working days: by Tue 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from casework import (
@@ -36,8 +37,9 @@ from workflow.clock import FrozenClock
 from workflow.errors import TransitionRefused
 from workflow.lifecycle.bundle import load
 from workflow.lifecycle.events import fire
+from workflow.lifecycle.procurement_notices import owed_now
 from workflow.models import User
-from workflow.schemas import CallInIn
+from workflow.schemas import CallInIn, ProposalIn
 from workflow.settings import Settings
 
 REASON = CallInIn(reason="The further six months are not value for money.")
@@ -58,12 +60,17 @@ def settings(database_url: str) -> Settings:
 
 
 def _further_term_signed_off(
-    engine: Engine, work: Work, clock: FrozenClock, people: dict[str, User], settings: Settings
+    engine: Engine,
+    work: Work,
+    clock: FrozenClock,
+    people: dict[str, User],
+    settings: Settings,
+    **case_fields: Any,
 ) -> int:
     """Cabinet's six months running, the delegate's further six signed off on Mon 9 Dec 2024
     and awaiting call-in."""
     with work() as ctx:
-        case_id = new_case(ctx, people, forward_plan_published_on=date(2024, 7, 1))
+        case_id = new_case(ctx, people, forward_plan_published_on=date(2024, 7, 1), **case_fields)
     to_delegated(work, clock, people, case_id, cabinet_months=6)
     clock.travel_to(london(2024, 9, 16, 7))
     expire_overdue(engine, clock, settings)  # call-in over: Cabinet's own term starts
@@ -89,9 +96,14 @@ def _further_term_signed_off(
 
 
 def _referred_to_council(
-    engine: Engine, work: Work, clock: FrozenClock, people: dict[str, User], settings: Settings
+    engine: Engine,
+    work: Work,
+    clock: FrozenClock,
+    people: dict[str, User],
+    settings: Settings,
+    **case_fields: Any,
 ) -> int:
-    case_id = _further_term_signed_off(engine, work, clock, people, settings)
+    case_id = _further_term_signed_off(engine, work, clock, people, settings, **case_fields)
     clock.travel_to(london(2024, 12, 11))
     with work() as ctx:
         fire(ctx, case_id, "call_in", people["scrutiny"], REASON)
@@ -270,3 +282,42 @@ def test_a_first_term_awaiting_call_in_neither_declines_nor_lapses(
     assert [g.name for g in refused.value.guards] == ["time_to_use_envelope_passed"]
     with work() as ctx:
         assert case_of(ctx, case_id).state == "delegated_approval"
+
+
+def test_a_sign_off_council_referred_back_owes_no_procurement_notice(
+    engine: Engine,
+    work: Work,
+    clock: FrozenClock,
+    people: dict[str, User],
+    settings: Settings,
+) -> None:
+    """Council's referral back voids the sign-off (LGA 2000 s.9F(4)(a)) as scrutiny's does: once
+    the delegate declines the further term, no PCR 2015 reg 72(3) notice (owed for a
+    modification on ground 72(1)(c)) is owed for the term from 1 Apr 2025, while Cabinet's own
+    term from 1 Oct 2024 still owes its own."""
+    unforeseen = ProposalIn.model_validate(
+        {
+            "start_date": date(2024, 10, 1),
+            "initial_months": 6,
+            "max_months": 12,
+            "ground": "unforeseeable",
+        }
+    )
+    case_id = _referred_to_council(engine, work, clock, people, settings, proposal=unforeseen)
+    with work() as ctx:
+        owed = owed_now(ctx, load(ctx, case_of(ctx, case_id)))
+        assert {d.modification for d in owed if d.kind == "modification_notice"} == {
+            date(2024, 10, 1),
+            date(2025, 4, 1),
+        }
+    clock.travel_to(london(2024, 12, 18, 21))
+    with work() as ctx:
+        fire(ctx, case_id, "council_refers_back", people["clerk"], COUNCIL)
+    clock.travel_to(london(2024, 12, 20))
+    with work() as ctx:
+        fire(ctx, case_id, "decline_further", people["executive"], {"reasons": "Council's view."})
+    with work() as ctx:
+        owed = owed_now(ctx, load(ctx, case_of(ctx, case_id)))
+        assert {d.modification for d in owed if d.kind == "modification_notice"} == {
+            date(2024, 10, 1)
+        }

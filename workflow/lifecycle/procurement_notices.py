@@ -99,6 +99,11 @@ def _refusal(
     due, problem = _of_one_modification(data, due)
     if problem is not None:
         return [], problem
+    if data.agreement_id is None and any(d.published_on is None for d in due):
+        # "For every agreement" means those still owing it: an agreement whose notice is
+        # already recorded keeps its day and reference (re-dating a contract change notice
+        # would move its standstill). A correction names its agreement, or all are published.
+        due = [d for d in due if d.published_on is None]
     follows = _first_day(data.kind, due)
     if follows is not None and data.published_on < follows:
         return [], FieldProblem(

@@ -252,7 +252,8 @@ def modifications_made(
 ) -> list[Modification]:
     """Every modification the case has made, first first: Cabinet's own term once it has
     started (issue 12), then each of the delegate's sign-offs (made the day it was signed),
-    leaving out one scrutiny referred back, which "is void and counts for nothing". Each owes
+    leaving out one scrutiny (or full Council on scrutiny's referral) referred back, which
+    "is void and counts for nothing". Each owes
     its own notices until they are recorded (PCR 2015 reg 72(3), PA 2023 s.77): a later
     modification is another duty, never the discharge of an earlier one's.
 
@@ -266,7 +267,7 @@ def modifications_made(
     if approval is not None and approval.cabinet_months and case.term_end is not None and start:
         made[start] = Modification(start, start, "cabinet")
     for s in sign_offs:
-        if s.call_in_outcome != "referred_back":
+        if not s.referred_back:  # by scrutiny, or by full Council on its referral
             made[s.term_start] = Modification(s.term_start, s.signed_on, "delegate")
     return sorted(made.values(), key=lambda m: m.term_start)
 
@@ -401,7 +402,10 @@ def owed(now: CaseNow) -> list[NoticeDue]:
         return after_modification(now) + ending
     if state == State.expired:
         return after_modification(now) + on_ending(now)
-    return []
+    # A modification already made owes its notices whatever happens next: while a later
+    # decision is called in, before full Council, reconsidered by Cabinet, or after the case
+    # ended without a further term (``after_modification`` is empty before any was made).
+    return after_modification(now)
 
 
 # --- The guard of sign_off and implement -------------------------------------------------
