@@ -48,6 +48,9 @@ class Delivery:
     body: dict[str, Any]
     signature_ok: bool
     received: float = 0.0  # time.monotonic() when the request had been read
+    # Seconds from the client's timestamp to the reading, by this receiver's clock (which
+    # starts at the same NOW a little before the schedulers': slightly more than the truth).
+    age: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class WebhookReceiver:
     accepted: dict[str, Delivery] = field(default_factory=dict)
     repeats: list[Delivery] = field(default_factory=list)
     answers: dict[int, Answered] = field(default_factory=dict)  # by id() of the delivery
+    promptest: float = float("inf")  # the least ``age`` seen: the clocks' skew, about
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -109,11 +113,13 @@ class WebhookReceiver:
             body=json.loads(raw),
             signature_ok=True,
             received=time.monotonic(),
+            age=self.now().timestamp() - int(headers["X-CouncilFlow-Timestamp"]),
         )
         code = self.status()
         first = delivery
         with self.lock:
             self.deliveries.append(delivery)
+            self.promptest = min(self.promptest, delivery.age)
             if code < 300:
                 first = self.accepted.setdefault(delivery.key, delivery)
                 if first is not delivery:
@@ -133,11 +139,16 @@ class WebhookReceiver:
             self.answers[id(delivery)] = answer
 
     def why_repeated(self, first: Delivery, repeat: Delivery) -> str:
-        """The first delivery of the key as this receiver saw it: when, and how it was
-        answered — the client's log says why it sent the key again."""
+        """The first delivery of the key as this receiver saw it: when; how long after the
+        client stamped it it was read (well beyond the promptest delivery's lag: it waited
+        unread, the receiver stalled); and how it was answered. The client's log says why
+        it sent the key again."""
         with self.lock:
             answer = self.answers.get(id(first))
-        gap = f"the first came {repeat.received - first.received:.2f}s before"
+        gap = (
+            f"the first came {repeat.received - first.received:.2f}s before, read here"
+            f" {first.age:.1f}s after the client stamped it (the promptest: {self.promptest:.1f}s),"
+        )
         if answer is None:
             return f"{gap} and is still unanswered"
         how = f"{gap} and was answered after {answer.seconds:.2f}s"
