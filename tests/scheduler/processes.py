@@ -6,10 +6,12 @@ Imported as ``processes`` (pytest puts this directory on ``sys.path``).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +85,33 @@ class Schedulers:
 
     def log(self, index: int) -> str:
         return (self.logs / f"scheduler-{index}.log").read_text(errors="replace")
+
+    def not_delivered(self) -> dict[str, list[str]]:
+        """Every ``reminder N not delivered: why`` any of them logged, by reminder id."""
+        failures: dict[str, list[str]] = defaultdict(list)
+        for i in range(len(self.procs)):
+            for rid, why in NOT_DELIVERED.findall(self.log(i)):
+                failures[rid].append(why)
+        return dict(failures)
+
+    def tails(self, lines: int = 40) -> str:
+        """The last ``lines`` of each log, for a failure message."""
+        return "\n".join(
+            f"--- scheduler-{i}.log\n" + "\n".join(self.log(i).splitlines()[-lines:])
+            for i in range(len(self.procs))
+        )
+
+    @contextmanager
+    def logs_on_failure(self) -> Iterator[None]:
+        """A failed assertion in the block carries every scheduler's log tail."""
+        try:
+            yield
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.tails()}") from exc
+
+
+# What ``scheduler.dispatch`` logs for each delivery that failed (and will be retried).
+NOT_DELIVERED = re.compile(r"reminder (\d+) not delivered: (.*)")
 
 
 def scheduler_env(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import threading
 import time
@@ -28,6 +29,8 @@ from aiosmtpd.controller import Controller
 
 SECRET = "test-webhook-secret"
 
+log = logging.getLogger("councilflow.tests.receivers")
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -44,12 +47,33 @@ class Delivery:
     timestamp: int
     body: dict[str, Any]
     signature_ok: bool
+    received: float = 0.0  # time.monotonic() when the request had been read
+    # Seconds from the client's timestamp to the reading, by this receiver's clock (which
+    # starts at the same NOW a little before the schedulers': slightly more than the truth).
+    age: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answered:
+    """How the receiver answered one delivery: how long after reading it, and whether the
+    answer could be written at all (the client may have given up and gone)."""
+
+    delivery: Delivery
+    seconds: float
+    error: str = ""
 
 
 @dataclass
 class WebhookReceiver:
     """Verifies ``X-CouncilFlow-Signature`` over ``"{timestamp}.{body}"`` and the timestamp's
-    freshness against ``now``; answers ``status()`` (200 unless a test makes it fail)."""
+    freshness against ``now``; answers ``status()`` (200 unless a test makes it fail).
+
+    ``deliveries`` is every request that passed the checks, repeats included: the channel is
+    at least once (a client that times out after the receiver took the request retries it).
+    ``accepted`` is what a council's integration acts on: the first delivery of each
+    ``Idempotency-Key``, later ones dropped and logged with how the first was answered, so a
+    repeat says why it happened.
+    """
 
     now: Callable[[], datetime]
     secret: str = SECRET
@@ -58,6 +82,10 @@ class WebhookReceiver:
     on_delivery: Callable[[Delivery], None] | None = None
     deliveries: list[Delivery] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    accepted: dict[str, Delivery] = field(default_factory=dict)
+    repeats: list[Delivery] = field(default_factory=list)
+    answers: dict[int, Answered] = field(default_factory=dict)  # by id() of the delivery
+    promptest: float = float("inf")  # the least ``age`` seen: the clocks' skew, about
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -73,24 +101,62 @@ class WebhookReceiver:
             return False, "stale timestamp"
         return True, ""
 
-    def handle(self, headers: Any, raw: bytes) -> int:
+    def handle(self, headers: Any, raw: bytes) -> tuple[int, Delivery | None]:
         ok, why = self.check(headers, raw)
         if not ok:
             with self.lock:
                 self.rejected.append(why)
-            return 401
+            return 401, None
         delivery = Delivery(
             key=headers.get("Idempotency-Key", ""),
             timestamp=int(headers["X-CouncilFlow-Timestamp"]),
             body=json.loads(raw),
             signature_ok=True,
+            received=time.monotonic(),
+            age=self.now().timestamp() - int(headers["X-CouncilFlow-Timestamp"]),
         )
         code = self.status()
+        first = delivery
         with self.lock:
             self.deliveries.append(delivery)
+            self.promptest = min(self.promptest, delivery.age)
+            if code < 300:
+                first = self.accepted.setdefault(delivery.key, delivery)
+                if first is not delivery:
+                    self.repeats.append(delivery)
+        if first is not delivery:
+            why = self.why_repeated(first, delivery)
+            log.warning("Idempotency-Key %s again: dropped as a repeat (%s)", delivery.key, why)
         if self.on_delivery is not None:
             self.on_delivery(delivery)
-        return code
+        return code, delivery
+
+    def answered(self, delivery: Delivery, error: str = "") -> None:
+        """Note how long ``delivery`` took to answer (``error``: the answer could not be
+        written)."""
+        answer = Answered(delivery, time.monotonic() - delivery.received, error)
+        with self.lock:
+            self.answers[id(delivery)] = answer
+
+    def why_repeated(self, first: Delivery, repeat: Delivery) -> str:
+        """The first delivery of the key as this receiver saw it: when; how long after the
+        client stamped it it was read (well beyond the promptest delivery's lag: it waited
+        unread, the receiver stalled); and how it was answered. The client's log says why
+        it sent the key again."""
+        with self.lock:
+            answer = self.answers.get(id(first))
+        gap = (
+            f"the first came {repeat.received - first.received:.2f}s before, read here"
+            f" {first.age:.1f}s after the client stamped it (the promptest: {self.promptest:.1f}s),"
+        )
+        if answer is None:
+            return f"{gap} and is still unanswered"
+        how = f"{gap} and was answered after {answer.seconds:.2f}s"
+        return how + (f", but the answer failed: {answer.error}" if answer.error else "")
+
+    def answer_to(self, delivery: Delivery) -> Answered | None:
+        with self.lock:
+            return self.answers.get(id(delivery))
 
     def keys(self) -> list[str]:
         with self.lock:
@@ -107,10 +173,17 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            code = receiver.handle(self.headers, raw)
-            self.send_response(code)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            code, delivery = receiver.handle(self.headers, raw)
+            try:
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except OSError as exc:  # the client gave up waiting and closed the connection
+                if delivery is not None:
+                    receiver.answered(delivery, f"{type(exc).__name__}: {exc}")
+                raise
+            if delivery is not None:
+                receiver.answered(delivery)
 
         def log_message(self, format: str, *args: Any) -> None:
             return None
@@ -118,11 +191,17 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Three schedulers open 24 keep-alive connections at once; socketserver's backlog of 5
+    # would drop handshakes under load and add seconds of retransmission to a delivery.
+    request_queue_size = 64
+
+
 @contextmanager
 def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serve ``handler`` on a free loopback port for the block; yields ``http://host:port``."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
