@@ -78,12 +78,14 @@ def notice_rows(ctx: Ctx, bundle: CaseBundle) -> list[dict[str, Any]]:
     for due in owed_now(ctx, bundle):
         done = due.done(ctx.today())
         reference = law.reference_of(bundle.case, due)
-        key = (due.kind, due.last_day, due.published_on, reference, done)
+        term = due.modification
+        key = (due.kind, term, due.last_day, due.published_on, reference, done)
         row = rows.setdefault(
             key,
             {
                 "kind": due.kind,
                 "label": deadline_label(due.kind),
+                "term_start": term,  # the modification it is for (each owes its own)
                 "last_day": due.last_day,
                 "published_on": due.published_on,
                 "reference": reference,
