@@ -34,7 +34,7 @@ from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.meeting_notices import record_meeting_notice
-from workflow.models import Case, User, pk
+from workflow.models import Case, Resolution, User, pk
 from workflow.register.agreements import create_agreement
 from workflow.schemas import AgreementIn, ConsultationIn, CouncilIn, MeetingNoticeIn
 from workflow.settings import Settings
@@ -262,3 +262,34 @@ def test_a_smaller_page_size_pages_accordingly(
 def test_a_page_size_out_of_bounds_is_refused(size: int) -> None:
     with pytest.raises(ValidationError, match="decisions_page_size"):
         Settings(decisions_page_size=size)
+
+
+def test_a_reconsidered_decision_is_listed_once_at_its_latest_notice(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """The first case's notice went out on Fri 6 Sep; Cabinet decides it again on Thu 12 Sep
+    (a second resolution, as after a call-in) with its notice on Fri 13 Sep. The list shows the
+    case's notice once, with the later decision, after the five records of Tue 17 Sep: the
+    superseded notice of 6 Sep is on no page, and the total is still 65."""
+    settings = web_app_parts[1]
+    ids = publish_decisions(engine, web_clock, settings, web.seeded)
+    with unit_of_work(engine) as session:
+        session.add(
+            Resolution(
+                case_id=ids[0],
+                outcome="approved",
+                text="Extend; reconsidered.",
+                decided_on=date(2024, 9, 12),
+                notice_published_on=date(2024, 9, 13),
+                recorded_by_id=web.seeded.user_ids["clerk"],
+                recorded_at=datetime(2024, 9, 13, 9, tzinfo=UTC),
+            )
+        )
+    web.client.cookies.clear()
+    first, _, html = _listed(web, "/decisions")
+    every = first + _listed(web, "/decisions?page=2")[0]
+    assert len(every) == len(set(every)) == CASES + SIGNED
+    assert "of 65." in html
+    notice = f"/decisions/{ids[0]}/decision-notice"
+    assert every.count(notice) == 1 and every.index(notice) == SIGNED
+    assert "13 September 2024" in html
