@@ -364,6 +364,11 @@ class ReportOption(SQLModel, table=True):
 
 class Resolution(SQLModel, table=True):
     __tablename__ = "resolutions"
+    # The public /decisions page reads a page in this order (newest notice first, then case
+    # and row) rather than sorting every published notice (``documents.public``; 0018).
+    __table_args__ = (
+        Index("ix_resolutions_notice_published_on", "notice_published_on", "case_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
@@ -484,6 +489,10 @@ class Consultation(SQLModel, table=True):
 
 class SignOff(SQLModel, table=True):
     __tablename__ = "sign_offs"
+    # As ``Resolution``'s: the public page's order over published reg 13 records (0018).
+    __table_args__ = (
+        Index("ix_sign_offs_record_published_on", "record_published_on", "case_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -212,6 +212,12 @@ class Settings(BaseSettings):
     # retries a lost answer within minutes, not days (issue 14, item 9).
     idempotency_retention_hours: int = Field(default=72, ge=1)
 
+    # The public /decisions page (issue 9 part 4): decisions a page. Enough to scan, few
+    # enough that a page stays light; the page reads only its own rows down the indexes of
+    # migration 0018, so the cost of a page grows with this and with its number, never with
+    # the length of the council's history.
+    decisions_page_size: int = Field(default=50, ge=10, le=200)
+
     # HTTP.
     static_dir: str | None = None  # built GOV.UK assets; defaults to api/static in a checkout
     max_body_bytes: int = 1_048_576

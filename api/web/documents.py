@@ -33,7 +33,6 @@ from workflow.documents.decisions import (
 from workflow.documents.ocds import contract_change_notice
 from workflow.documents.pdf import render_pdf
 from workflow.documents.public import (
-    DECISIONS_PER_PAGE,
     PublishedDecision,
     public_viewer,
     published_decisions,
@@ -303,7 +302,7 @@ def decisions_page(
             {
                 "decisions": [_decision_row(d, suffix) for d in listed.decisions],
                 "listed": listed,
-                "per_page": DECISIONS_PER_PAGE,
+                "per_page": listed.per_page,
                 "pagination": pagination(
                     listed.number, listed.last, lambda n: page_href(entered, n)
                 ),

@@ -16,22 +16,25 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import col, update
 from statements import counting
 from webcase import Seeded, WebClient
 
+from api.app import create_app
 from workflow import demo
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.councils.councils import create_council
 from workflow.db import unit_of_work
-from workflow.documents.public import DECISIONS_PER_PAGE
 from workflow.lifecycle.cases import create_case
 from workflow.lifecycle.consultations import record_consultation
 from workflow.lifecycle.events import fire
 from workflow.lifecycle.meeting_notices import record_meeting_notice
-from workflow.models import Case, User, pk
+from workflow.models import Case, Resolution, User, pk
 from workflow.register.agreements import create_agreement
 from workflow.schemas import AgreementIn, ConsultationIn, CouncilIn, MeetingNoticeIn
 from workflow.settings import Settings
@@ -147,11 +150,12 @@ def test_every_decision_is_on_exactly_one_page_in_order(
     _move_to_another_council(engine, web_clock, settings, ids[-MOVED:])
     web.client.cookies.clear()
     total = CASES - MOVED + SIGNED
-    assert total > DECISIONS_PER_PAGE
+    per_page = settings.decisions_page_size
+    assert per_page == 50 < total
 
     first, first_links, first_html = _listed(web, "/decisions")
     second, second_links, second_html = _listed(web, "/decisions?page=2")
-    assert len(first) == DECISIONS_PER_PAGE and len(second) == total - DECISIONS_PER_PAGE
+    assert len(first) == per_page and len(second) == total - per_page
     every = first + second
     assert len(set(every)) == len(every) == total
     expected = {f"/decisions/{c}/decision-notice" for c in ids[:-MOVED]}
@@ -225,3 +229,67 @@ def test_a_page_costs_the_same_statements_whatever_the_list_s_length(
     assert counts == [len(few), len(few)], (counts, len(few))
     assert len(few) <= 6, few
     assert any("LIMIT" in s.upper() and "OFFSET" in s.upper() for s in selects), selects
+
+
+def test_a_smaller_page_size_pages_accordingly(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """COUNCILFLOW_DECISIONS_PAGE_SIZE=20: the same 65 decisions, in the same order, on four
+    pages of 20, 20, 20 and 5; page 5 is past the last. Page 4 reads 80 rows of each half
+    of the list (``documents.public._published``), so a deep page is still complete."""
+    settings = web_app_parts[1]
+    publish_decisions(engine, web_clock, settings, web.seeded)
+    web.client.cookies.clear()
+    at_fifty = _listed(web, "/decisions")[0] + _listed(web, "/decisions?page=2")[0]
+
+    twenty = settings.model_copy(update={"decisions_page_size": 20})
+    with TestClient(create_app(settings=twenty, clock=web_clock, engine=engine)) as client:
+        small = WebClient(client, web.seeded)
+        pages = [
+            _listed(small, "/decisions" + (f"?page={n}" if n > 1 else "")) for n in range(1, 5)
+        ]
+        assert [len(listed) for listed, _, _ in pages] == [20, 20, 20, 5]
+        assert [u for listed, _, _ in pages for u in listed] == at_fifty
+        assert "Decisions 21 to 40 of 65." in pages[1][2]
+        assert "Decisions 61 to 65 of 65." in pages[3][2]
+        assert "page 4 of 4" in pages[3][2]
+        past = client.get("/decisions?page=5")
+        assert past.status_code == 404
+        assert "There is no page 5 of decisions published: the last is page 4." in past.text
+
+
+@pytest.mark.parametrize("size", [9, 201])
+def test_a_page_size_out_of_bounds_is_refused(size: int) -> None:
+    with pytest.raises(ValidationError, match="decisions_page_size"):
+        Settings(decisions_page_size=size)
+
+
+def test_a_reconsidered_decision_is_listed_once_at_its_latest_notice(
+    web: WebClient, engine: Engine, web_clock: FrozenClock, web_app_parts: Any
+) -> None:
+    """The first case's notice went out on Fri 6 Sep; Cabinet decides it again on Thu 12 Sep
+    (a second resolution, as after a call-in) with its notice on Fri 13 Sep. The list shows the
+    case's notice once, with the later decision, after the five records of Tue 17 Sep: the
+    superseded notice of 6 Sep is on no page, and the total is still 65."""
+    settings = web_app_parts[1]
+    ids = publish_decisions(engine, web_clock, settings, web.seeded)
+    with unit_of_work(engine) as session:
+        session.add(
+            Resolution(
+                case_id=ids[0],
+                outcome="approved",
+                text="Extend; reconsidered.",
+                decided_on=date(2024, 9, 12),
+                notice_published_on=date(2024, 9, 13),
+                recorded_by_id=web.seeded.user_ids["clerk"],
+                recorded_at=datetime(2024, 9, 13, 9, tzinfo=UTC),
+            )
+        )
+    web.client.cookies.clear()
+    first, _, html = _listed(web, "/decisions")
+    every = first + _listed(web, "/decisions?page=2")[0]
+    assert len(every) == len(set(every)) == CASES + SIGNED
+    assert "of 65." in html
+    notice = f"/decisions/{ids[0]}/decision-notice"
+    assert every.count(notice) == 1 and every.index(notice) == SIGNED
+    assert "13 September 2024" in html

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, String, Subquery, func, literal_column, union_all
 from sqlalchemy import select as select_columns
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from workflow.context import Ctx
@@ -47,28 +48,38 @@ class PublishedDecision:
     sign_off_id: int | None = None
 
 
-# A page of the public list: enough to scan, few enough that the page stays light.
-DECISIONS_PER_PAGE = 50
-
-
 @dataclass(frozen=True)
 class DecisionsPage:
     """One page of the public list, and where it sits among the others."""
 
     decisions: list[PublishedDecision]
     number: int  # this page's, from 1
+    per_page: int  # decisions on a full page (``Settings.decisions_page_size``)
     last: int  # the last page's number: 1 when nothing is published
     total: int  # decisions published, on every page
 
 
-def _published(ctx: Ctx) -> Subquery:
+def _published(ctx: Ctx, first: int | None = None) -> Subquery:
     """Every published decision notice and officer record of the council, as one union of
     rows (kind, row id, case, title, decided, published): a query, never rows read.
 
     The decision notice shows a case's latest resolution (``cabinet_record``), so only that
-    one is listed: an earlier notice superseded by a later decision is not."""
+    one is listed: an earlier notice superseded by a later decision is not (no later
+    resolution of its case: a probe of ``ix_resolutions_case_id`` per row, where "the
+    largest id of each case" would group every resolution first).
+
+    With ``first``, each half is only its ``first`` rows in the page's order, read down the
+    indexes on the publication day (``ix_resolutions_notice_published_on``,
+    ``ix_sign_offs_record_published_on``, migration 0018): a page never sorts the council's
+    whole history. PostgreSQL plans each half of a union apart, so the order and the limit
+    must be inside each half for an index to serve it."""
     today = ctx.today()
-    latest = select(func.max(Resolution.id)).group_by(col(Resolution.case_id))
+    later = aliased(Resolution)
+    superseded = (
+        select(col(later.id))
+        .where(col(later.case_id) == col(Resolution.case_id), col(later.id) > col(Resolution.id))
+        .exists()
+    )
     notices: Select[*tuple[Any, ...]] = (
         select_columns(
             literal_column("'decision_notice'", String).label("kind"),
@@ -81,7 +92,7 @@ def _published(ctx: Ctx) -> Subquery:
         .join(Case, col(Case.id) == col(Resolution.case_id))
         .where(
             ctx.within(col(Case.council_id)),
-            col(Resolution.id).in_(latest),
+            ~superseded,
             col(Resolution.notice_published_on).is_not(None),
             col(Resolution.notice_published_on) <= today,
         )
@@ -102,19 +113,35 @@ def _published(ctx: Ctx) -> Subquery:
             col(SignOff.record_published_on) <= today,
         )
     )
-    return union_all(notices, records).subquery("published")
+    if first is None:
+        return union_all(notices, records).subquery("published")
+    notices = notices.order_by(
+        col(Resolution.notice_published_on).desc(),
+        col(Resolution.case_id).desc(),
+        col(Resolution.id).desc(),
+    ).limit(first)
+    records = records.order_by(
+        col(SignOff.record_published_on).desc(),
+        col(SignOff.case_id).desc(),
+        col(SignOff.id).desc(),
+    ).limit(first)
+    # Each half as a subquery of its own: SQLite takes no ORDER BY or LIMIT on a union's part.
+    halves = [
+        select_columns(half.subquery(name)) for half, name in ((notices, "n"), (records, "r"))
+    ]
+    return union_all(*halves).subquery("published")
 
 
-def published_decisions(
-    ctx: Ctx, number: int = 1, per_page: int = DECISIONS_PER_PAGE
-) -> DecisionsPage:
+def published_decisions(ctx: Ctx, number: int = 1) -> DecisionsPage:
     """Page ``number`` of the council's published decision notices and officer records,
     newest publication first, in two statements whatever the list's length: a count (for the
     last page's number) and one page of rows (``LIMIT``/``OFFSET``). The order is total (day
     published, case, kind, row), so every decision is on exactly one page. A page past the
     last is ``NotFound``, naming the last: a link to page 9 of 3 answered with page 1 would
-    tell the reader they are somewhere they are not."""
-    if number < 1 or per_page < 1:
+    tell the reader they are somewhere they are not. A page holds
+    ``Settings.decisions_page_size`` decisions."""
+    per_page = ctx.settings.decisions_page_size
+    if number < 1:
         raise InvalidInput(
             "there is no such page", [FieldProblem("page", "pages are numbered from 1")]
         )
@@ -127,16 +154,18 @@ def published_decisions(
         raise NotFound(
             f"there is no page {number} of decisions: the last is page {last}", last=last
         )
+    offset = (number - 1) * per_page
+    page_of = _published(ctx, first=offset + per_page)
     rows = ctx.session.execute(
-        select_columns(published)
+        select_columns(page_of)
         .order_by(
-            published.c.published_on.desc(),
-            published.c.case_id.desc(),
-            published.c.kind,
-            published.c.row_id.desc(),
+            page_of.c.published_on.desc(),
+            page_of.c.case_id.desc(),
+            page_of.c.kind,
+            page_of.c.row_id.desc(),
         )
         .limit(per_page)
-        .offset((number - 1) * per_page)
+        .offset(offset)
     ).all()
     decisions = [
         PublishedDecision(
@@ -149,7 +178,7 @@ def published_decisions(
         )
         for r in rows
     ]
-    return DecisionsPage(decisions, number, last, total)
+    return DecisionsPage(decisions, number, per_page, last, total)
 
 
 def _case(ctx: Ctx, case_id: int, missing: str) -> CaseBundle:
