@@ -15,7 +15,7 @@ from casework import Work, consult, london, new_case, to_active
 from sqlmodel import select
 
 from api.web.forms import Errors
-from api.web.notice_forms import _body, choices
+from api.web.notice_forms import _body, choices, notice_rows
 from workflow.clock import FrozenClock
 from workflow.lifecycle.bundle import get_case, load
 from workflow.lifecycle.events import fire
@@ -54,6 +54,13 @@ def test_each_modification_s_notice_is_offered_for_its_own_term_and_recorded_for
         offered = [
             c for c in choices(ctx, load(ctx, get_case(ctx, case_id))) if c.value.startswith(MN)
         ]
+    with work() as ctx:
+        rows = notice_rows(ctx, load(ctx, get_case(ctx, case_id)))
+    # The case page's table: one row per modification, each naming its term.
+    assert sorted((r["term_start"], len(r["agreements"])) for r in rows if r["kind"] == MN) == [
+        (date(2024, 10, 1), 2),
+        (date(2025, 4, 1), 2),
+    ]
     # Two agreements, two terms: "all" and each agreement, for each term.
     by_term = {
         term: [c for c in offered if c.value.endswith(term)]
