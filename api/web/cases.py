@@ -29,7 +29,7 @@ from workflow.lifecycle.cases import list_cases
 from workflow.lifecycle.decision import decide, guard_context
 from workflow.lifecycle.guards import consultees_outstanding
 from workflow.lifecycle.machine import events_from
-from workflow.lifecycle.procurement_notices import may_record
+from workflow.lifecycle.procurement_notices import may_record, owed_now
 from workflow.lifecycle.views import audit_of, cabinet_record, case_view
 from workflow.models import State
 from workflow.register.read import AgreementScope
@@ -85,6 +85,7 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
     allowed = [e for e in view["allowed_events"] if e not in PAGE_EVENTS_EXCLUDED]
     timeline = audit_of(ctx, bundle, page.me, limit=200)
     deadline_ids = [d["id"] for d in view["deadlines"]]
+    owed = owed_now(ctx, bundle)  # the notices table and whether to offer the form
     delegation = view["delegation"] or {}
     people = queries.names(
         ctx,
@@ -106,8 +107,8 @@ def case_context(page: Page, bundle: CaseBundle) -> dict[str, Any]:
         "may_consult": may_record_consultation(page, bundle),
         # Which consultees no consultation yet covers (issue 12, fault 8): the guard's list.
         "to_consult": consultees_outstanding(guard_context(ctx, bundle, page.me)),
-        "may_record_notice": may_record(bundle, page.me) and bool(choices(ctx, bundle)),
-        "procurement_notices": notice_rows(ctx, bundle),
+        "may_record_notice": may_record(bundle, page.me) and bool(choices(bundle, owed)),
+        "procurement_notices": notice_rows(bundle, owed, ctx.today()),
         "timeline": [(e, timeline_details(e)) for e in timeline],
         "deadline_rows": deadline_rows(
             view["deadlines"],

@@ -24,7 +24,6 @@ from api.web import forms
 from api.web.forms import Errors
 from api.web.labels import deadline_label
 from api.web.pages import Page, WebRoute, attempt, signed_in
-from workflow.context import Ctx
 from workflow.errors import FieldProblem, Forbidden, InvalidInput
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.decision import invalid_input
@@ -69,14 +68,15 @@ def _references(bundle: CaseBundle) -> dict[int, str]:
     return {a.id: a.reference for a in bundle.agreements if a.id is not None}
 
 
-def notice_rows(ctx: Ctx, bundle: CaseBundle) -> list[dict[str, Any]]:
-    """The case's procurement notices for the case page, as the domain owes them now: one
-    row per notice, day and publication, naming the agreements it is for (thirteen agreements
-    owing one notice are one row)."""
+def notice_rows(bundle: CaseBundle, owed: list[law.NoticeDue], today: date) -> list[dict[str, Any]]:
+    """The case's procurement notices for the case page, as the domain owes them now
+    (``owed_now``, read once by the page for this and ``choices``): one row per notice, day
+    and publication, naming the agreements it is for (thirteen agreements owing one notice are
+    one row)."""
     refs = _references(bundle)
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for due in owed_now(ctx, bundle):
-        done = due.done(ctx.today())
+    for due in owed:
+        done = due.done(today)
         reference = law.reference_of(bundle.case, due)
         term = due.modification
         key = (due.kind, term, due.last_day, due.published_on, reference, done)
@@ -98,16 +98,16 @@ def notice_rows(ctx: Ctx, bundle: CaseBundle) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def choices(ctx: Ctx, bundle: CaseBundle) -> list[Choice]:
+def choices(bundle: CaseBundle, owed: list[law.NoticeDue]) -> list[Choice]:
     """The notices to offer: those the case owes now and has not yet published. Where more
     than one agreement owes a notice, it may be recorded for all of them at once or for each;
     where more than one modification owes it (Cabinet's own term, then a delegate's), each is
     offered for its own term, as the domain records it (``NoticeIn.term_start``)."""
     refs = _references(bundle)
     owing: dict[tuple[str, date | None], list[law.NoticeDue]] = {}
-    for due in owed_now(ctx, bundle):
+    for due in owed:
         if due.kind in law.RECORDED_KINDS and due.published_on is None:
-            term = None if due.kind == law.TERMINATION_NOTICE else due.occasion
+            term = due.modification
             owing.setdefault((due.kind, term), []).append(due)
     several_terms = {kind for kind, term in owing if sum(1 for k, _ in owing if k == kind) > 1}
     out = []
@@ -147,12 +147,22 @@ def _bundle(page: Page, case_id: int) -> CaseBundle:
     return bundle
 
 
-def _render(page: Page, bundle: CaseBundle, values: dict[str, Any], errors: Errors) -> Response:
+def _offered(page: Page, bundle: CaseBundle) -> list[Choice]:
+    return choices(bundle, owed_now(page.ctx, bundle))
+
+
+def _render(
+    page: Page,
+    bundle: CaseBundle,
+    values: dict[str, Any],
+    errors: Errors,
+    offered: list[Choice] | None = None,
+) -> Response:
     return page.render(
         "procurement_notice.html",
         {
             "case": bundle.case,
-            "choices": choices(page.ctx, bundle),
+            "choices": _offered(page, bundle) if offered is None else offered,
             "values": values,
             "errors": errors.summary(),
             "error_of": errors.message,
@@ -166,13 +176,13 @@ def _render(page: Page, bundle: CaseBundle, values: dict[str, Any], errors: Erro
 def notice_form(request: Request, case_id: Id) -> Response:
     with signed_in(request) as page:
         bundle = _bundle(page, case_id)
-        offered = choices(page.ctx, bundle)
+        offered = _offered(page, bundle)
         values = {
             "kind": offered[0].value if len(offered) == 1 else "",
             "published_on": forms.parts_of(None),
             "reference": "",
         }
-        return _render(page, bundle, values, Errors())
+        return _render(page, bundle, values, Errors(), offered)
 
 
 @router.post("/cases/{case_id}/procurement-notice")

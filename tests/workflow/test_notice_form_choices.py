@@ -15,15 +15,26 @@ from casework import Work, consult, london, new_case, to_active
 from sqlmodel import select
 
 from api.web.forms import Errors
-from api.web.notice_forms import _body, choices, notice_rows
+from api.web.notice_forms import Choice, _body, choices, notice_rows
 from workflow.clock import FrozenClock
-from workflow.lifecycle.bundle import get_case, load
+from workflow.context import Ctx
+from workflow.lifecycle.bundle import CaseBundle, get_case, load
 from workflow.lifecycle.events import fire
-from workflow.lifecycle.procurement_notices import record_procurement_notice
+from workflow.lifecycle.procurement_notices import owed_now, record_procurement_notice
 from workflow.models import Deadline, User
+from workflow.procurement.notices import NoticeDue
 from workflow.schemas import NoticeIn, ProposalIn
 
 MN = "modification_notice"
+
+
+def _owed(ctx: Ctx, case_id: int) -> tuple[CaseBundle, list[NoticeDue]]:
+    bundle = load(ctx, get_case(ctx, case_id))
+    return bundle, owed_now(ctx, bundle)
+
+
+def _choices(ctx: Ctx, case_id: int) -> list[Choice]:
+    return choices(*_owed(ctx, case_id))
 
 
 def _two_sign_offs(work: Work, clock: FrozenClock, people: dict[str, User]) -> int:
@@ -51,11 +62,9 @@ def test_each_modification_s_notice_is_offered_for_its_own_term_and_recorded_for
 ) -> None:
     case_id = _two_sign_offs(work, clock, people)
     with work() as ctx:
-        offered = [
-            c for c in choices(ctx, load(ctx, get_case(ctx, case_id))) if c.value.startswith(MN)
-        ]
+        offered = [c for c in _choices(ctx, case_id) if c.value.startswith(MN)]
     with work() as ctx:
-        rows = notice_rows(ctx, load(ctx, get_case(ctx, case_id)))
+        rows = notice_rows(*_owed(ctx, case_id), ctx.today())
     # The case page's table: one row per modification, each naming its term.
     assert sorted((r["term_start"], len(r["agreements"])) for r in rows if r["kind"] == MN) == [
         (date(2024, 10, 1), 2),
@@ -90,7 +99,7 @@ def test_each_modification_s_notice_is_offered_for_its_own_term_and_recorded_for
             (date(2025, 4, 1), "open"),
             (date(2025, 4, 1), "open"),
         ]
-        left = choices(ctx, load(ctx, get_case(ctx, case_id)))
+        left = _choices(ctx, case_id)
     # Only the second term's notice is left, and with one term owing it the label says no term.
     assert {c.value.rsplit(":", 1)[1] for c in left if c.value.startswith(MN)} == {"2025-04-01"}
     assert not any("for the term from" in c.text for c in left)
