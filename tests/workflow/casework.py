@@ -140,6 +140,32 @@ PROCUREMENT: dict[str, Any] = {
 GROUND = "provided_for"
 
 
+def pa_agreement(ctx: Ctx, author: User, **changes: Any) -> Agreement:
+    """A Procurement Act 2023 home care contract worth £6m a year (over the s.77 £5m), for
+    services, not light-touch, awarded for twelve months from 1 Apr 2025 with options for six
+    more: the procurement notice tests' contract, ``changes`` set apart."""
+    n = next(_refs)
+    fields: dict[str, Any] = {
+        "reference": f"PA-{n:05d}",
+        "title": f"Home care lot {n}",
+        "kind": "contract",
+        "counterparty": f"Care Provider {n} Ltd",
+        "directorate": ASC,
+        "annual_value_pence": 600_000_000,  # £6m a year
+        "start_date": date(2025, 4, 1),
+        "end_date": date(2026, 3, 31),
+        "procurement_regime": "pa2023",
+        "procurement_started_on": date(2025, 3, 3),
+        "light_touch": False,
+        "contract_type": "services",
+        "award_value_pence": 600_000_000,
+        "award_max_months": 12,
+        "extension_options_months": 6,
+        **changes,
+    }
+    return create_agreement(ctx, AgreementIn.model_validate(fields), author)
+
+
 def small_agreements(
     ctx: Ctx, author: User, annual_pounds: list[int], end: date = date(2024, 9, 30)
 ) -> list[Agreement]:

@@ -12,7 +12,6 @@ notice is out.
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
@@ -26,6 +25,7 @@ from casework import (
     london,
     new_case,
     nine_am,
+    pa_agreement,
     reminders_of,
     snapshot,
     to_active,
@@ -46,8 +46,7 @@ from workflow.lifecycle.meeting_notices import record_meeting_notice
 from workflow.lifecycle.procurement_notices import record_procurement_notice
 from workflow.lifecycle.read import CaseScope
 from workflow.models import Deadline, Reminder, User, pk
-from workflow.register.agreements import create_agreement
-from workflow.schemas import AgreementIn, CaseIn, MeetingNoticeIn, NoticeIn, ProposalIn
+from workflow.schemas import CaseIn, MeetingNoticeIn, NoticeIn, ProposalIn
 from workflow.settings import Settings
 
 People = dict[str, User]
@@ -321,33 +320,13 @@ def test_two_sign_offs_in_a_row_each_owe_their_reg_72_3_notice(
 
 # --- A Procurement Act 2023 contract over £5m: s.77 after each modification --------------
 
-_refs = itertools.count(1)
-
 
 def pa_case(ctx: Ctx, people: People) -> tuple[int, list[int]]:
     """Two PA 2023 home care contracts of £6m a year, with options for twelve months more:
     six approved by Cabinet itself from Wed 1 Apr 2026, six delegated."""
     ids = []
     for _ in range(2):
-        n = next(_refs)
-        fields: dict[str, Any] = {
-            "reference": f"S77-{n:04d}",
-            "title": f"Home care lot {n}",
-            "kind": "contract",
-            "counterparty": f"Care Provider {n} Ltd",
-            "directorate": ASC,
-            "annual_value_pence": 600_000_000,
-            "start_date": date(2025, 4, 1),
-            "end_date": date(2026, 3, 31),
-            "procurement_regime": "pa2023",
-            "procurement_started_on": date(2025, 3, 3),
-            "light_touch": False,
-            "contract_type": "services",
-            "award_value_pence": 600_000_000,
-            "award_max_months": 12,
-            "extension_options_months": 12,
-        }
-        a = create_agreement(ctx, AgreementIn.model_validate(fields), people["officer"])
+        a = pa_agreement(ctx, people["officer"], extension_options_months=12)
         ids.append(pk(a.id))
     body = {
         "kind": "extension",

@@ -13,7 +13,6 @@ contract change notice (s.75(6)(b)) and starts on Mon 22 Dec.
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
@@ -36,14 +35,12 @@ from workflow.lifecycle.guards import procurement_now as guard_now
 from workflow.lifecycle.procurement_notices import record_procurement_notice
 from workflow.lifecycle.read import CaseOut, CaseScope
 from workflow.models import Deadline, Resolution, User, pk
-from workflow.register.agreements import create_agreement
-from workflow.schemas import AgreementIn, CaseIn, NoticeIn, ProposalIn
+from workflow.schemas import CaseIn, NoticeIn, ProposalIn
 from workflow.settings import Settings
 
-from casework import ASC, complete_report  # isort: skip
+from casework import ASC, complete_report, pa_agreement  # isort: skip
 
 People = dict[str, User]
-_refs = itertools.count(1)
 
 MEETING = date(2025, 12, 11)
 NOTICE = date(2025, 12, 12)
@@ -61,26 +58,7 @@ def own_term_case(
     """Two PA 2023 contracts, ``months`` proposed from 1 Apr 2026 on Sch 8 para 1."""
     ids = []
     for _ in range(2):
-        n = next(_refs)
-        fields: dict[str, Any] = {
-            "reference": f"OWN-{n:04d}",
-            "title": f"Home care lot {n}",
-            "kind": "contract",
-            "counterparty": f"Care Provider {n} Ltd",
-            "directorate": ASC,
-            "annual_value_pence": 600_000_000,  # £6m a year
-            "start_date": date(2025, 4, 1),
-            "end_date": date(2026, 3, 31),
-            "procurement_regime": "pa2023",
-            "procurement_started_on": date(2025, 3, 3),
-            "light_touch": False,
-            "contract_type": "services",
-            "award_value_pence": 600_000_000,
-            "award_max_months": 12,
-            "extension_options_months": 6,
-            **agreement,
-        }
-        a = create_agreement(ctx, AgreementIn.model_validate(fields), people["officer"])
+        a = pa_agreement(ctx, people["officer"], **agreement)
         ids.append(pk(a.id))
     case = create_case(
         ctx,

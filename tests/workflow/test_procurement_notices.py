@@ -13,7 +13,6 @@ ends Fri 2 Jan 2026.
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,40 +35,15 @@ from workflow.lifecycle.events import expire_due, fire
 from workflow.lifecycle.procurement_notices import record_procurement_notice
 from workflow.models import Agreement, Case, Deadline, SignOff, User, pk
 from workflow.procurement import notices as law
-from workflow.register.agreements import create_agreement
-from workflow.schemas import AgreementIn, CaseIn, ConsultationIn, NoticeIn, ProposalIn
+from workflow.schemas import CaseIn, ConsultationIn, NoticeIn, ProposalIn
 from workflow.settings import Settings
 
-from casework import ASC, complete_report  # isort: skip
+from casework import ASC, complete_report, pa_agreement  # isort: skip
 
 People = dict[str, User]
-_refs = itertools.count(1)
 
 MEETING = date(2025, 12, 11)
 TERM_START = date(2026, 4, 1)
-
-
-def pa_agreement(ctx: Ctx, author: User, **changes: Any) -> Agreement:
-    n = next(_refs)
-    fields: dict[str, Any] = {
-        "reference": f"PA-{n:04d}",
-        "title": f"Home care lot {n}",
-        "kind": "contract",
-        "counterparty": f"Care Provider {n} Ltd",
-        "directorate": ASC,
-        "annual_value_pence": 600_000_000,  # £6m a year
-        "start_date": date(2025, 4, 1),
-        "end_date": date(2026, 3, 31),
-        "procurement_regime": "pa2023",
-        "procurement_started_on": date(2025, 3, 3),
-        "light_touch": False,
-        "contract_type": "services",
-        "award_value_pence": 600_000_000,
-        "award_max_months": 12,
-        "extension_options_months": 6,
-        **changes,
-    }
-    return create_agreement(ctx, AgreementIn.model_validate(fields), author)
 
 
 def pa_case(
