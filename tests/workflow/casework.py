@@ -329,6 +329,32 @@ def to_active(
         fire(ctx, case_id, "sign_off", people["executive"], sign_off_payload(months))
 
 
+def two_sign_offs_on_unforeseen_circumstances(
+    work: Work, clock: Any, people: dict[str, User]
+) -> int:
+    """Two PCR 2015 contracts extended on reg 72(1)(c), every month delegated: signed off
+    Mon 16 Sep 2024 (six months from 1 Oct) and again Mon 14 Oct 2024 (six from 1 Apr 2025),
+    so each sign-off owes its own reg 72(3) notice, neither yet published."""
+    proposal = {
+        "start_date": date(2024, 10, 1),
+        "initial_months": 6,
+        "max_months": 12,
+        "ground": "unforeseeable",
+    }
+    with work() as ctx:
+        case_id = new_case(ctx, people, proposal=ProposalIn.model_validate(proposal))
+    to_active(work, clock, people, case_id)
+    clock.travel_to(london(2024, 10, 14))
+    with work() as ctx:
+        fire(ctx, case_id, "extend", people["officer"], {"months": 6, "reasons": "Runs on."})
+    with work() as ctx:
+        consult(ctx, people, case_id)
+    with work() as ctx:
+        body = {"months": 6, "reasons": "Time to re-procure.", "conflicts_of_interest": "None"}
+        fire(ctx, case_id, "sign_off", people["executive"], body)
+    return case_id
+
+
 # --- reading back -------------------------------------------------------------------------
 
 

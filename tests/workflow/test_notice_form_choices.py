@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework import Work, consult, london, new_case, to_active
+from casework import Work, two_sign_offs_on_unforeseen_circumstances
 from sqlmodel import select
 
 from api.web.forms import Errors
@@ -19,11 +19,10 @@ from api.web.notice_forms import Choice, _body, choices, notice_rows
 from workflow.clock import FrozenClock
 from workflow.context import Ctx
 from workflow.lifecycle.bundle import CaseBundle, get_case, load
-from workflow.lifecycle.events import fire
 from workflow.lifecycle.procurement_notices import owed_now, record_procurement_notice
 from workflow.models import Deadline, User
 from workflow.procurement.notices import NoticeDue
-from workflow.schemas import NoticeIn, ProposalIn
+from workflow.schemas import NoticeIn
 
 MN = "modification_notice"
 
@@ -37,30 +36,10 @@ def _choices(ctx: Ctx, case_id: int) -> list[Choice]:
     return choices(*_owed(ctx, case_id))
 
 
-def _two_sign_offs(work: Work, clock: FrozenClock, people: dict[str, User]) -> int:
-    """Two PCR 2015 contracts on reg 72(1)(c): signed off Mon 16 Sep 2024 (from 1 Oct) and
-    again Mon 14 Oct 2024 (from 1 Apr 2025), neither reg 72(3) notice yet published."""
-    proposal = ProposalIn(
-        start_date=date(2024, 10, 1), initial_months=6, max_months=12, ground="unforeseeable"
-    )
-    with work() as ctx:
-        case_id = new_case(ctx, people, proposal=proposal)
-    to_active(work, clock, people, case_id)
-    clock.travel_to(london(2024, 10, 14))
-    with work() as ctx:
-        fire(ctx, case_id, "extend", people["officer"], {"months": 6, "reasons": "Runs on."})
-    with work() as ctx:
-        consult(ctx, people, case_id)
-    with work() as ctx:
-        body = {"months": 6, "reasons": "Time to re-procure.", "conflicts_of_interest": "None"}
-        fire(ctx, case_id, "sign_off", people["executive"], body)
-    return case_id
-
-
 def test_each_modification_s_notice_is_offered_for_its_own_term_and_recorded_for_it(
     work: Work, clock: FrozenClock, people: dict[str, User]
 ) -> None:
-    case_id = _two_sign_offs(work, clock, people)
+    case_id = two_sign_offs_on_unforeseen_circumstances(work, clock, people)
     with work() as ctx:
         offered = [c for c in _choices(ctx, case_id) if c.value.startswith(MN)]
     with work() as ctx:

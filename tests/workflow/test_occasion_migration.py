@@ -8,18 +8,14 @@ no longer sees.
 
 from __future__ import annotations
 
-from datetime import date
-
 from alembic import command
-from casework import Work, consult, london, new_case, to_active
+from casework import Work, two_sign_offs_on_unforeseen_circumstances
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from test_consultee_migration import alembic_on
 
 from workflow.clock import FrozenClock
-from workflow.lifecycle.events import fire
 from workflow.models import User
-from workflow.schemas import ProposalIn
 
 MN = "modification_notice"
 
@@ -27,25 +23,7 @@ MN = "modification_notice"
 def test_downgrade_keeps_the_latest_modification_s_duty_and_cancels_the_rest(
     engine: Engine, work: Work, clock: FrozenClock, people: dict[str, User]
 ) -> None:
-    proposal = ProposalIn.model_validate(
-        {
-            "start_date": date(2024, 10, 1),
-            "initial_months": 6,
-            "max_months": 12,
-            "ground": "unforeseeable",
-        }
-    )
-    with work() as ctx:
-        case_id = new_case(ctx, people, proposal=proposal)
-    to_active(work, clock, people, case_id)
-    clock.travel_to(london(2024, 10, 14))
-    with work() as ctx:
-        fire(ctx, case_id, "extend", people["officer"], {"months": 6, "reasons": "Runs on."})
-    with work() as ctx:
-        consult(ctx, people, case_id)
-    with work() as ctx:
-        body = {"months": 6, "reasons": "Time to re-procure.", "conflicts_of_interest": "None"}
-        fire(ctx, case_id, "sign_off", people["executive"], body)
+    case_id = two_sign_offs_on_unforeseen_circumstances(work, clock, people)
 
     duties = text(
         "SELECT d.due_on, d.status, r.status, count(*) FROM deadlines d "

@@ -245,14 +245,23 @@ def test_referred_back_the_delegate_may_decline_the_further_term(
     settings: Settings,
 ) -> None:
     case_id = _referred_to_council(engine, work, clock, people, settings)
+    _council_refers_back_and_the_delegate_declines(work, clock, people, case_id)
+    with work() as ctx:
+        case = case_of(ctx, case_id)
+        assert (case.state, case.term_end) == ("active", date(2025, 3, 31))
+
+
+def _council_refers_back_and_the_delegate_declines(
+    work: Work, clock: FrozenClock, people: dict[str, User], case_id: int
+) -> None:
+    """Council, meeting Wed 18 Dec 2024, refers the decision back to the delegate, who on
+    Fri 20 Dec declines the further term."""
     clock.travel_to(london(2024, 12, 18, 21))
     with work() as ctx:
         fire(ctx, case_id, "council_refers_back", people["clerk"], COUNCIL)
     clock.travel_to(london(2024, 12, 20))
     with work() as ctx:
         fire(ctx, case_id, "decline_further", people["executive"], {"reasons": "Council's view."})
-        case = case_of(ctx, case_id)
-        assert (case.state, case.term_end) == ("active", date(2025, 3, 31))
 
 
 def test_a_first_term_awaiting_call_in_neither_declines_nor_lapses(
@@ -310,12 +319,7 @@ def test_a_sign_off_council_referred_back_owes_no_procurement_notice(
             date(2024, 10, 1),
             date(2025, 4, 1),
         }
-    clock.travel_to(london(2024, 12, 18, 21))
-    with work() as ctx:
-        fire(ctx, case_id, "council_refers_back", people["clerk"], COUNCIL)
-    clock.travel_to(london(2024, 12, 20))
-    with work() as ctx:
-        fire(ctx, case_id, "decline_further", people["executive"], {"reasons": "Council's view."})
+    _council_refers_back_and_the_delegate_declines(work, clock, people, case_id)
     with work() as ctx:
         owed = owed_now(ctx, load(ctx, case_of(ctx, case_id)))
         assert {d.modification for d in owed if d.kind == "modification_notice"} == {
